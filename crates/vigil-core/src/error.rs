@@ -1,0 +1,70 @@
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// The small, closed set of error kinds a client may branch on.
+///
+/// Clients (the UI, the CLI, scripts) decide what to do from the code alone; the message is for
+/// people and may change wording at any time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The request was malformed or failed validation; nothing was changed.
+    InvalidInput,
+    /// The addressed object does not exist.
+    NotFound,
+    /// The request clashes with existing state (for example a duplicate name).
+    Conflict,
+    /// A token was missing or wrong.
+    Unauthorized,
+    /// The request body was larger than the server accepts.
+    PayloadTooLarge,
+    /// The engine is stopping or a dependency is unreachable; retrying later may work.
+    Unavailable,
+    /// A bug or an unexpected fault (disk full, corrupt database).
+    Internal,
+}
+
+/// An error as it crosses a boundary (HTTP, Tauri IPC, CLI): data, not a string.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, thiserror::Error)]
+#[error("{message} ({code:?})")]
+pub struct ApiError {
+    /// What kind of failure this is; the only part a client should branch on.
+    pub code: ErrorCode,
+    /// A sentence for a person, naming the offending input where there is one.
+    pub message: String,
+}
+
+impl ApiError {
+    /// Builds an error of any code; prefer the named constructors below.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// Validation failed; the message says which field and why.
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::InvalidInput, message)
+    }
+
+    /// The addressed object is unknown.
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::NotFound, message)
+    }
+
+    /// The request clashes with existing state.
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Conflict, message)
+    }
+
+    /// An unexpected fault; the message should still help a person report it.
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Internal, message)
+    }
+
+    /// The engine cannot serve right now (stopping, writer gone).
+    pub fn unavailable(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Unavailable, message)
+    }
+}

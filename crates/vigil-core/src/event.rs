@@ -1,0 +1,99 @@
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::ProgramId;
+
+/// What happened. New kinds are added as capabilities land; clients must ignore kinds they do
+/// not know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    /// The engine finished starting and is serving.
+    EngineStarted,
+    /// The engine is stopping on request; the last event of a clean run.
+    EngineStopped,
+    /// A program was registered.
+    ProgramAdded,
+    /// A program was unregistered.
+    ProgramRemoved,
+}
+
+impl EventKind {
+    /// The stable name stored in the database and sent on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::EngineStarted => "engine_started",
+            Self::EngineStopped => "engine_stopped",
+            Self::ProgramAdded => "program_added",
+            Self::ProgramRemoved => "program_removed",
+        }
+    }
+
+    /// Parses a stored name; `None` for a kind written by a newer binary.
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::EngineStarted,
+            Self::EngineStopped,
+            Self::ProgramAdded,
+            Self::ProgramRemoved,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+
+/// An event before it is persisted: it has no id until the store commits it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEvent {
+    /// When it happened, in unix milliseconds (passed in; core reads no clock).
+    pub ts: i64,
+    /// What happened.
+    pub kind: EventKind,
+    /// The program it concerns, if any. Not a foreign key: events outlive their program.
+    pub program_id: Option<ProgramId>,
+    /// A sentence for a person.
+    pub message: String,
+}
+
+/// A committed event. Ids are assigned by the store, strictly increasing, never reused, so a
+/// listener can resume with `since=<last id seen>` and miss nothing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Event {
+    /// Monotonic id, the resume cursor.
+    #[ts(type = "number")]
+    pub id: i64,
+    /// Unix milliseconds.
+    #[ts(type = "number")]
+    pub ts: i64,
+    /// What happened.
+    pub kind: EventKind,
+    /// The program it concerns, if any.
+    #[ts(type = "number | null")]
+    pub program_id: Option<ProgramId>,
+    /// A sentence for a person.
+    pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kind_names_round_trip_and_match_serde() {
+        for kind in [
+            EventKind::EngineStarted,
+            EventKind::EngineStopped,
+            EventKind::ProgramAdded,
+            EventKind::ProgramRemoved,
+        ] {
+            assert_eq!(EventKind::parse(kind.as_str()), Some(kind));
+            let json = serde_json::to_string(&kind).unwrap();
+            assert_eq!(
+                json,
+                format!("\"{}\"", kind.as_str()),
+                "the stored name and the wire name must be the same string"
+            );
+        }
+        assert_eq!(EventKind::parse("from_the_future"), None);
+    }
+}

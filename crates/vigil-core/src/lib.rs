@@ -1,0 +1,13 @@
+//! Vigil's domain types and the pure rules over them.
+//!
+//! Architecture Invariant: this crate does no I/O, starts no tasks and reads no clock. Every
+//! front end (desktop, daemon, CLI, tests) agrees on these types, and the TypeScript bindings the
+//! UI compiles against are generated from them, so a change here is a change of the wire format.
+
+mod error;
+mod event;
+mod program;
+
+pub use error::{ApiError, ErrorCode};
+pub use event::{Event, EventKind, NewEvent};
+pub use program::{NewProgram, Program, ProgramId, MAX_ARGS, MAX_NAME_LEN};

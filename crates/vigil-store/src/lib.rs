@@ -1,0 +1,71 @@
+//! Vigil's SQLite store.
+//!
+//! Architecture Invariant: exactly one thread writes. Every change goes through [`Writer`] as a
+//! command on a bounded channel; the writer thread runs the commands that are waiting in one
+//! transaction (each in its own savepoint, so one failing command changes nothing and does not
+//! spoil the others), commits, and only then hands the committed events to the publish hook.
+//! Readers use their own connections from a small pool. Every connection gets the same pragmas.
+
+mod conn;
+mod error;
+mod migrations;
+mod queries;
+mod writer;
+
+use std::path::{Path, PathBuf};
+
+pub use error::StoreError;
+pub use migrations::SCHEMA_VERSION;
+pub use queries::{
+    delete_program, events_since, get_program, insert_program, last_event_id, list_programs,
+    program_count,
+};
+pub use writer::{PublishHook, Tx, Writer};
+
+use conn::ReadPool;
+
+/// File name of the database inside a data directory.
+pub const DB_FILE: &str = "vigil.db";
+
+/// An open store: the writer handle and the reader pool over one database file.
+pub struct Store {
+    writer: Writer,
+    readers: ReadPool,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path`, migrates it to the current schema
+    /// all-or-nothing, and starts the writer thread. `publish` is called on the writer thread
+    /// with each batch of events right after their transaction commits.
+    ///
+    /// Refuses a database whose schema is newer than this binary knows, without touching it.
+    pub fn open(path: &Path, publish: PublishHook) -> Result<Self, StoreError> {
+        let mut conn = conn::open(path)?;
+        migrations::migrate(&mut conn)?;
+        let writer = writer::spawn(conn, publish)?;
+        Ok(Self {
+            writer,
+            readers: ReadPool::new(path.to_owned()),
+            path: path.to_owned(),
+        })
+    }
+
+    /// The handle through which every change is made; cheap to clone.
+    pub fn writer(&self) -> &Writer {
+        &self.writer
+    }
+
+    /// Runs `f` on a reader connection. Blocking: call it from a blocking context.
+    pub fn read<T>(
+        &self,
+        f: impl FnOnce(&rusqlite::Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.readers.with(f)
+    }
+
+    /// The database file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}

@@ -1,0 +1,89 @@
+use rusqlite::Connection;
+use rusqlite_migration::{M, Migrations};
+
+use crate::StoreError;
+
+/// Forward-only schema steps. Never edit a released step: add a new one.
+const STEPS: &[&str] = &[
+    // 1: programs and the event log.
+    "CREATE TABLE programs (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        name       TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        path       TEXT NOT NULL,
+        args       TEXT NOT NULL,
+        cwd        TEXT,
+        env        TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+    ) STRICT;
+    CREATE TABLE events (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        ts         INTEGER NOT NULL,
+        kind       TEXT NOT NULL,
+        program_id INTEGER,
+        message    TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX events_program ON events (program_id, id) WHERE program_id IS NOT NULL;",
+];
+
+/// The schema version this binary writes (SQLite's `user_version`).
+pub const SCHEMA_VERSION: i64 = STEPS.len() as i64;
+
+/// Brings the database to [`SCHEMA_VERSION`]. All pending steps run in one transaction, so a
+/// failure leaves the file exactly as it was. A database from a newer binary is refused before
+/// anything is written.
+pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    migrate_with(conn, STEPS)
+}
+
+fn migrate_with(conn: &mut Connection, steps: &[&'static str]) -> Result<(), StoreError> {
+    let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let supported = steps.len() as i64;
+    if found > supported {
+        return Err(StoreError::TooNew { found, supported });
+    }
+    let migrations = Migrations::new(steps.iter().map(|s| M::up(s)).collect());
+    migrations.to_latest(conn)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn version(conn: &Connection) -> i64 {
+        conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap()
+    }
+
+    #[test]
+    fn a_failing_step_leaves_the_database_untouched() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate_with(&mut conn, &STEPS[..1]).unwrap();
+        let steps = [STEPS[0], "CREATE TABLE extra (x INTEGER);", "THIS IS NOT SQL;"];
+        let err = migrate_with(&mut conn, &steps).expect_err("a broken step must fail");
+        assert!(matches!(err, StoreError::Migration(_)), "{err}");
+        assert_eq!(version(&conn), 1, "the version must not move on failure");
+        let extra: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'extra'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(extra, 0, "the good step before the broken one must be rolled back too");
+    }
+
+    #[test]
+    fn newer_schema_is_refused_without_writing() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 3).unwrap();
+        let err = migrate(&mut conn).expect_err("a newer database must be refused");
+        assert!(
+            matches!(err, StoreError::TooNew { found, supported } if found == SCHEMA_VERSION + 3 && supported == SCHEMA_VERSION),
+            "{err}"
+        );
+        let tables: i64 = conn
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(tables, 0, "nothing may be created in a database we refused");
+    }
+}

@@ -1,0 +1,130 @@
+//! Typed queries. Reads take a `&Connection` (run them through [`crate::Store::read`]); writes
+//! take a [`Tx`] (run them through [`crate::Writer::write`]) so their events commit with them.
+
+use std::collections::BTreeMap;
+
+use rusqlite::{Connection, ErrorCode as SqliteCode, OptionalExtension, Row, params};
+use vigil_core::{ApiError, Event, EventKind, NewEvent, NewProgram, Program, ProgramId};
+
+use crate::{StoreError, Tx};
+
+const PROGRAM_COLUMNS: &str = "id, name, path, args, cwd, env, created_at";
+
+fn program_from_row(row: &Row<'_>) -> rusqlite::Result<Program> {
+    let args: String = row.get(3)?;
+    let env: String = row.get(5)?;
+    Ok(Program {
+        id: row.get(0)?,
+        name: row.get(1)?,
+        path: row.get(2)?,
+        args: serde_json::from_str(&args).unwrap_or_default(),
+        cwd: row.get(4)?,
+        env: serde_json::from_str::<BTreeMap<String, String>>(&env).unwrap_or_default(),
+        created_at: row.get(6)?,
+    })
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
+    serde_json::to_string(v).map_err(|e| StoreError::Api(ApiError::internal(e.to_string())))
+}
+
+/// Every registered program, by name.
+pub fn list_programs(conn: &Connection) -> Result<Vec<Program>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {PROGRAM_COLUMNS} FROM programs ORDER BY name COLLATE NOCASE"
+    ))?;
+    let rows = stmt.query_map([], program_from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// One program, or `NotFound`.
+pub fn get_program(conn: &Connection, id: ProgramId) -> Result<Program, StoreError> {
+    conn.prepare_cached(&format!(
+        "SELECT {PROGRAM_COLUMNS} FROM programs WHERE id = ?1"
+    ))?
+    .query_row([id], program_from_row)
+    .optional()?
+    .ok_or_else(|| ApiError::not_found(format!("no program with id {id}")).into())
+}
+
+/// How many programs are registered.
+pub fn program_count(conn: &Connection) -> Result<i64, StoreError> {
+    Ok(conn.query_row("SELECT count(*) FROM programs", [], |r| r.get(0))?)
+}
+
+/// Events with id greater than `since`, oldest first, at most `limit`.
+pub fn events_since(conn: &Connection, since: i64, limit: u32) -> Result<Vec<Event>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, ts, kind, program_id, message FROM events WHERE id > ?1 ORDER BY id LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![since, limit], |row| {
+        let kind: String = row.get(2)?;
+        Ok((
+            kind,
+            Event {
+                id: row.get(0)?,
+                ts: row.get(1)?,
+                kind: EventKind::EngineStarted,
+                program_id: row.get(3)?,
+                message: row.get(4)?,
+            },
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (kind, mut event) = row?;
+        // A kind written by a newer binary is skipped rather than misreported.
+        if let Some(kind) = EventKind::parse(&kind) {
+            event.kind = kind;
+            out.push(event);
+        }
+    }
+    Ok(out)
+}
+
+/// The newest event id, 0 when there is none.
+pub fn last_event_id(conn: &Connection) -> Result<i64, StoreError> {
+    Ok(conn.query_row("SELECT coalesce(max(id), 0) FROM events", [], |r| r.get(0))?)
+}
+
+/// Registers an already validated program and records `program_added` with it.
+pub fn insert_program(tx: &mut Tx<'_>, p: &NewProgram, now: i64) -> Result<Program, StoreError> {
+    let inserted = tx.conn().execute(
+        "INSERT INTO programs (name, path, args, cwd, env, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![p.name, p.path, to_json(&p.args)?, p.cwd, to_json(&p.env)?, now],
+    );
+    match inserted {
+        Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == SqliteCode::ConstraintViolation => {
+            return Err(ApiError::conflict(format!(
+                "a program named {:?} already exists",
+                p.name
+            ))
+            .into());
+        }
+        other => {
+            other?;
+        }
+    }
+    let id = tx.conn().last_insert_rowid();
+    tx.event(NewEvent {
+        ts: now,
+        kind: EventKind::ProgramAdded,
+        program_id: Some(id),
+        message: format!("program {:?} registered ({})", p.name, p.path),
+    })?;
+    get_program(tx.conn(), id)
+}
+
+/// Unregisters a program and records `program_removed`; `NotFound` changes nothing.
+pub fn delete_program(tx: &mut Tx<'_>, id: ProgramId, now: i64) -> Result<Program, StoreError> {
+    let program = get_program(tx.conn(), id)?;
+    tx.conn().execute("DELETE FROM programs WHERE id = ?1", [id])?;
+    tx.event(NewEvent {
+        ts: now,
+        kind: EventKind::ProgramRemoved,
+        program_id: Some(id),
+        message: format!("program {:?} unregistered", program.name),
+    })?;
+    Ok(program)
+}

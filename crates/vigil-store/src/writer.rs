@@ -1,0 +1,178 @@
+use std::sync::mpsc::{self, Receiver, SyncSender, TryRecvError};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+use rusqlite::{Connection, Savepoint, params};
+use tokio::sync::oneshot;
+use vigil_core::{Event, NewEvent};
+
+use crate::StoreError;
+
+/// Commands that may wait for the writer before senders block. Senders are async tasks that
+/// briefly block a worker thread when it is full, which is the backpressure we want.
+const QUEUE: usize = 1024;
+
+/// Most commands folded into one transaction.
+const BATCH: usize = 256;
+
+/// Called on the writer thread with the events of each committed transaction, in id order.
+/// It must not block: it hands the events to listeners (a broadcast channel) and returns.
+pub type PublishHook = Box<dyn Fn(&[Event]) + Send>;
+
+/// The transaction a write closure runs in. Events recorded here are inserted in the same
+/// transaction as the change that caused them, and published only after the commit.
+pub struct Tx<'a> {
+    sp: Savepoint<'a>,
+    events: Vec<Event>,
+}
+
+impl Tx<'_> {
+    /// The connection to run statements on.
+    pub fn conn(&self) -> &Connection {
+        &self.sp
+    }
+
+    /// Records an event as part of this change; returns it with its id.
+    pub fn event(&mut self, e: NewEvent) -> Result<Event, StoreError> {
+        self.sp.execute(
+            "INSERT INTO events (ts, kind, program_id, message) VALUES (?1, ?2, ?3, ?4)",
+            params![e.ts, e.kind.as_str(), e.program_id, e.message],
+        )?;
+        let event = Event {
+            id: self.sp.last_insert_rowid(),
+            ts: e.ts,
+            kind: e.kind,
+            program_id: e.program_id,
+            message: e.message,
+        };
+        self.events.push(event.clone());
+        Ok(event)
+    }
+}
+
+/// A queued write: runs in a savepoint, says whether it succeeded, and returns what to do once
+/// the enclosing transaction's fate (`committed`) is known.
+type Job = Box<dyn FnOnce(&mut Tx<'_>) -> (bool, Completion) + Send>;
+type Completion = Box<dyn FnOnce(bool) + Send>;
+
+enum Command {
+    Write(Job),
+    Shutdown,
+}
+
+/// The only way to change the database. Cloning is cheap; all clones feed the same thread.
+#[derive(Clone)]
+pub struct Writer {
+    tx: SyncSender<Command>,
+    thread: Arc<Mutex<Option<JoinHandle<()>>>>,
+}
+
+impl Writer {
+    /// Runs `f` inside the writer's current transaction and returns its result once the
+    /// transaction has committed (so the caller never sees a change that could still roll back).
+    /// If `f` fails, everything it did (including its events) is rolled back and nothing else in
+    /// the batch is affected.
+    pub async fn write<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Tx<'_>) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let (reply_tx, reply_rx) = oneshot::channel();
+        let job: Job = Box::new(move |tx| {
+            let result = f(tx);
+            let ok = result.is_ok();
+            let completion: Completion = Box::new(move |committed| {
+                let out = match result {
+                    Ok(_) if !committed => Err(StoreError::CommitFailed),
+                    other => other,
+                };
+                let _ = reply_tx.send(out);
+            });
+            (ok, completion)
+        });
+        self.tx
+            .send(Command::Write(job))
+            .map_err(|_| StoreError::Closed)?;
+        reply_rx.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// Finishes every command already queued, then stops the thread and waits for it.
+    /// Later writes fail with [`StoreError::Closed`].
+    pub fn close(&self) {
+        let _ = self.tx.send(Command::Shutdown);
+        let handle = self.thread.lock().ok().and_then(|mut h| h.take());
+        if let Some(h) = handle {
+            let _ = h.join();
+        }
+    }
+}
+
+pub(crate) fn spawn(conn: Connection, publish: PublishHook) -> Result<Writer, StoreError> {
+    let (tx, rx) = mpsc::sync_channel(QUEUE);
+    let handle = std::thread::Builder::new()
+        .name("vigil-store-writer".into())
+        .spawn(move || run(conn, rx, publish))
+        .map_err(StoreError::Thread)?;
+    Ok(Writer {
+        tx,
+        thread: Arc::new(Mutex::new(Some(handle))),
+    })
+}
+
+fn run(mut conn: Connection, rx: Receiver<Command>, publish: PublishHook) {
+    while let Ok(first) = rx.recv() {
+        let mut batch = Vec::with_capacity(8);
+        let mut shutdown = false;
+        match first {
+            Command::Write(job) => batch.push(job),
+            Command::Shutdown => shutdown = true,
+        }
+        while !shutdown && batch.len() < BATCH {
+            match rx.try_recv() {
+                Ok(Command::Write(job)) => batch.push(job),
+                Ok(Command::Shutdown) => shutdown = true,
+                Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
+            }
+        }
+        if !batch.is_empty() {
+            run_batch(&mut conn, batch, &publish);
+        }
+        if shutdown {
+            break;
+        }
+    }
+    tracing::debug!("store writer stopped");
+}
+
+fn run_batch(conn: &mut Connection, batch: Vec<Job>, publish: &PublishHook) {
+    let mut completions: Vec<Completion> = Vec::with_capacity(batch.len());
+    let mut events = Vec::new();
+    let outcome = (|| -> Result<(), rusqlite::Error> {
+        let mut txn = conn.transaction()?;
+        for job in batch {
+            let sp = txn.savepoint()?;
+            let mut tx = Tx {
+                sp,
+                events: Vec::new(),
+            };
+            let (ok, completion) = job(&mut tx);
+            completions.push(completion);
+            let Tx { sp, events: mine } = tx;
+            if ok {
+                sp.commit()?;
+                events.extend(mine);
+            }
+            // A failed job's savepoint rolls back when dropped here.
+        }
+        txn.commit()
+    })();
+    let committed = outcome.is_ok();
+    if let Err(e) = outcome {
+        tracing::error!(error = %e, "a write batch failed to commit; its changes were rolled back");
+    }
+    if committed && !events.is_empty() {
+        publish(&events);
+    }
+    for completion in completions {
+        completion(committed);
+    }
+}

@@ -1,0 +1,207 @@
+//! Store behaviour against a real SQLite file in a temp dir.
+
+use std::sync::{Arc, Mutex};
+
+use vigil_core::{ErrorCode, EventKind, NewEvent, NewProgram};
+use vigil_store::{SCHEMA_VERSION, Store, StoreError};
+
+fn exe() -> String {
+    std::env::current_exe().unwrap().display().to_string()
+}
+
+fn program(name: &str) -> NewProgram {
+    NewProgram {
+        name: name.into(),
+        path: exe(),
+        ..NewProgram::default()
+    }
+}
+
+type Published = Arc<Mutex<Vec<i64>>>;
+
+fn open(dir: &tempfile::TempDir) -> (Store, Published) {
+    let published: Published = Arc::default();
+    let sink = published.clone();
+    let store = Store::open(
+        &dir.path().join(vigil_store::DB_FILE),
+        Box::new(move |events| {
+            sink.lock().unwrap().extend(events.iter().map(|e| e.id));
+        }),
+    )
+    .unwrap();
+    (store, published)
+}
+
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(f)
+}
+
+#[test]
+fn every_connection_gets_the_pragmas() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = open(&dir);
+    let (mode, sync, fk, busy): (String, i64, i64, i64) = store
+        .read(|c| {
+            Ok((
+                c.pragma_query_value(None, "journal_mode", |r| r.get(0))?,
+                c.pragma_query_value(None, "synchronous", |r| r.get(0))?,
+                c.pragma_query_value(None, "foreign_keys", |r| r.get(0))?,
+                c.pragma_query_value(None, "busy_timeout", |r| r.get(0))?,
+            ))
+        })
+        .unwrap();
+    assert_eq!(mode, "wal");
+    assert_eq!(sync, 1, "synchronous must be NORMAL (1)");
+    assert_eq!(fk, 1, "foreign keys must be enforced");
+    assert!(busy >= 1000, "readers must wait on locks, got {busy} ms");
+    store.writer().close();
+}
+
+#[test]
+fn a_write_and_its_event_commit_together_then_publish() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, published) = open(&dir);
+    let p = program("web");
+    let added = block_on(store.writer().write(move |tx| vigil_store::insert_program(tx, &p, 1_000)))
+        .unwrap();
+    let events = store.read(|c| vigil_store::events_since(c, 0, 100)).unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].kind, EventKind::ProgramAdded);
+    assert_eq!(events[0].program_id, Some(added.id));
+    assert_eq!(
+        *published.lock().unwrap(),
+        vec![events[0].id],
+        "the event is published once, after it is readable"
+    );
+    store.writer().close();
+}
+
+#[test]
+fn a_failing_write_changes_nothing_and_publishes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, published) = open(&dir);
+    let p = program("web");
+    block_on(store.writer().write(move |tx| vigil_store::insert_program(tx, &p, 1)))
+        .unwrap();
+    let dup = program("WEB");
+    let err = block_on(store.writer().write(move |tx| vigil_store::insert_program(tx, &dup, 2)))
+        .expect_err("names are unique regardless of case");
+    let api: vigil_core::ApiError = err.into();
+    assert_eq!(api.code, ErrorCode::Conflict);
+    // A write that records an event and then fails must leave neither behind.
+    let err = block_on(store.writer().write(|tx| {
+        tx.event(NewEvent {
+            ts: 3,
+            kind: EventKind::EngineStarted,
+            program_id: None,
+            message: "doomed".into(),
+        })?;
+        Err::<(), _>(StoreError::Api(vigil_core::ApiError::invalid("no")))
+    }))
+    .expect_err("the closure failed");
+    assert!(matches!(err, StoreError::Api(_)));
+    let events = store.read(|c| vigil_store::events_since(c, 0, 100)).unwrap();
+    assert_eq!(events.len(), 1, "only the first insert's event exists: {events:?}");
+    assert_eq!(published.lock().unwrap().len(), 1);
+    assert_eq!(store.read(vigil_store::program_count).unwrap(), 1);
+    store.writer().close();
+}
+
+#[test]
+fn delete_of_unknown_id_is_not_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = open(&dir);
+    let err = block_on(store.writer().write(|tx| vigil_store::delete_program(tx, 42, 1)))
+        .expect_err("unknown id");
+    assert_eq!(vigil_core::ApiError::from(err).code, ErrorCode::NotFound);
+    assert_eq!(store.read(|c| vigil_store::last_event_id(c)).unwrap(), 0);
+    store.writer().close();
+}
+
+#[test]
+fn concurrent_writes_get_strictly_increasing_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, published) = open(&dir);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let mut tasks = Vec::new();
+        for i in 0..200 {
+            let w = store.writer().clone();
+            tasks.push(tokio::spawn(async move {
+                w.write(move |tx| {
+                    tx.event(NewEvent {
+                        ts: i,
+                        kind: EventKind::EngineStarted,
+                        program_id: None,
+                        message: format!("{i}"),
+                    })
+                })
+                .await
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap().unwrap();
+        }
+    });
+    let ids = published.lock().unwrap().clone();
+    assert_eq!(ids.len(), 200);
+    assert!(
+        ids.windows(2).all(|w| w[0] < w[1]),
+        "publish order must be id order so listeners can resume by id"
+    );
+    store.writer().close();
+}
+
+#[test]
+fn writes_after_close_fail_as_closed_and_queued_ones_finish() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = open(&dir);
+    let w = store.writer().clone();
+    let p = program("queued");
+    let queued = std::thread::spawn(move || {
+        block_on(w.write(move |tx| vigil_store::insert_program(tx, &p, 1)))
+    });
+    let first = queued.join().unwrap();
+    store.writer().close();
+    assert!(first.is_ok(), "a write queued before close completes");
+    let p = program("late");
+    let err = block_on(store.writer().write(move |tx| vigil_store::insert_program(tx, &p, 2)))
+        .expect_err("the writer is gone");
+    assert!(matches!(err, StoreError::Closed), "{err}");
+}
+
+#[test]
+fn reopening_keeps_data_and_a_newer_schema_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(vigil_store::DB_FILE);
+    {
+        let (store, _) = open(&dir);
+        let p = program("kept");
+        block_on(store.writer().write(move |tx| vigil_store::insert_program(tx, &p, 1))).unwrap();
+        store.writer().close();
+    }
+    {
+        let (store, _) = open(&dir);
+        let programs = store.read(vigil_store::list_programs).unwrap();
+        assert_eq!(programs.len(), 1, "data survives a reopen");
+        assert_eq!(programs[0].name, "kept");
+        store.writer().close();
+    }
+    // Pretend a newer Vigil wrote the file.
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
+    }
+    let err = Store::open(&path, Box::new(|_| {})).err().expect("must refuse");
+    assert!(matches!(err, StoreError::TooNew { .. }), "{err}");
+    assert!(err.to_string().contains("newer"), "the message says why: {err}");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let count: i64 = conn.query_row("SELECT count(*) FROM programs", [], |r| r.get(0)).unwrap();
+    assert_eq!(count, 1, "the refused database is left intact");
+}
