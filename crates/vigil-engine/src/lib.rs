@@ -1,1 +1,18 @@
-//! placeholder
+//! Vigil's running system: the engine that owns the store and the event stream, and the API
+//! every front end (Tauri commands, HTTP routes, CLI) adapts in a few lines.
+//!
+//! Architecture Invariant: persist, then publish. An event reaches listeners only after the
+//! transaction that recorded it has committed, and listeners resume from an event id, so a slow
+//! or reconnecting listener never loses an event and never slows the engine down.
+
+pub mod api;
+mod clock;
+mod engine;
+mod platform;
+mod stream;
+
+pub use api::Request;
+pub use clock::now_ms;
+pub use engine::{Engine, EngineConfig};
+pub use stream::EventStream;
+pub use vigil_core::{ApiError, ErrorCode, Event, EventKind, NewProgram, Program};

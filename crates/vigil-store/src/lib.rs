@@ -20,6 +20,7 @@ pub use queries::{
     delete_program, events_since, get_program, insert_program, last_event_id, list_programs,
     program_count,
 };
+pub use rusqlite::Connection;
 pub use writer::{PublishHook, Tx, Writer};
 
 use conn::ReadPool;

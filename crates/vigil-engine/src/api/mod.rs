@@ -1,0 +1,28 @@
+//! The one API. Each operation is a request type with exactly one response type; Tauri
+//! commands, HTTP routes and CLI commands deserialize the request, call [`crate::Engine::call`]
+//! and serialize the response or the [`ApiError`]. Nothing else decides behaviour.
+
+mod events;
+mod programs;
+mod status;
+
+use std::future::Future;
+
+use serde::Serialize;
+use vigil_core::ApiError;
+
+use crate::Engine;
+
+pub use events::ListEvents;
+pub use programs::{GetProgram, ListPrograms, RemoveProgram};
+pub use status::{GetStatus, Status};
+pub use vigil_core::NewProgram as AddProgram;
+
+/// One operation of the API.
+pub trait Request: Send + 'static {
+    /// What a successful call returns.
+    type Response: Serialize + Send + 'static;
+
+    /// Carries the operation out. Bad input returns an error and changes nothing.
+    fn handle(self, engine: &Engine) -> impl Future<Output = Result<Self::Response, ApiError>> + Send;
+}

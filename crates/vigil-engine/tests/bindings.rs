@@ -1,0 +1,50 @@
+//! The UI compiles against TypeScript types generated from the Rust types. This test fails when
+//! the committed file differs from what the Rust types say; `VIGIL_BLESS=1` rewrites it.
+#![cfg(not(windows))]
+
+use std::path::PathBuf;
+
+use ts_rs::TS;
+use vigil_engine::api::Status;
+use vigil_engine::{ApiError, ErrorCode, Event, EventKind, NewProgram, Program};
+
+fn generated() -> String {
+    let decls = [
+        ErrorCode::decl(),
+        ApiError::decl(),
+        Program::decl(),
+        NewProgram::decl(),
+        Status::decl(),
+        EventKind::decl(),
+        Event::decl(),
+    ];
+    let mut out = String::from(
+        "// Generated from the Rust types by `VIGIL_BLESS=1 cargo test -p vigil-engine --test bindings`.\n\
+         // Do not edit by hand: the test fails when this file drifts from the Rust types.\n\n",
+    );
+    for decl in decls {
+        out.push_str("export ");
+        out.push_str(&decl);
+        out.push_str("\n\n");
+    }
+    out.truncate(out.trim_end().len());
+    out.push('\n');
+    out
+}
+
+#[test]
+fn typescript_bindings_match_the_rust_types() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/lib/types.ts");
+    let want = generated();
+    if std::env::var_os("VIGIL_BLESS").is_some() {
+        std::fs::write(&path, &want).unwrap();
+        return;
+    }
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        have == want,
+        "{} is out of date with the Rust types; run \
+         `VIGIL_BLESS=1 cargo test -p vigil-engine --test bindings` and commit it.\n--- want ---\n{want}",
+        path.display()
+    );
+}
