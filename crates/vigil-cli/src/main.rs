@@ -1,1 +1,142 @@
-fn main() {}
+//! `vigil`: the headless daemon (engine + local HTTP API) and a client for a running one.
+
+mod client;
+mod platform;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use vigil_engine::{Engine, EngineConfig};
+use vigil_server::ServerConfig;
+
+/// The identifier the desktop app uses for its data dir, so the CLI finds the same data.
+const APP_ID: &str = "dev.vigil.app";
+
+#[derive(Parser)]
+#[command(name = "vigil", version, about = "Watches your programs, runs your jobs, tells you what happened.")]
+struct Cli {
+    /// Data directory (default: the desktop app's, or $VIGIL_DATA_DIR).
+    #[arg(long, global = true, env = "VIGIL_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs the engine headless and serves the API until interrupted.
+    Daemon {
+        /// Address to listen on; loopback only by default. Port 0 picks a free port.
+        #[arg(long, default_value = "127.0.0.1:7474")]
+        listen: SocketAddr,
+    },
+    /// Shows the running daemon's status.
+    Status,
+    /// Manages registered programs.
+    Programs {
+        #[command(subcommand)]
+        command: ProgramsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ProgramsCommand {
+    /// Lists registered programs.
+    Ls,
+    /// Registers a program: `vigil programs add NAME PATH [-- ARGS...]`.
+    Add {
+        /// Unique name.
+        name: String,
+        /// Absolute path of the executable.
+        path: String,
+        /// Arguments, passed as they are.
+        #[arg(last = true)]
+        args: Vec<String>,
+        /// Working directory.
+        #[arg(long)]
+        cwd: Option<String>,
+    },
+    /// Unregisters a program by id.
+    Rm {
+        /// The program's id.
+        id: i64,
+    },
+}
+
+fn default_data_dir() -> anyhow::Result<PathBuf> {
+    dirs::data_dir()
+        .map(|d| d.join(APP_ID))
+        .context("no per-user data directory on this system; pass --data-dir")
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("vigil: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("vigil: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let data_dir = match cli.data_dir {
+        Some(d) => d,
+        None => default_data_dir()?,
+    };
+    match cli.command {
+        Command::Daemon { listen } => daemon(data_dir, listen).await,
+        Command::Status => client::status(&data_dir).await,
+        Command::Programs { command } => match command {
+            ProgramsCommand::Ls => client::list_programs(&data_dir).await,
+            ProgramsCommand::Add { name, path, args, cwd } => {
+                client::add_program(&data_dir, name, path, args, cwd).await
+            }
+            ProgramsCommand::Rm { id } => client::remove_program(&data_dir, id).await,
+        },
+    }
+}
+
+async fn daemon(data_dir: PathBuf, listen: SocketAddr) -> anyhow::Result<ExitCode> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("VIGIL_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let engine = Engine::start(EngineConfig { data_dir: data_dir.clone() })
+        .await
+        .map_err(|e| anyhow::anyhow!(e.message))
+        .with_context(|| format!("cannot start the engine in {}", data_dir.display()))?;
+    let bound = match vigil_server::bind(engine.clone(), &ServerConfig { listen, data_dir }).await {
+        Ok(b) => b,
+        Err(e) => {
+            engine.stop().await;
+            return Err(e).with_context(|| format!("cannot listen on {listen}"));
+        }
+    };
+    let stopper = engine.clone();
+    let served = bound
+        .serve(async move {
+            platform::shutdown_signal().await;
+            tracing::info!("shutting down");
+            // Stopping the engine ends open event streams, which lets the server drain.
+            stopper.stop().await;
+        })
+        .await;
+    engine.stop().await;
+    served.context("the API server failed")?;
+    Ok(ExitCode::SUCCESS)
+}
