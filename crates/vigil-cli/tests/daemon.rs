@@ -1,0 +1,308 @@
+//! System test: the real `vigil daemon` binary in a temp data dir, driven over HTTP and the CLI.
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use serde_json::{Value, json};
+
+const DEADLINE: Duration = Duration::from_secs(30);
+const BIN: &str = env!("CARGO_BIN_EXE_vigil");
+
+/// A daemon process that is killed if a test fails half-way.
+struct Daemon {
+    child: Option<Child>,
+    base: String,
+    token: String,
+}
+
+impl Daemon {
+    fn start(dir: &Path) -> Self {
+        let _ = std::fs::remove_file(dir.join("endpoint"));
+        let child = Command::new(BIN)
+            .args(["daemon", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(dir)
+            .env("VIGIL_LOG", "warn")
+            .stdin(Stdio::null())
+            .spawn()
+            .expect("the vigil binary starts");
+        let endpoint = wait_for("the daemon to write its endpoint file", || {
+            std::fs::read_to_string(dir.join("endpoint")).ok()
+        });
+        let token = std::fs::read_to_string(dir.join("api-token")).unwrap();
+        Self {
+            child: Some(child),
+            base: format!("http://{}", endpoint.trim()),
+            token: token.trim().to_owned(),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    fn authed(&self, req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        req.bearer_auth(&self.token)
+    }
+
+    /// Stops the daemon the way a service manager does and returns its exit status.
+    fn terminate(mut self) -> std::process::ExitStatus {
+        let mut child = self.child.take().unwrap();
+        #[cfg(unix)]
+        {
+            let pid = child.id().to_string();
+            let sent = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+            assert!(sent.success());
+        }
+        #[cfg(not(unix))]
+        child.kill().unwrap();
+        let started = Instant::now();
+        loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(started.elapsed() < DEADLINE, "the daemon did not exit after SIGTERM");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+/// Polls `f` until it returns `Some`, failing after [`DEADLINE`].
+fn wait_for<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
+    let started = Instant::now();
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(started.elapsed() < DEADLINE, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn program_json(name: &str) -> Value {
+    json!({ "name": name, "path": BIN, "args": ["--version", "a b"] })
+}
+
+async fn json_of(resp: reqwest::Response) -> (u16, Value) {
+    let status = resp.status().as_u16();
+    let body = resp.json::<Value>().await.unwrap_or(Value::Null);
+    (status, body)
+}
+
+/// Reads SSE records from a response until `n` events arrived; returns (id, data) pairs.
+async fn read_events(resp: reqwest::Response, n: usize) -> Vec<(i64, Value)> {
+    let mut body = resp.bytes_stream();
+    let mut buf = String::new();
+    let mut out = Vec::new();
+    let read = async {
+        while out.len() < n {
+            let chunk = body.next().await.expect("stream open").expect("stream ok");
+            buf.push_str(&String::from_utf8_lossy(&chunk));
+            while let Some(end) = buf.find("\n\n") {
+                let record: String = buf.drain(..end + 2).collect();
+                let mut id = None;
+                let mut data = None;
+                for line in record.lines() {
+                    if let Some(v) = line.strip_prefix("id:") {
+                        id = v.trim().parse().ok();
+                    } else if let Some(v) = line.strip_prefix("data:") {
+                        data = serde_json::from_str(v.trim()).ok();
+                    }
+                }
+                if let (Some(id), Some(data)) = (id, data) {
+                    out.push((id, data));
+                }
+            }
+        }
+    };
+    tokio::time::timeout(DEADLINE, read).await.expect("events arrive in time");
+    out
+}
+
+#[tokio::test]
+async fn daemon_serves_the_api_with_auth_events_and_clean_shutdown() {
+    let dir = tempfile::tempdir().unwrap();
+    let daemon = Daemon::start(dir.path());
+    let http = reqwest::Client::new();
+
+    // Health needs no token; everything else does.
+    let (code, body) = json_of(http.get(daemon.url("/api/health")).send().await.unwrap()).await;
+    assert_eq!((code, body), (200, json!({"ok": true})));
+    let (code, body) = json_of(http.get(daemon.url("/api/status")).send().await.unwrap()).await;
+    assert_eq!(code, 401, "no token, no status");
+    assert_eq!(body["code"], "unauthorized");
+    let wrong = http.get(daemon.url("/api/programs")).bearer_auth("0".repeat(64));
+    assert_eq!(wrong.send().await.unwrap().status(), 401, "a wrong token is refused");
+
+    // Register one program.
+    let (code, added) = json_of(
+        daemon
+            .authed(http.post(daemon.url("/api/programs")))
+            .json(&program_json("web"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(code, 201, "{added}");
+    assert_eq!(added["name"], "web");
+    assert_eq!(added["args"], json!(["--version", "a b"]));
+    let id = added["id"].as_i64().unwrap();
+
+    // Bad input: clear errors, nothing stored.
+    let bad = [
+        (json!({"name": "", "path": BIN}), 400, "invalid_input"),
+        (json!({"name": "x", "path": "relative/bin"}), 400, "invalid_input"),
+        (json!({"name": "x", "path": "/no/such/file"}), 400, "invalid_input"),
+        (json!({"name": "WEB", "path": BIN}), 409, "conflict"),
+        (json!({"name": "x", "path": BIN, "argz": []}), 400, "invalid_input"),
+    ];
+    for (request, status, code) in bad {
+        let (got, body) = json_of(
+            daemon
+                .authed(http.post(daemon.url("/api/programs")))
+                .json(&request)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!((got, body["code"].as_str()), (status, Some(code)), "{request} -> {body}");
+    }
+    let malformed = daemon
+        .authed(http.post(daemon.url("/api/programs")))
+        .header("content-type", "application/json")
+        .body("{\"name\": ");
+    let (code, body) = json_of(malformed.send().await.unwrap()).await;
+    assert_eq!((code, body["code"].as_str()), (400, Some("invalid_input")), "{body}");
+    let huge = json!({"name": "big", "path": BIN, "args": ["x".repeat(vigil_server::MAX_BODY)]});
+    let (code, body) = json_of(
+        daemon.authed(http.post(daemon.url("/api/programs"))).json(&huge).send().await.unwrap(),
+    )
+    .await;
+    assert_eq!((code, body["code"].as_str()), (413, Some("payload_too_large")), "{body}");
+    let (code, list) =
+        json_of(daemon.authed(http.get(daemon.url("/api/programs"))).send().await.unwrap()).await;
+    assert_eq!(code, 200);
+    assert_eq!(list.as_array().unwrap().len(), 1, "refused requests stored nothing: {list}");
+    for (path, status) in [("/api/programs/9999", 404), ("/api/programs/abc", 400)] {
+        let resp = daemon.authed(http.get(daemon.url(path))).send().await.unwrap();
+        assert_eq!(resp.status().as_u16(), status, "{path}");
+    }
+    let (code, got) = json_of(
+        daemon.authed(http.get(daemon.url(&format!("/api/programs/{id}")))).send().await.unwrap(),
+    )
+    .await;
+    assert_eq!((code, &got), (200, &added));
+
+    // Events over SSE: read up to the program_added, disconnect, miss one, resume with since.
+    let resp = daemon
+        .authed(http.get(daemon.url("/api/events?since=0")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let first = read_events(resp, 2).await;
+    assert_eq!(first[0].1["kind"], "engine_started");
+    assert_eq!(first[1].1["kind"], "program_added");
+    assert_eq!(first[1].1["program_id"], id);
+    let cursor = first[1].0;
+    let (code, _) = json_of(
+        daemon
+            .authed(http.post(daemon.url("/api/programs")))
+            .json(&program_json("missed-while-away"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(code, 201);
+    let resp = daemon
+        .authed(http.get(daemon.url(&format!("/api/events?since={cursor}"))))
+        .send()
+        .await
+        .unwrap();
+    let resumed = read_events(resp, 1).await;
+    assert_eq!(resumed[0].0, cursor + 1, "resuming starts right after the cursor");
+    assert_eq!(resumed[0].1["kind"], "program_added");
+    assert!(resumed[0].1["message"].as_str().unwrap().contains("missed-while-away"));
+    let resp = daemon
+        .authed(http.get(daemon.url("/api/events?since=-4")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400, "a negative cursor is refused");
+
+    // The CLI finds the daemon through the data dir.
+    let out = Command::new(BIN)
+        .args(["programs", "ls", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("web") && stdout.contains("missed-while-away"), "{stdout}");
+    let out = Command::new(BIN).args(["status", "--data-dir"]).arg(dir.path()).output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("programs: 2"));
+
+    // The UI is served at / for browser mode.
+    let resp = http.get(daemon.url("/")).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+
+    // Clean shutdown: exit 0, endpoint removed, engine_stopped persisted.
+    let status = daemon.terminate();
+    assert!(status.success(), "SIGTERM is a clean stop, got {status}");
+    assert!(!dir.path().join("endpoint").exists(), "a stopped daemon must not advertise itself");
+    let daemon = Daemon::start(dir.path());
+    let (_, events) = json_of(
+        daemon.authed(http.get(daemon.url("/api/status"))).send().await.unwrap(),
+    )
+    .await;
+    assert_eq!(events["programs"], 2, "data survives a restart");
+    let resp = daemon
+        .authed(http.get(daemon.url(&format!("/api/events?since={}", cursor + 1))))
+        .send()
+        .await
+        .unwrap();
+    let after = read_events(resp, 2).await;
+    assert_eq!(after[0].1["kind"], "engine_stopped", "the stop was recorded before exit");
+    assert_eq!(after[1].1["kind"], "engine_started");
+    drop(daemon);
+}
+
+#[test]
+fn client_commands_explain_a_missing_daemon() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN).args(["status", "--data-dir"]).arg(dir.path()).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no daemon is running"), "{err}");
+}
+
+#[test]
+fn a_second_daemon_on_a_taken_port_fails_clearly() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .args(["daemon", "--listen", &addr, "--data-dir"])
+        .arg(dir.path())
+        .env("VIGIL_LOG", "error")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot listen on"), "{err}");
+    assert!(!dir.path().join("endpoint").exists());
+}
