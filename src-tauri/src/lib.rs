@@ -1,0 +1,188 @@
+//! Vigil's desktop shell. It embeds the engine, shows the UI, lives in the tray, and forwards
+//! the engine's events to the window.
+//!
+//! Architecture Invariant: this is the only crate that names `tauri`, and it holds no behaviour
+//! of its own: each command is a thin adapter to [`Engine::call`], so anything the window can do
+//! a test can do without one.
+
+mod commands;
+mod tray;
+
+use std::path::PathBuf;
+
+use futures_util::StreamExt;
+use tauri::{Emitter, Manager, Runtime};
+use vigil_engine::{Engine, EngineConfig};
+
+/// The Tauri event carrying each engine event to the UI.
+pub const EVENT_NAME: &str = "vigil://event";
+
+/// Registers the commands every build (real or test) needs.
+pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    builder.invoke_handler(tauri::generate_handler![
+        commands::status,
+        commands::list_programs,
+        commands::get_program,
+        commands::add_program,
+        commands::remove_program,
+        commands::events_since,
+    ])
+}
+
+/// Where the desktop app keeps its data: `VIGIL_DATA_DIR` if set (tests and portable use),
+/// otherwise the OS app-data dir for this app's identifier.
+pub fn data_dir<R: Runtime>(app: &tauri::AppHandle<R>) -> Result<PathBuf, String> {
+    if let Some(dir) = std::env::var_os("VIGIL_DATA_DIR") {
+        return Ok(PathBuf::from(dir));
+    }
+    app.path()
+        .app_data_dir()
+        .map_err(|e| format!("no app data dir: {e}"))
+}
+
+/// Starts the engine in `data_dir`, puts it in Tauri's state, and forwards its events to every
+/// window from the newest one on (windows catch up through `events_since`).
+pub fn start_engine<R: Runtime>(app: &tauri::AppHandle<R>, data_dir: PathBuf) -> Result<(), String> {
+    let engine = tauri::async_runtime::block_on(Engine::start(EngineConfig { data_dir }))
+        .map_err(|e| e.message)?;
+    let since = tauri::async_runtime::block_on(engine.call(vigil_engine::api::GetStatus {}))
+        .map(|s| s.last_event_id)
+        .unwrap_or(0);
+    let mut events = engine.subscribe(since);
+    let handle = app.clone();
+    tauri::async_runtime::spawn(async move {
+        while let Some(Ok(event)) = events.next().await {
+            let _ = handle.emit(EVENT_NAME, &event);
+        }
+    });
+    app.manage(engine);
+    Ok(())
+}
+
+/// Stops the engine (flushing the store) and exits the app.
+pub fn quit<R: Runtime>(app: &tauri::AppHandle<R>) {
+    if let Some(engine) = app.try_state::<Engine>() {
+        tauri::async_runtime::block_on(engine.stop());
+    }
+    app.exit(0);
+}
+
+/// Runs the desktop app.
+pub fn run() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("VIGIL_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    let builder = tauri::Builder::default()
+        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+            tray::show_main_window(app);
+        }))
+        .setup(|app| {
+            let dir = data_dir(app.handle())?;
+            start_engine(app.handle(), dir)?;
+            tray::install(app.handle())?;
+            Ok(())
+        })
+        .on_window_event(|window, event| {
+            // Closing the window hides it: watching goes on from the tray.
+            if let tauri::WindowEvent::CloseRequested { api, .. } = event {
+                api.prevent_close();
+                let _ = window.hide();
+            }
+        });
+    let result = with_commands(builder).run(tauri::generate_context!());
+    if let Err(e) = result {
+        eprintln!("vigil: the desktop app failed: {e}");
+        std::process::exit(1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+    use tauri::ipc::{CallbackFn, InvokeBody};
+    use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder};
+    use tauri::webview::InvokeRequest;
+    use tauri::{Manager, WebviewWindow};
+
+    use super::*;
+
+    fn app(dir: &tempfile::TempDir) -> (tauri::App<MockRuntime>, WebviewWindow<MockRuntime>) {
+        let app = with_commands(mock_builder())
+            .build(tauri::generate_context!())
+            .expect("the app builds on the mock runtime");
+        start_engine(app.handle(), dir.path().to_owned()).expect("engine starts in a temp dir");
+        let window = match app.get_webview_window("main") {
+            Some(w) => w,
+            None => tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+                .build()
+                .unwrap(),
+        };
+        (app, window)
+    }
+
+    fn invoke(window: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
+        get_ipc_response(
+            window,
+            InvokeRequest {
+                cmd: cmd.into(),
+                callback: CallbackFn(0),
+                error: CallbackFn(1),
+                url: if cfg!(windows) { "http://tauri.localhost" } else { "tauri://localhost" }
+                    .parse()
+                    .unwrap(),
+                body: InvokeBody::Json(args),
+                headers: Default::default(),
+                invoke_key: INVOKE_KEY.to_string(),
+            },
+        )
+        .map(|body| body.deserialize::<Value>().unwrap())
+    }
+
+    #[test]
+    fn commands_reach_the_engine_and_errors_arrive_as_code_and_message() {
+        let dir = tempfile::tempdir().unwrap();
+        let (app, window) = app(&dir);
+        let exe = std::env::current_exe().unwrap().display().to_string();
+
+        let status = invoke(&window, "status", json!({})).unwrap();
+        assert_eq!(status["programs"], 0);
+
+        let added = invoke(
+            &window,
+            "add_program",
+            json!({ "request": { "name": "ipc", "path": exe, "args": ["-x"] } }),
+        )
+        .unwrap();
+        assert_eq!(added["name"], "ipc");
+        let id = added["id"].as_i64().unwrap();
+
+        let err = invoke(
+            &window,
+            "add_program",
+            json!({ "request": { "name": "bad", "path": "relative" } }),
+        )
+        .expect_err("a relative path is refused");
+        assert_eq!(err["code"], "invalid_input", "errors cross IPC as data: {err}");
+        assert!(err["message"].as_str().unwrap().contains("absolute"));
+
+        let list = invoke(&window, "list_programs", json!({})).unwrap();
+        assert_eq!(list.as_array().unwrap().len(), 1, "the refused request stored nothing");
+        let got = invoke(&window, "get_program", json!({ "id": id })).unwrap();
+        assert_eq!(got, added);
+        let events = invoke(&window, "events_since", json!({ "since": 0 })).unwrap();
+        let kinds: Vec<_> = events.as_array().unwrap().iter().map(|e| e["kind"].clone()).collect();
+        assert_eq!(kinds, [json!("engine_started"), json!("program_added")]);
+        invoke(&window, "remove_program", json!({ "id": id })).unwrap();
+        let err = invoke(&window, "get_program", json!({ "id": id })).unwrap_err();
+        assert_eq!(err["code"], "not_found");
+
+        tauri::async_runtime::block_on(app.state::<Engine>().stop());
+        assert!(
+            dir.path().join("vigil.db").exists(),
+            "the desktop app's data went to the directory it was given"
+        );
+    }
+}

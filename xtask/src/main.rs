@@ -1,0 +1,148 @@
+//! Project tasks, so a newcomer needs two commands: `cargo xtask run` and `cargo xtask test`.
+//!
+//! Each task first installs what it needs and is missing (Debian packages when root, npm
+//! packages, Rust targets and tools), then builds the UI, then does its work. No dependencies:
+//! this builds in seconds before anything else.
+
+mod setup;
+mod steps;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use steps::{Step, Suite};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = workspace_root();
+    let result = match args.first().map(String::as_str) {
+        Some("run") => run(&root),
+        Some("test") => test(&root, &args[1..]),
+        Some("dist") => dist(&root),
+        _ => {
+            eprintln!(
+                "usage: cargo xtask <task>\n\n\
+                 run    set up and start the desktop app (under Xvfb when there is no display)\n\
+                 test   set up and run every test suite (add --skip-windows to skip the Windows ones)\n\
+                 dist   release builds of the desktop app and the `vigil` CLI"
+            );
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn workspace_root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map(Path::to_path_buf).unwrap_or(manifest)
+}
+
+/// Whether a display is available for a real window.
+fn has_display() -> bool {
+    cfg!(windows) || cfg!(target_os = "macos") || std::env::var_os("DISPLAY").is_some()
+        || std::env::var_os("WAYLAND_DISPLAY").is_some()
+}
+
+/// The prefix that gives a command a private D-Bus session and a virtual X display.
+fn headless_prefix() -> Vec<String> {
+    ["dbus-run-session", "--", "xvfb-run", "-a", "-s", "-screen 0 1280x800x24"]
+        .map(String::from)
+        .to_vec()
+}
+
+fn run(root: &Path) -> Result<(), String> {
+    let headless = !has_display();
+    setup::system_packages(setup::Purpose::Run { headless })?;
+    setup::npm_ci(root, "ui")?;
+    steps::build_ui(root)?;
+    steps::cargo(root, &["build", "-p", "vigil-desktop", "--features", "custom-protocol"])?;
+    let exe = root.join("target/debug").join(format!("vigil-desktop{}", std::env::consts::EXE_SUFFIX));
+    let mut cmd: Vec<String> = if headless {
+        eprintln!("xtask: no display found; running the window under Xvfb (a virtual display)");
+        headless_prefix()
+    } else {
+        Vec::new()
+    };
+    cmd.push(exe.display().to_string());
+    steps::exec(root, &cmd, &[])
+}
+
+fn dist(root: &Path) -> Result<(), String> {
+    setup::system_packages(setup::Purpose::Run { headless: true })?;
+    setup::npm_ci(root, "ui")?;
+    steps::build_ui(root)?;
+    steps::cargo(
+        root,
+        &["build", "--release", "-p", "vigil-desktop", "-p", "vigil-cli", "--features", "vigil-desktop/custom-protocol"],
+    )?;
+    eprintln!("xtask: built target/release/vigil-desktop and target/release/vigil");
+    Ok(())
+}
+
+fn test(root: &Path, args: &[String]) -> Result<(), String> {
+    let windows = !args.iter().any(|a| a == "--skip-windows");
+    setup::system_packages(setup::Purpose::Test { windows })?;
+    setup::rust_tools(windows)?;
+    setup::npm_ci(root, "ui")?;
+    setup::npm_ci(root, "tests/e2e")?;
+    steps::build_ui(root)?;
+
+    let target = root.join("target");
+    let desktop_bin = target.join("debug/vigil-desktop");
+    let vigil_bin = target.join("debug/vigil");
+    let mut suite = Suite::new(root);
+    suite.step(Step::cmd("rustfmt", &["cargo", "fmt", "--all", "--", "--check"]));
+    suite.step(Step::cmd(
+        "clippy",
+        &["cargo", "clippy", "--workspace", "--all-targets", "--", "-D", "warnings"],
+    ));
+    suite.step(Step::cmd("rust tests", &["cargo", "test", "--workspace"]).counts_cargo());
+    suite.step(Step::cmd("ui unit tests (vitest)", &["npm", "--prefix", "ui", "test"]).counts_vitest());
+    suite.step(
+        Step::cmd("browser e2e (Playwright, Chromium)", &["node", "--test", "tests/e2e/"])
+            .env("VIGIL_BIN", &vigil_bin.display().to_string())
+            .counts_node(),
+    );
+    suite.step(Step::cmd(
+        "desktop build (custom-protocol)",
+        &["cargo", "build", "-p", "vigil-desktop", "--features", "custom-protocol"],
+    ));
+    let mut desktop = headless_prefix();
+    desktop.extend(["node", "--test", "tests/desktop/"].map(String::from));
+    suite.step(
+        Step::argv("desktop window (WebDriver, Xvfb)", desktop)
+            .env("VIGIL_DESKTOP_BIN", &desktop_bin.display().to_string())
+            .counts_node(),
+    );
+    if windows {
+        suite.step(Step::cmd(
+            "windows check",
+            &["cargo", "check", "--workspace", "--all-targets", "--target", setup::WINDOWS_TARGET],
+        ));
+        match setup::wine_prefix(root) {
+            Ok(env) => {
+                let mut step = Step::cmd(
+                    "windows tests under wine",
+                    &[
+                        "cargo", "test", "--target", setup::WINDOWS_TARGET, "-p", "vigil-core", "-p",
+                        "vigil-store", "-p", "vigil-engine",
+                    ],
+                )
+                .counts_cargo();
+                for (k, v) in env {
+                    step = step.env(&k, &v);
+                }
+                suite.step(step);
+                suite.after(&["wineserver", "-k"]);
+            }
+            Err(e) => suite.fail("windows tests under wine", &e),
+        }
+    }
+    suite.finish()
+}
