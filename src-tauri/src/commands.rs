@@ -1,7 +1,9 @@
 //! Tauri commands: one line each from IPC to the engine's API.
 
 use tauri::State;
-use vigil_engine::api::{AddProgram, GetProgram, GetStatus, ListEvents, ListPrograms, RemoveProgram, Status};
+use vigil_engine::api::{
+    AddProgram, GetProgram, GetStatus, ListEvents, ListPrograms, RemoveProgram, Status,
+};
 use vigil_engine::{ApiError, Engine, Event, Program};
 
 type Reply<T> = Result<T, ApiError>;

@@ -42,7 +42,10 @@ pub fn data_dir<R: Runtime>(app: &tauri::AppHandle<R>) -> Result<PathBuf, String
 
 /// Starts the engine in `data_dir`, puts it in Tauri's state, and forwards its events to every
 /// window from the newest one on (windows catch up through `events_since`).
-pub fn start_engine<R: Runtime>(app: &tauri::AppHandle<R>, data_dir: PathBuf) -> Result<(), String> {
+pub fn start_engine<R: Runtime>(
+    app: &tauri::AppHandle<R>,
+    data_dir: PathBuf,
+) -> Result<(), String> {
     let engine = tauri::async_runtime::block_on(Engine::start(EngineConfig { data_dir }))
         .map_err(|e| e.message)?;
     let since = tauri::async_runtime::block_on(engine.call(vigil_engine::api::GetStatus {}))
@@ -130,9 +133,13 @@ mod tests {
                 cmd: cmd.into(),
                 callback: CallbackFn(0),
                 error: CallbackFn(1),
-                url: if cfg!(windows) { "http://tauri.localhost" } else { "tauri://localhost" }
-                    .parse()
-                    .unwrap(),
+                url: if cfg!(windows) {
+                    "http://tauri.localhost"
+                } else {
+                    "tauri://localhost"
+                }
+                .parse()
+                .unwrap(),
                 body: InvokeBody::Json(args),
                 headers: Default::default(),
                 invoke_key: INVOKE_KEY.to_string(),
@@ -165,15 +172,27 @@ mod tests {
             json!({ "request": { "name": "bad", "path": "relative" } }),
         )
         .expect_err("a relative path is refused");
-        assert_eq!(err["code"], "invalid_input", "errors cross IPC as data: {err}");
+        assert_eq!(
+            err["code"], "invalid_input",
+            "errors cross IPC as data: {err}"
+        );
         assert!(err["message"].as_str().unwrap().contains("absolute"));
 
         let list = invoke(&window, "list_programs", json!({})).unwrap();
-        assert_eq!(list.as_array().unwrap().len(), 1, "the refused request stored nothing");
+        assert_eq!(
+            list.as_array().unwrap().len(),
+            1,
+            "the refused request stored nothing"
+        );
         let got = invoke(&window, "get_program", json!({ "id": id })).unwrap();
         assert_eq!(got, added);
         let events = invoke(&window, "events_since", json!({ "since": 0 })).unwrap();
-        let kinds: Vec<_> = events.as_array().unwrap().iter().map(|e| e["kind"].clone()).collect();
+        let kinds: Vec<_> = events
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["kind"].clone())
+            .collect();
         assert_eq!(kinds, [json!("engine_started"), json!("program_added")]);
         invoke(&window, "remove_program", json!({ "id": id })).unwrap();
         let err = invoke(&window, "get_program", json!({ "id": id })).unwrap_err();

@@ -45,15 +45,24 @@ fn workspace_root() -> PathBuf {
 
 /// Whether a display is available for a real window.
 fn has_display() -> bool {
-    cfg!(windows) || cfg!(target_os = "macos") || std::env::var_os("DISPLAY").is_some()
+    cfg!(windows)
+        || cfg!(target_os = "macos")
+        || std::env::var_os("DISPLAY").is_some()
         || std::env::var_os("WAYLAND_DISPLAY").is_some()
 }
 
 /// The prefix that gives a command a private D-Bus session and a virtual X display.
 fn headless_prefix() -> Vec<String> {
-    ["dbus-run-session", "--", "xvfb-run", "-a", "-s", "-screen 0 1280x800x24"]
-        .map(String::from)
-        .to_vec()
+    [
+        "dbus-run-session",
+        "--",
+        "xvfb-run",
+        "-a",
+        "-s",
+        "-screen 0 1280x800x24",
+    ]
+    .map(String::from)
+    .to_vec()
 }
 
 fn run(root: &Path) -> Result<(), String> {
@@ -61,8 +70,19 @@ fn run(root: &Path) -> Result<(), String> {
     setup::system_packages(setup::Purpose::Run { headless })?;
     setup::npm_ci(root, "ui")?;
     steps::build_ui(root)?;
-    steps::cargo(root, &["build", "-p", "vigil-desktop", "--features", "custom-protocol"])?;
-    let exe = root.join("target/debug").join(format!("vigil-desktop{}", std::env::consts::EXE_SUFFIX));
+    steps::cargo(
+        root,
+        &[
+            "build",
+            "-p",
+            "vigil-desktop",
+            "--features",
+            "custom-protocol",
+        ],
+    )?;
+    let exe = root
+        .join("target/debug")
+        .join(format!("vigil-desktop{}", std::env::consts::EXE_SUFFIX));
     let mut cmd: Vec<String> = if headless {
         eprintln!("xtask: no display found; running the window under Xvfb (a virtual display)");
         headless_prefix()
@@ -79,7 +99,16 @@ fn dist(root: &Path) -> Result<(), String> {
     steps::build_ui(root)?;
     steps::cargo(
         root,
-        &["build", "--release", "-p", "vigil-desktop", "-p", "vigil-cli", "--features", "vigil-desktop/custom-protocol"],
+        &[
+            "build",
+            "--release",
+            "-p",
+            "vigil-desktop",
+            "-p",
+            "vigil-cli",
+            "--features",
+            "vigil-desktop/custom-protocol",
+        ],
     )?;
     eprintln!("xtask: built target/release/vigil-desktop and target/release/vigil");
     Ok(())
@@ -97,21 +126,44 @@ fn test(root: &Path, args: &[String]) -> Result<(), String> {
     let desktop_bin = target.join("debug/vigil-desktop");
     let vigil_bin = target.join("debug/vigil");
     let mut suite = Suite::new(root);
-    suite.step(Step::cmd("rustfmt", &["cargo", "fmt", "--all", "--", "--check"]));
+    suite.step(Step::cmd(
+        "rustfmt",
+        &["cargo", "fmt", "--all", "--", "--check"],
+    ));
     suite.step(Step::cmd(
         "clippy",
-        &["cargo", "clippy", "--workspace", "--all-targets", "--", "-D", "warnings"],
+        &[
+            "cargo",
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
     ));
     suite.step(Step::cmd("rust tests", &["cargo", "test", "--workspace"]).counts_cargo());
-    suite.step(Step::cmd("ui unit tests (vitest)", &["npm", "--prefix", "ui", "test"]).counts_vitest());
     suite.step(
-        Step::cmd("browser e2e (Playwright, Chromium)", &["node", "--test", "tests/e2e/"])
-            .env("VIGIL_BIN", &vigil_bin.display().to_string())
-            .counts_node(),
+        Step::cmd("ui unit tests (vitest)", &["npm", "--prefix", "ui", "test"]).counts_vitest(),
+    );
+    suite.step(
+        Step::cmd(
+            "browser e2e (Playwright, Chromium)",
+            &["node", "--test", "tests/e2e/"],
+        )
+        .env("VIGIL_BIN", &vigil_bin.display().to_string())
+        .counts_node(),
     );
     suite.step(Step::cmd(
         "desktop build (custom-protocol)",
-        &["cargo", "build", "-p", "vigil-desktop", "--features", "custom-protocol"],
+        &[
+            "cargo",
+            "build",
+            "-p",
+            "vigil-desktop",
+            "--features",
+            "custom-protocol",
+        ],
     ));
     let mut desktop = headless_prefix();
     desktop.extend(["node", "--test", "tests/desktop/"].map(String::from));
@@ -123,15 +175,30 @@ fn test(root: &Path, args: &[String]) -> Result<(), String> {
     if windows {
         suite.step(Step::cmd(
             "windows check",
-            &["cargo", "check", "--workspace", "--all-targets", "--target", setup::WINDOWS_TARGET],
+            &[
+                "cargo",
+                "check",
+                "--workspace",
+                "--all-targets",
+                "--target",
+                setup::WINDOWS_TARGET,
+            ],
         ));
         match setup::wine_prefix(root) {
             Ok(env) => {
                 let mut step = Step::cmd(
                     "windows tests under wine",
                     &[
-                        "cargo", "test", "--target", setup::WINDOWS_TARGET, "-p", "vigil-core", "-p",
-                        "vigil-store", "-p", "vigil-engine",
+                        "cargo",
+                        "test",
+                        "--target",
+                        setup::WINDOWS_TARGET,
+                        "-p",
+                        "vigil-core",
+                        "-p",
+                        "vigil-store",
+                        "-p",
+                        "vigil-engine",
                     ],
                 )
                 .counts_cargo();

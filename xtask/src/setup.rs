@@ -10,13 +10,25 @@ pub const WINDOWS_TARGET: &str = "x86_64-pc-windows-gnu";
 
 /// Debian packages to build the Tauri app.
 const BUILD: &[&str] = &[
-    "build-essential", "pkg-config", "file", "libwebkit2gtk-4.1-dev",
-    "libayatana-appindicator3-dev", "librsvg2-dev", "libxdo-dev", "libssl-dev",
+    "build-essential",
+    "pkg-config",
+    "file",
+    "libwebkit2gtk-4.1-dev",
+    "libayatana-appindicator3-dev",
+    "librsvg2-dev",
+    "libxdo-dev",
+    "libssl-dev",
 ];
 /// A virtual display and a private session bus, to show a real window without a screen.
 const HEADLESS: &[&str] = &["xvfb", "xauth", "dbus-daemon"];
 /// Browser and WebDriver tests. Chromium is Debian's: tests never download a browser.
-const TEST: &[&str] = &["webkit2gtk-driver", "chromium", "dunst", "imagemagick", "xdotool"];
+const TEST: &[&str] = &[
+    "webkit2gtk-driver",
+    "chromium",
+    "dunst",
+    "imagemagick",
+    "xdotool",
+];
 /// Cross-building for Windows and running its tests under Wine.
 const WINDOWS: &[&str] = &["mingw-w64", "wine", "wine64"];
 
@@ -30,7 +42,12 @@ pub enum Purpose {
 
 /// Installs missing Debian packages (as root), or fails naming the command to run.
 pub fn system_packages(purpose: Purpose) -> Result<(), String> {
-    if !cfg!(target_os = "linux") || Command::new("dpkg-query").arg("--version").output().is_err() {
+    if !cfg!(target_os = "linux")
+        || Command::new("dpkg-query")
+            .arg("--version")
+            .output()
+            .is_err()
+    {
         return Ok(()); // Not Debian-like: the README lists what to install by hand.
     }
     let mut wanted: Vec<&str> = BUILD.to_vec();
@@ -65,7 +82,11 @@ pub fn system_packages(purpose: Purpose) -> Result<(), String> {
     exec(Path::new("/"), &argv(&["apt-get", "update", "-qq"]), &[])?;
     let mut cmd = argv(&["apt-get", "install", "-y", "-qq", "--no-install-recommends"]);
     cmd.extend(missing.iter().map(|s| s.to_string()));
-    exec(Path::new("/"), &cmd, &[("DEBIAN_FRONTEND", "noninteractive")])
+    exec(
+        Path::new("/"),
+        &cmd,
+        &[("DEBIAN_FRONTEND", "noninteractive")],
+    )
 }
 
 fn installed(package: &str) -> bool {
@@ -75,7 +96,9 @@ fn installed(package: &str) -> bool {
 }
 
 fn is_root() -> bool {
-    output(&["id", "-u"]).map(|s| s.trim() == "0").unwrap_or(false)
+    output(&["id", "-u"])
+        .map(|s| s.trim() == "0")
+        .unwrap_or(false)
 }
 
 fn argv(parts: &[&str]) -> Vec<String> {
@@ -85,20 +108,37 @@ fn argv(parts: &[&str]) -> Vec<String> {
 /// Installs rustfmt and clippy, the Windows target, and tauri-driver, when missing.
 pub fn rust_tools(windows: bool) -> Result<(), String> {
     let root = Path::new(".");
-    if output(&["cargo", "clippy", "--version"]).is_err() || output(&["cargo", "fmt", "--version"]).is_err() {
-        exec(root, &argv(&["rustup", "component", "add", "clippy", "rustfmt"]), &[])?;
+    if output(&["cargo", "clippy", "--version"]).is_err()
+        || output(&["cargo", "fmt", "--version"]).is_err()
+    {
+        exec(
+            root,
+            &argv(&["rustup", "component", "add", "clippy", "rustfmt"]),
+            &[],
+        )?;
     }
     if windows {
         let targets = output(&["rustup", "target", "list", "--installed"]).unwrap_or_default();
         if !targets.lines().any(|t| t.trim() == WINDOWS_TARGET) {
-            exec(root, &argv(&["rustup", "target", "add", WINDOWS_TARGET]), &[])?;
+            exec(
+                root,
+                &argv(&["rustup", "target", "add", WINDOWS_TARGET]),
+                &[],
+            )?;
         }
     }
     if output(&["tauri-driver", "--help"]).is_err() {
         eprintln!("xtask: installing tauri-driver (the WebDriver bridge for the desktop test)");
         exec(
             root,
-            &argv(&["cargo", "install", "tauri-driver", "--version", "^2", "--locked"]),
+            &argv(&[
+                "cargo",
+                "install",
+                "tauri-driver",
+                "--version",
+                "^2",
+                "--locked",
+            ]),
             &[],
         )?;
     }
@@ -147,7 +187,10 @@ pub fn wine_prefix(root: &Path) -> Result<Vec<(String, String)>, String> {
     let env = vec![
         ("WINEPREFIX".to_string(), prefix.display().to_string()),
         ("WINEDEBUG".to_string(), "-all".to_string()),
-        ("WINEDLLOVERRIDES".to_string(), "bcryptprimitives=n;mscoree,mshtml=".to_string()),
+        (
+            "WINEDLLOVERRIDES".to_string(),
+            "bcryptprimitives=n;mscoree,mshtml=".to_string(),
+        ),
         (
             "CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER".to_string(),
             "wine".to_string(),
@@ -159,7 +202,11 @@ pub fn wine_prefix(root: &Path) -> Result<Vec<(String, String)>, String> {
         exec(root, &argv(&["wineserver", "-w"]), &env_refs)?;
     }
     let system32 = prefix.join("drive_c/windows/system32");
-    std::fs::copy(&dll, system32.join("bcryptprimitives.dll"))
-        .map_err(|e| format!("cannot install the ProcessPrng shim into {}: {e}", system32.display()))?;
+    std::fs::copy(&dll, system32.join("bcryptprimitives.dll")).map_err(|e| {
+        format!(
+            "cannot install the ProcessPrng shim into {}: {e}",
+            system32.display()
+        )
+    })?;
     Ok(env)
 }

@@ -155,7 +155,8 @@ impl Suite {
 
     /// A command to run at the end whatever happened (best effort).
     pub fn after(&mut self, argv: &[&str]) {
-        self.cleanup.push(argv.iter().map(|s| s.to_string()).collect());
+        self.cleanup
+            .push(argv.iter().map(|s| s.to_string()).collect());
     }
 
     /// Runs a step, streaming its output and reading test counts from it.
@@ -181,7 +182,10 @@ impl Suite {
         for argv in &self.cleanup {
             let _ = exec(&self.root, argv, &[]);
         }
-        eprintln!("\n{:<40} {:>6} {:>8} {:>8} {:>8}", "step", "result", "passed", "failed", "secs");
+        eprintln!(
+            "\n{:<40} {:>6} {:>8} {:>8} {:>8}",
+            "step", "result", "passed", "failed", "secs"
+        );
         let (mut passed, mut failed, mut broken) = (0, 0, 0);
         for o in &self.outcomes {
             eprintln!(
@@ -244,12 +248,21 @@ fn count(counter: Counter, line: &str) -> (u64, u64) {
     let line = strip_ansi(line);
     match counter {
         Counter::None => (0, 0),
-        Counter::Cargo if line.starts_with("test result:") => {
-            (number_before(&line, " passed"), number_before(&line, " failed"))
-        }
+        Counter::Cargo if line.starts_with("test result:") => (
+            number_before(&line, " passed"),
+            number_before(&line, " failed"),
+        ),
         Counter::Vitest if line.trim_start().starts_with("Tests ") => {
-            let p = if line.contains(" passed") { number_before(&line, " passed") } else { 0 };
-            let f = if line.contains(" failed") { number_before(&line, " failed") } else { 0 };
+            let p = if line.contains(" passed") {
+                number_before(&line, " passed")
+            } else {
+                0
+            };
+            let f = if line.contains(" failed") {
+                number_before(&line, " failed")
+            } else {
+                0
+            };
             (p, f)
         }
         Counter::Node => {
@@ -289,14 +302,23 @@ mod tests {
     #[test]
     fn counts_each_runner_summary() {
         assert_eq!(
-            count(Counter::Cargo, "test result: ok. 7 passed; 1 failed; 0 ignored; 0 measured"),
+            count(
+                Counter::Cargo,
+                "test result: ok. 7 passed; 1 failed; 0 ignored; 0 measured"
+            ),
             (7, 1)
         );
         assert_eq!(
-            count(Counter::Vitest, "\u{1b}[2m      Tests \u{1b}[22m 12 passed | 2 failed (14)"),
+            count(
+                Counter::Vitest,
+                "\u{1b}[2m      Tests \u{1b}[22m 12 passed | 2 failed (14)"
+            ),
             (12, 2)
         );
-        assert_eq!(count(Counter::Vitest, "      Tests  30 passed (30)"), (30, 0));
+        assert_eq!(
+            count(Counter::Vitest, "      Tests  30 passed (30)"),
+            (30, 0)
+        );
         assert_eq!(count(Counter::Node, "# pass 3"), (3, 0));
         assert_eq!(count(Counter::Node, "ℹ fail 2"), (0, 2));
         assert_eq!(count(Counter::Node, "# passage"), (0, 0));

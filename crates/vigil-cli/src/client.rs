@@ -91,15 +91,25 @@ pub(crate) async fn add_program(
     cwd: Option<String>,
 ) -> anyhow::Result<ExitCode> {
     let d = Daemon::find(data_dir)?;
-    let request = NewProgram { name, path, args, cwd, ..NewProgram::default() };
-    let p: Program = d.send(d.http.post(d.url("/programs")).json(&request)).await?;
+    let request = NewProgram {
+        name,
+        path,
+        args,
+        cwd,
+        ..NewProgram::default()
+    };
+    let p: Program = d
+        .send(d.http.post(d.url("/programs")).json(&request))
+        .await?;
     println!("registered {} as id {}", p.name, p.id);
     Ok(ExitCode::SUCCESS)
 }
 
 pub(crate) async fn remove_program(data_dir: &Path, id: i64) -> anyhow::Result<ExitCode> {
     let d = Daemon::find(data_dir)?;
-    let () = d.send(d.http.delete(d.url(&format!("/programs/{id}")))).await?;
+    let () = d
+        .send(d.http.delete(d.url(&format!("/programs/{id}"))))
+        .await?;
     println!("unregistered program {id}");
     Ok(ExitCode::SUCCESS)
 }

@@ -16,7 +16,11 @@ use vigil_server::ServerConfig;
 const APP_ID: &str = "dev.vigil.app";
 
 #[derive(Parser)]
-#[command(name = "vigil", version, about = "Watches your programs, runs your jobs, tells you what happened.")]
+#[command(
+    name = "vigil",
+    version,
+    about = "Watches your programs, runs your jobs, tells you what happened."
+)]
 struct Cli {
     /// Data directory (default: the desktop app's, or $VIGIL_DATA_DIR).
     #[arg(long, global = true, env = "VIGIL_DATA_DIR")]
@@ -100,9 +104,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Status => client::status(&data_dir).await,
         Command::Programs { command } => match command {
             ProgramsCommand::Ls => client::list_programs(&data_dir).await,
-            ProgramsCommand::Add { name, path, args, cwd } => {
-                client::add_program(&data_dir, name, path, args, cwd).await
-            }
+            ProgramsCommand::Add {
+                name,
+                path,
+                args,
+                cwd,
+            } => client::add_program(&data_dir, name, path, args, cwd).await,
             ProgramsCommand::Rm { id } => client::remove_program(&data_dir, id).await,
         },
     }
@@ -116,10 +123,12 @@ async fn daemon(data_dir: PathBuf, listen: SocketAddr) -> anyhow::Result<ExitCod
         )
         .with_writer(std::io::stderr)
         .init();
-    let engine = Engine::start(EngineConfig { data_dir: data_dir.clone() })
-        .await
-        .map_err(|e| anyhow::anyhow!(e.message))
-        .with_context(|| format!("cannot start the engine in {}", data_dir.display()))?;
+    let engine = Engine::start(EngineConfig {
+        data_dir: data_dir.clone(),
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!(e.message))
+    .with_context(|| format!("cannot start the engine in {}", data_dir.display()))?;
     let bound = match vigil_server::bind(engine.clone(), &ServerConfig { listen, data_dir }).await {
         Ok(b) => b,
         Err(e) => {

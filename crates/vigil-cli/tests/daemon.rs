@@ -1,4 +1,6 @@
 //! System test: the real `vigil daemon` binary in a temp data dir, driven over HTTP and the CLI.
+// A test that cannot set up its fixture should fail on the spot.
+#![allow(clippy::unwrap_used)]
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -62,7 +64,10 @@ impl Daemon {
             if let Some(status) = child.try_wait().unwrap() {
                 return status;
             }
-            assert!(started.elapsed() < DEADLINE, "the daemon did not exit after SIGTERM");
+            assert!(
+                started.elapsed() < DEADLINE,
+                "the daemon did not exit after SIGTERM"
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
     }
@@ -125,7 +130,9 @@ async fn read_events(resp: reqwest::Response, n: usize) -> Vec<(i64, Value)> {
             }
         }
     };
-    tokio::time::timeout(DEADLINE, read).await.expect("events arrive in time");
+    tokio::time::timeout(DEADLINE, read)
+        .await
+        .expect("events arrive in time");
     out
 }
 
@@ -141,8 +148,14 @@ async fn daemon_serves_the_api_with_auth_events_and_clean_shutdown() {
     let (code, body) = json_of(http.get(daemon.url("/api/status")).send().await.unwrap()).await;
     assert_eq!(code, 401, "no token, no status");
     assert_eq!(body["code"], "unauthorized");
-    let wrong = http.get(daemon.url("/api/programs")).bearer_auth("0".repeat(64));
-    assert_eq!(wrong.send().await.unwrap().status(), 401, "a wrong token is refused");
+    let wrong = http
+        .get(daemon.url("/api/programs"))
+        .bearer_auth("0".repeat(64));
+    assert_eq!(
+        wrong.send().await.unwrap().status(),
+        401,
+        "a wrong token is refused"
+    );
 
     // Register one program.
     let (code, added) = json_of(
@@ -162,10 +175,22 @@ async fn daemon_serves_the_api_with_auth_events_and_clean_shutdown() {
     // Bad input: clear errors, nothing stored.
     let bad = [
         (json!({"name": "", "path": BIN}), 400, "invalid_input"),
-        (json!({"name": "x", "path": "relative/bin"}), 400, "invalid_input"),
-        (json!({"name": "x", "path": "/no/such/file"}), 400, "invalid_input"),
+        (
+            json!({"name": "x", "path": "relative/bin"}),
+            400,
+            "invalid_input",
+        ),
+        (
+            json!({"name": "x", "path": "/no/such/file"}),
+            400,
+            "invalid_input",
+        ),
         (json!({"name": "WEB", "path": BIN}), 409, "conflict"),
-        (json!({"name": "x", "path": BIN, "argz": []}), 400, "invalid_input"),
+        (
+            json!({"name": "x", "path": BIN, "argz": []}),
+            400,
+            "invalid_input",
+        ),
     ];
     for (request, status, code) in bad {
         let (got, body) = json_of(
@@ -177,30 +202,65 @@ async fn daemon_serves_the_api_with_auth_events_and_clean_shutdown() {
                 .unwrap(),
         )
         .await;
-        assert_eq!((got, body["code"].as_str()), (status, Some(code)), "{request} -> {body}");
+        assert_eq!(
+            (got, body["code"].as_str()),
+            (status, Some(code)),
+            "{request} -> {body}"
+        );
     }
     let malformed = daemon
         .authed(http.post(daemon.url("/api/programs")))
         .header("content-type", "application/json")
         .body("{\"name\": ");
     let (code, body) = json_of(malformed.send().await.unwrap()).await;
-    assert_eq!((code, body["code"].as_str()), (400, Some("invalid_input")), "{body}");
+    assert_eq!(
+        (code, body["code"].as_str()),
+        (400, Some("invalid_input")),
+        "{body}"
+    );
     let huge = json!({"name": "big", "path": BIN, "args": ["x".repeat(vigil_server::MAX_BODY)]});
     let (code, body) = json_of(
-        daemon.authed(http.post(daemon.url("/api/programs"))).json(&huge).send().await.unwrap(),
+        daemon
+            .authed(http.post(daemon.url("/api/programs")))
+            .json(&huge)
+            .send()
+            .await
+            .unwrap(),
     )
     .await;
-    assert_eq!((code, body["code"].as_str()), (413, Some("payload_too_large")), "{body}");
-    let (code, list) =
-        json_of(daemon.authed(http.get(daemon.url("/api/programs"))).send().await.unwrap()).await;
+    assert_eq!(
+        (code, body["code"].as_str()),
+        (413, Some("payload_too_large")),
+        "{body}"
+    );
+    let (code, list) = json_of(
+        daemon
+            .authed(http.get(daemon.url("/api/programs")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(code, 200);
-    assert_eq!(list.as_array().unwrap().len(), 1, "refused requests stored nothing: {list}");
+    assert_eq!(
+        list.as_array().unwrap().len(),
+        1,
+        "refused requests stored nothing: {list}"
+    );
     for (path, status) in [("/api/programs/9999", 404), ("/api/programs/abc", 400)] {
-        let resp = daemon.authed(http.get(daemon.url(path))).send().await.unwrap();
+        let resp = daemon
+            .authed(http.get(daemon.url(path)))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(resp.status().as_u16(), status, "{path}");
     }
     let (code, got) = json_of(
-        daemon.authed(http.get(daemon.url(&format!("/api/programs/{id}")))).send().await.unwrap(),
+        daemon
+            .authed(http.get(daemon.url(&format!("/api/programs/{id}"))))
+            .send()
+            .await
+            .unwrap(),
     )
     .await;
     assert_eq!((code, &got), (200, &added));
@@ -233,9 +293,18 @@ async fn daemon_serves_the_api_with_auth_events_and_clean_shutdown() {
         .await
         .unwrap();
     let resumed = read_events(resp, 1).await;
-    assert_eq!(resumed[0].0, cursor + 1, "resuming starts right after the cursor");
+    assert_eq!(
+        resumed[0].0,
+        cursor + 1,
+        "resuming starts right after the cursor"
+    );
     assert_eq!(resumed[0].1["kind"], "program_added");
-    assert!(resumed[0].1["message"].as_str().unwrap().contains("missed-while-away"));
+    assert!(
+        resumed[0].1["message"]
+            .as_str()
+            .unwrap()
+            .contains("missed-while-away")
+    );
     let resp = daemon
         .authed(http.get(daemon.url("/api/events?since=-4")))
         .send()
@@ -249,10 +318,21 @@ async fn daemon_serves_the_api_with_auth_events_and_clean_shutdown() {
         .arg(dir.path())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("web") && stdout.contains("missed-while-away"), "{stdout}");
-    let out = Command::new(BIN).args(["status", "--data-dir"]).arg(dir.path()).output().unwrap();
+    assert!(
+        stdout.contains("web") && stdout.contains("missed-while-away"),
+        "{stdout}"
+    );
+    let out = Command::new(BIN)
+        .args(["status", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("programs: 2"));
 
@@ -263,10 +343,17 @@ async fn daemon_serves_the_api_with_auth_events_and_clean_shutdown() {
     // Clean shutdown: exit 0, endpoint removed, engine_stopped persisted.
     let status = daemon.terminate();
     assert!(status.success(), "SIGTERM is a clean stop, got {status}");
-    assert!(!dir.path().join("endpoint").exists(), "a stopped daemon must not advertise itself");
+    assert!(
+        !dir.path().join("endpoint").exists(),
+        "a stopped daemon must not advertise itself"
+    );
     let daemon = Daemon::start(dir.path());
     let (_, events) = json_of(
-        daemon.authed(http.get(daemon.url("/api/status"))).send().await.unwrap(),
+        daemon
+            .authed(http.get(daemon.url("/api/status")))
+            .send()
+            .await
+            .unwrap(),
     )
     .await;
     assert_eq!(events["programs"], 2, "data survives a restart");
@@ -276,7 +363,10 @@ async fn daemon_serves_the_api_with_auth_events_and_clean_shutdown() {
         .await
         .unwrap();
     let after = read_events(resp, 2).await;
-    assert_eq!(after[0].1["kind"], "engine_stopped", "the stop was recorded before exit");
+    assert_eq!(
+        after[0].1["kind"], "engine_stopped",
+        "the stop was recorded before exit"
+    );
     assert_eq!(after[1].1["kind"], "engine_started");
     drop(daemon);
 }
@@ -284,7 +374,11 @@ async fn daemon_serves_the_api_with_auth_events_and_clean_shutdown() {
 #[test]
 fn client_commands_explain_a_missing_daemon() {
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(BIN).args(["status", "--data-dir"]).arg(dir.path()).output().unwrap();
+    let out = Command::new(BIN)
+        .args(["status", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("no daemon is running"), "{err}");

@@ -10,4 +10,4 @@ mod program;
 
 pub use error::{ApiError, ErrorCode};
 pub use event::{Event, EventKind, NewEvent};
-pub use program::{NewProgram, Program, ProgramId, MAX_ARGS, MAX_NAME_LEN};
+pub use program::{MAX_ARGS, MAX_NAME_LEN, NewProgram, Program, ProgramId};

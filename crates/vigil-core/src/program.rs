@@ -75,7 +75,9 @@ impl NewProgram {
             )));
         }
         if self.name.chars().any(char::is_control) {
-            return Err(ApiError::invalid("name must not contain control characters"));
+            return Err(ApiError::invalid(
+                "name must not contain control characters",
+            ));
         }
         if self.path.trim().is_empty() {
             return Err(ApiError::invalid("path must not be empty"));
@@ -159,32 +161,82 @@ mod tests {
     #[test]
     fn valid_request_is_trimmed_and_kept() {
         let p = valid().validate().unwrap();
-        assert_eq!(p.name, "web", "surrounding whitespace is not part of a name");
+        assert_eq!(
+            p.name, "web",
+            "surrounding whitespace is not part of a name"
+        );
         assert_eq!(p.args, ["--port", "8080"]);
     }
 
     #[test]
     fn empty_or_blank_name_is_refused() {
-        rejects(NewProgram { name: "   ".into(), ..valid() }, "name");
+        rejects(
+            NewProgram {
+                name: "   ".into(),
+                ..valid()
+            },
+            "name",
+        );
     }
 
     #[test]
     fn overlong_or_control_name_is_refused() {
-        rejects(NewProgram { name: "x".repeat(MAX_NAME_LEN + 1), ..valid() }, "at most");
-        rejects(NewProgram { name: "a\nb".into(), ..valid() }, "control");
+        rejects(
+            NewProgram {
+                name: "x".repeat(MAX_NAME_LEN + 1),
+                ..valid()
+            },
+            "at most",
+        );
+        rejects(
+            NewProgram {
+                name: "a\nb".into(),
+                ..valid()
+            },
+            "control",
+        );
     }
 
     #[test]
     fn relative_or_empty_path_is_refused() {
-        rejects(NewProgram { path: "node".into(), ..valid() }, "absolute");
-        rejects(NewProgram { path: "./bin/node".into(), ..valid() }, "absolute");
-        rejects(NewProgram { path: "".into(), ..valid() }, "empty");
+        rejects(
+            NewProgram {
+                path: "node".into(),
+                ..valid()
+            },
+            "absolute",
+        );
+        rejects(
+            NewProgram {
+                path: "./bin/node".into(),
+                ..valid()
+            },
+            "absolute",
+        );
+        rejects(
+            NewProgram {
+                path: "".into(),
+                ..valid()
+            },
+            "empty",
+        );
     }
 
     #[test]
     fn relative_cwd_is_refused_and_blank_cwd_dropped() {
-        rejects(NewProgram { cwd: Some("work".into()), ..valid() }, "cwd");
-        let p = NewProgram { cwd: Some(" ".into()), ..valid() }.validate().unwrap();
+        rejects(
+            NewProgram {
+                cwd: Some("work".into()),
+                ..valid()
+            },
+            "cwd",
+        );
+        let p = NewProgram {
+            cwd: Some(" ".into()),
+            ..valid()
+        }
+        .validate()
+        .unwrap();
         assert_eq!(p.cwd, None, "a blank cwd means none");
     }
 
@@ -192,14 +244,26 @@ mod tests {
     fn bad_env_names_and_nul_are_refused() {
         let env = BTreeMap::from([("A=B".to_owned(), "1".to_owned())]);
         rejects(NewProgram { env, ..valid() }, "not valid");
-        let env = BTreeMap::from([("A".to_owned(), "1\02".to_owned())]);
+        let env = BTreeMap::from([("A".to_owned(), "1\x002".to_owned())]);
         rejects(NewProgram { env, ..valid() }, "NUL");
-        rejects(NewProgram { args: vec!["a\0".into()], ..valid() }, "NUL");
+        rejects(
+            NewProgram {
+                args: vec!["a\0".into()],
+                ..valid()
+            },
+            "NUL",
+        );
     }
 
     #[test]
     fn too_many_args_are_refused() {
-        rejects(NewProgram { args: vec!["x".into(); MAX_ARGS + 1], ..valid() }, "at most");
+        rejects(
+            NewProgram {
+                args: vec!["x".into(); MAX_ARGS + 1],
+                ..valid()
+            },
+            "at most",
+        );
     }
 
     #[test]

@@ -43,7 +43,10 @@ impl Engine {
     pub async fn start(config: EngineConfig) -> Result<Self, ApiError> {
         let data_dir = config.data_dir;
         std::fs::create_dir_all(&data_dir).map_err(|e| {
-            ApiError::internal(format!("cannot create data dir {}: {e}", data_dir.display()))
+            ApiError::internal(format!(
+                "cannot create data dir {}: {e}",
+                data_dir.display()
+            ))
         })?;
         let (live, _) = broadcast::channel(LIVE_BUFFER);
         let publisher = live.clone();
@@ -75,7 +78,11 @@ impl Engine {
             }),
         };
         engine
-            .record(EventKind::EngineStarted, None, format!("Vigil {} started", env!("CARGO_PKG_VERSION")))
+            .record(
+                EventKind::EngineStarted,
+                None,
+                format!("Vigil {} started", env!("CARGO_PKG_VERSION")),
+            )
             .await?;
         Ok(engine)
     }
@@ -144,7 +151,12 @@ impl Engine {
         &self,
         f: impl FnOnce(&mut vigil_store::Tx<'_>) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, ApiError> {
-        self.inner.store.writer().write(f).await.map_err(ApiError::from)
+        self.inner
+            .store
+            .writer()
+            .write(f)
+            .await
+            .map_err(ApiError::from)
     }
 
     async fn record(

@@ -1,5 +1,7 @@
 //! The UI compiles against TypeScript types generated from the Rust types. This test fails when
 //! the committed file differs from what the Rust types say; `VIGIL_BLESS=1` rewrites it.
+// A test that cannot set up its fixture should fail on the spot.
+#![allow(clippy::unwrap_used)]
 #![cfg(not(windows))]
 
 use std::path::PathBuf;

@@ -1,10 +1,14 @@
 //! The engine against a real SQLite file in a temp dir: start/stop, registration rules, and the
 //! persist-then-publish event stream.
+// A test that cannot set up its fixture should fail on the spot.
+#![allow(clippy::unwrap_used)]
 
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use vigil_engine::api::{AddProgram, GetProgram, GetStatus, ListEvents, ListPrograms, RemoveProgram};
+use vigil_engine::api::{
+    AddProgram, GetProgram, GetStatus, ListEvents, ListPrograms, RemoveProgram,
+};
 use vigil_engine::{ApiError, Engine, EngineConfig, ErrorCode, Event, EventKind, EventStream};
 
 /// Generous upper bound for anything a test waits on; tests finish as soon as the condition holds.
@@ -41,7 +45,10 @@ async fn next(stream: &mut EventStream) -> Event {
 
 async fn assert_nothing_stored(engine: &Engine, before_events: i64) {
     let status = engine.call(GetStatus {}).await.unwrap();
-    assert_eq!(status.programs, 0, "a refused request must store no program");
+    assert_eq!(
+        status.programs, 0,
+        "a refused request must store no program"
+    );
     assert_eq!(
         status.last_event_id, before_events,
         "a refused request must record no event"
@@ -57,7 +64,10 @@ async fn start_records_an_event_and_stop_flushes_and_refuses_writes() {
     assert_eq!(status.last_event_id, 1, "engine_started is the first event");
     engine.stop().await;
     engine.stop().await; // idempotent
-    let err = engine.call(program("late")).await.expect_err("writes after stop fail");
+    let err = engine
+        .call(program("late"))
+        .await
+        .expect_err("writes after stop fail");
     assert_eq!(err.code, ErrorCode::Unavailable, "{err}");
 
     let again = start(&dir).await;
@@ -65,7 +75,11 @@ async fn start_records_an_event_and_stop_flushes_and_refuses_writes() {
     let kinds: Vec<_> = events.iter().map(|e| e.kind).collect();
     assert_eq!(
         kinds,
-        [EventKind::EngineStarted, EventKind::EngineStopped, EventKind::EngineStarted],
+        [
+            EventKind::EngineStarted,
+            EventKind::EngineStopped,
+            EventKind::EngineStarted
+        ],
         "the stop event was flushed before the writer exited"
     );
     again.stop().await;
@@ -77,7 +91,11 @@ async fn registration_round_trip() {
     let engine = start(&dir).await;
     let added = engine.call(program("web")).await.unwrap();
     assert_eq!(added.name, "web");
-    assert_eq!(added.args, ["--flag", "two words"], "argv is kept element by element");
+    assert_eq!(
+        added.args,
+        ["--flag", "two words"],
+        "argv is kept element by element"
+    );
     let got = engine.call(GetProgram { id: added.id }).await.unwrap();
     assert_eq!(got, added);
     let all = engine.call(ListPrograms {}).await.unwrap();
@@ -100,31 +118,71 @@ async fn bad_registrations_get_clear_errors_and_store_nothing() {
     let not_exec = dir.path().join("data.txt");
     std::fs::write(&not_exec, "plain data").unwrap();
     let cases: Vec<(AddProgram, &str)> = vec![
-        (AddProgram { name: "".into(), ..program("x") }, "name"),
-        (AddProgram { path: "relative/bin".into(), ..program("x") }, "absolute"),
-        (AddProgram { path: missing.display().to_string(), ..program("x") }, "cannot be used"),
-        (AddProgram { path: dir.path().display().to_string(), ..program("x") }, "directory"),
         (
-            AddProgram { cwd: Some(missing.display().to_string()), ..program("x") },
+            AddProgram {
+                name: "".into(),
+                ..program("x")
+            },
+            "name",
+        ),
+        (
+            AddProgram {
+                path: "relative/bin".into(),
+                ..program("x")
+            },
+            "absolute",
+        ),
+        (
+            AddProgram {
+                path: missing.display().to_string(),
+                ..program("x")
+            },
+            "cannot be used",
+        ),
+        (
+            AddProgram {
+                path: dir.path().display().to_string(),
+                ..program("x")
+            },
+            "directory",
+        ),
+        (
+            AddProgram {
+                cwd: Some(missing.display().to_string()),
+                ..program("x")
+            },
             "cwd",
         ),
     ];
     for (request, needle) in cases {
-        let err: ApiError = engine.call(request.clone()).await.expect_err("must be refused");
+        let err: ApiError = engine
+            .call(request.clone())
+            .await
+            .expect_err("must be refused");
         assert_eq!(err.code, ErrorCode::InvalidInput, "{request:?}: {err}");
-        assert!(err.message.contains(needle), "{:?} should mention {needle:?}", err.message);
+        assert!(
+            err.message.contains(needle),
+            "{:?} should mention {needle:?}",
+            err.message
+        );
         assert_nothing_stored(&engine, 1).await;
     }
     if cfg!(unix) {
         let err = engine
-            .call(AddProgram { path: not_exec.display().to_string(), ..program("x") })
+            .call(AddProgram {
+                path: not_exec.display().to_string(),
+                ..program("x")
+            })
             .await
             .expect_err("a file without execute permission is refused");
         assert!(err.message.contains("not executable"), "{err}");
         assert_nothing_stored(&engine, 1).await;
     }
     engine.call(program("dup")).await.unwrap();
-    let err = engine.call(program("DUP")).await.expect_err("duplicate names are refused");
+    let err = engine
+        .call(program("DUP"))
+        .await
+        .expect_err("duplicate names are refused");
     assert_eq!(err.code, ErrorCode::Conflict);
     assert_eq!(engine.call(ListPrograms {}).await.unwrap().len(), 1);
     engine.stop().await;
@@ -138,7 +196,10 @@ async fn a_listener_resumes_from_its_cursor_and_misses_nothing() {
     assert_eq!(next(&mut stream).await.kind, EventKind::EngineStarted);
     let a = engine.call(program("a")).await.unwrap();
     let seen = next(&mut stream).await;
-    assert_eq!((seen.kind, seen.program_id), (EventKind::ProgramAdded, Some(a.id)));
+    assert_eq!(
+        (seen.kind, seen.program_id),
+        (EventKind::ProgramAdded, Some(a.id))
+    );
     let cursor = seen.id;
     drop(stream); // the client disconnects...
     engine.call(program("b")).await.unwrap();
@@ -147,7 +208,11 @@ async fn a_listener_resumes_from_its_cursor_and_misses_nothing() {
     let mut stream = engine.subscribe(cursor);
     let b = next(&mut stream).await;
     let c = next(&mut stream).await;
-    assert_eq!((b.id, c.id), (cursor + 1, cursor + 2), "exactly the missed events, in order");
+    assert_eq!(
+        (b.id, c.id),
+        (cursor + 1, cursor + 2),
+        "exactly the missed events, in order"
+    );
     engine.call(program("d")).await.unwrap();
     assert_eq!(next(&mut stream).await.id, cursor + 3, "then live events");
     engine.stop().await;
@@ -182,13 +247,19 @@ async fn a_stalled_listener_neither_blocks_the_engine_nor_loses_events() {
         }
     })
     .await;
-    assert!(all_written.is_ok(), "writes must complete while a listener stalls");
+    assert!(
+        all_written.is_ok(),
+        "writes must complete while a listener stalls"
+    );
     let mut ids = Vec::new();
     while ids.len() < total + 1 {
         ids.push(next(&mut stalled).await.id);
     }
     let expected: Vec<i64> = (1..=(total as i64 + 1)).collect();
-    assert_eq!(ids, expected, "the stalled listener gets every event, in order, once");
+    assert_eq!(
+        ids, expected,
+        "the stalled listener gets every event, in order, once"
+    );
     engine.stop().await;
 }
 
@@ -196,11 +267,29 @@ async fn a_stalled_listener_neither_blocks_the_engine_nor_loses_events() {
 async fn list_events_validates_its_cursor() {
     let dir = tempfile::tempdir().unwrap();
     let engine = start(&dir).await;
-    let err = engine.call(ListEvents { since: -1, limit: None }).await.unwrap_err();
+    let err = engine
+        .call(ListEvents {
+            since: -1,
+            limit: None,
+        })
+        .await
+        .unwrap_err();
     assert_eq!(err.code, ErrorCode::InvalidInput);
-    let err = engine.call(ListEvents { since: 0, limit: Some(0) }).await.unwrap_err();
+    let err = engine
+        .call(ListEvents {
+            since: 0,
+            limit: Some(0),
+        })
+        .await
+        .unwrap_err();
     assert_eq!(err.code, ErrorCode::InvalidInput);
-    let page = engine.call(ListEvents { since: 0, limit: Some(1) }).await.unwrap();
+    let page = engine
+        .call(ListEvents {
+            since: 0,
+            limit: Some(1),
+        })
+        .await
+        .unwrap();
     assert_eq!(page.len(), 1);
     engine.stop().await;
 }
@@ -211,11 +300,14 @@ async fn a_database_from_a_newer_vigil_is_refused_at_start() {
     start(&dir).await.stop().await;
     {
         let conn = vigil_store::Connection::open(dir.path().join(vigil_store::DB_FILE)).unwrap();
-        conn.pragma_update(None, "user_version", vigil_store::SCHEMA_VERSION + 1).unwrap();
+        conn.pragma_update(None, "user_version", vigil_store::SCHEMA_VERSION + 1)
+            .unwrap();
     }
-    let err = Engine::start(EngineConfig { data_dir: dir.path().to_owned() })
-        .await
-        .err()
-        .expect("an older binary refuses a newer database");
+    let err = Engine::start(EngineConfig {
+        data_dir: dir.path().to_owned(),
+    })
+    .await
+    .err()
+    .expect("an older binary refuses a newer database");
     assert!(err.message.contains("newer"), "{err}");
 }

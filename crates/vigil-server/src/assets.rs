@@ -15,7 +15,11 @@ pub(crate) async fn serve(uri: Uri) -> Response {
     let path = if path.is_empty() { "index.html" } else { path };
     if let Some(file) = Ui::get(path) {
         let mime = mime_guess::from_path(path).first_or_octet_stream();
-        return ([(header::CONTENT_TYPE, mime.as_ref().to_owned())], file.data).into_response();
+        return (
+            [(header::CONTENT_TYPE, mime.as_ref().to_owned())],
+            file.data,
+        )
+            .into_response();
     }
     if path.starts_with("api/") || path.contains('.') {
         return StatusCode::NOT_FOUND.into_response();
@@ -24,8 +28,10 @@ pub(crate) async fn serve(uri: Uri) -> Response {
         Some(index) => Html(index.data).into_response(),
         None => (
             StatusCode::NOT_FOUND,
-            Html("<h1>Vigil</h1><p>The UI is not built. Run <code>cargo xtask run</code> or \
-                  <code>npm --prefix ui run build</code>.</p>"),
+            Html(
+                "<h1>Vigil</h1><p>The UI is not built. Run <code>cargo xtask run</code> or \
+                  <code>npm --prefix ui run build</code>.</p>",
+            ),
         )
             .into_response(),
     }

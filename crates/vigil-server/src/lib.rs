@@ -66,7 +66,10 @@ impl Bound {
 
     /// Announces the address in the `endpoint` file, then serves until `shutdown` resolves.
     /// Open event streams end when the engine stops, so stop the engine in `shutdown`.
-    pub async fn serve(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    pub async fn serve(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
         write_atomically(&self.endpoint_file, format!("{}\n", self.addr).as_bytes())?;
         tracing::info!(addr = %self.addr, "serving the API");
         let result = axum::serve(self.listener, self.router)

@@ -57,7 +57,9 @@ async fn require_token(State(state): State<AppState>, req: Request, next: Next) 
     match presented {
         Some(t) if bool::from(t.as_bytes().ct_eq(state.token.as_bytes())) => next.run(req).await,
         Some(_) => unauthorized("the API token is wrong"),
-        None => unauthorized("an `Authorization: Bearer <token>` header is required; the token is in the data dir's api-token file"),
+        None => unauthorized(
+            "an `Authorization: Bearer <token>` header is required; the token is in the data dir's api-token file",
+        ),
     }
 }
 
@@ -88,18 +90,29 @@ async fn add_program(
     Ok((StatusCode::CREATED, Json(s.engine.call(request).await?)))
 }
 
-async fn get_program(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<Program>> {
-    Ok(Json(s.engine.call(GetProgram { id: parse_id(&id)? }).await?))
+async fn get_program(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Program>> {
+    Ok(Json(
+        s.engine.call(GetProgram { id: parse_id(&id)? }).await?,
+    ))
 }
 
-async fn remove_program(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<StatusCode> {
+async fn remove_program(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
     s.engine.call(RemoveProgram { id: parse_id(&id)? }).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 fn parse_id(raw: &str) -> Result<i64, HttpError> {
-    raw.parse::<i64>()
-        .map_err(|_| HttpError(ApiError::invalid(format!("id must be an integer, got {raw:?}"))))
+    raw.parse::<i64>().map_err(|_| {
+        HttpError(ApiError::invalid(format!(
+            "id must be an integer, got {raw:?}"
+        )))
+    })
 }
 
 #[derive(Deserialize)]

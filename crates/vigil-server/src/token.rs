@@ -17,7 +17,10 @@ pub fn load_or_create_token(dir: &Path) -> io::Result<String> {
         Ok(_) => {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidData,
-                format!("{} is empty; delete it to create a new token", path.display()),
+                format!(
+                    "{} is empty; delete it to create a new token",
+                    path.display()
+                ),
             ));
         }
         Err(e) if e.kind() == io::ErrorKind::NotFound => {}
@@ -43,9 +46,16 @@ mod tests {
         assert_eq!(first.len(), 64, "256 bits as hex");
         assert!(first.chars().all(|c| c.is_ascii_hexdigit()));
         let second = load_or_create_token(dir.path()).unwrap();
-        assert_eq!(first, second, "a restart must not invalidate clients' tokens");
+        assert_eq!(
+            first, second,
+            "a restart must not invalidate clients' tokens"
+        );
         let other = tempfile::tempdir().unwrap();
-        assert_ne!(first, load_or_create_token(other.path()).unwrap(), "tokens are random");
+        assert_ne!(
+            first,
+            load_or_create_token(other.path()).unwrap(),
+            "tokens are random"
+        );
     }
 
     #[cfg(unix)]
@@ -54,7 +64,10 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         load_or_create_token(dir.path()).unwrap();
-        let mode = std::fs::metadata(dir.path().join(TOKEN_FILE)).unwrap().permissions().mode();
+        let mode = std::fs::metadata(dir.path().join(TOKEN_FILE))
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600, "other users must not read the token");
     }
 

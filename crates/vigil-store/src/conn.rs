@@ -49,10 +49,10 @@ impl ReadPool {
             None => open(&self.path)?,
         };
         let out = f(&conn);
-        if let Ok(mut idle) = self.idle.lock() {
-            if idle.len() < POOL_KEEP {
-                idle.push(conn);
-            }
+        if let Ok(mut idle) = self.idle.lock()
+            && idle.len() < POOL_KEEP
+        {
+            idle.push(conn);
         }
         out
     }

@@ -51,14 +51,19 @@ mod tests {
     use super::*;
 
     fn version(conn: &Connection) -> i64 {
-        conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap()
+        conn.pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap()
     }
 
     #[test]
     fn a_failing_step_leaves_the_database_untouched() {
         let mut conn = Connection::open_in_memory().unwrap();
         migrate_with(&mut conn, &STEPS[..1]).unwrap();
-        let steps = [STEPS[0], "CREATE TABLE extra (x INTEGER);", "THIS IS NOT SQL;"];
+        let steps = [
+            STEPS[0],
+            "CREATE TABLE extra (x INTEGER);",
+            "THIS IS NOT SQL;",
+        ];
         let err = migrate_with(&mut conn, &steps).expect_err("a broken step must fail");
         assert!(matches!(err, StoreError::Migration(_)), "{err}");
         assert_eq!(version(&conn), 1, "the version must not move on failure");
@@ -69,13 +74,17 @@ mod tests {
                 |r| r.get(0),
             )
             .unwrap();
-        assert_eq!(extra, 0, "the good step before the broken one must be rolled back too");
+        assert_eq!(
+            extra, 0,
+            "the good step before the broken one must be rolled back too"
+        );
     }
 
     #[test]
     fn newer_schema_is_refused_without_writing() {
         let mut conn = Connection::open_in_memory().unwrap();
-        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 3).unwrap();
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 3)
+            .unwrap();
         let err = migrate(&mut conn).expect_err("a newer database must be refused");
         assert!(
             matches!(err, StoreError::TooNew { found, supported } if found == SCHEMA_VERSION + 3 && supported == SCHEMA_VERSION),

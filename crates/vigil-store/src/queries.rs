@@ -92,15 +92,20 @@ pub fn insert_program(tx: &mut Tx<'_>, p: &NewProgram, now: i64) -> Result<Progr
     let inserted = tx.conn().execute(
         "INSERT INTO programs (name, path, args, cwd, env, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![p.name, p.path, to_json(&p.args)?, p.cwd, to_json(&p.env)?, now],
+        params![
+            p.name,
+            p.path,
+            to_json(&p.args)?,
+            p.cwd,
+            to_json(&p.env)?,
+            now
+        ],
     );
     match inserted {
         Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == SqliteCode::ConstraintViolation => {
-            return Err(ApiError::conflict(format!(
-                "a program named {:?} already exists",
-                p.name
-            ))
-            .into());
+            return Err(
+                ApiError::conflict(format!("a program named {:?} already exists", p.name)).into(),
+            );
         }
         other => {
             other?;
@@ -119,7 +124,8 @@ pub fn insert_program(tx: &mut Tx<'_>, p: &NewProgram, now: i64) -> Result<Progr
 /// Unregisters a program and records `program_removed`; `NotFound` changes nothing.
 pub fn delete_program(tx: &mut Tx<'_>, id: ProgramId, now: i64) -> Result<Program, StoreError> {
     let program = get_program(tx.conn(), id)?;
-    tx.conn().execute("DELETE FROM programs WHERE id = ?1", [id])?;
+    tx.conn()
+        .execute("DELETE FROM programs WHERE id = ?1", [id])?;
     tx.event(NewEvent {
         ts: now,
         kind: EventKind::ProgramRemoved,

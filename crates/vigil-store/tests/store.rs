@@ -1,4 +1,6 @@
 //! Store behaviour against a real SQLite file in a temp dir.
+// A test that cannot set up its fixture should fail on the spot.
+#![allow(clippy::unwrap_used)]
 
 use std::sync::{Arc, Mutex};
 
@@ -65,9 +67,15 @@ fn a_write_and_its_event_commit_together_then_publish() {
     let dir = tempfile::tempdir().unwrap();
     let (store, published) = open(&dir);
     let p = program("web");
-    let added = block_on(store.writer().write(move |tx| vigil_store::insert_program(tx, &p, 1_000)))
+    let added = block_on(
+        store
+            .writer()
+            .write(move |tx| vigil_store::insert_program(tx, &p, 1_000)),
+    )
+    .unwrap();
+    let events = store
+        .read(|c| vigil_store::events_since(c, 0, 100))
         .unwrap();
-    let events = store.read(|c| vigil_store::events_since(c, 0, 100)).unwrap();
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].kind, EventKind::ProgramAdded);
     assert_eq!(events[0].program_id, Some(added.id));
@@ -84,11 +92,19 @@ fn a_failing_write_changes_nothing_and_publishes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let (store, published) = open(&dir);
     let p = program("web");
-    block_on(store.writer().write(move |tx| vigil_store::insert_program(tx, &p, 1)))
-        .unwrap();
+    block_on(
+        store
+            .writer()
+            .write(move |tx| vigil_store::insert_program(tx, &p, 1)),
+    )
+    .unwrap();
     let dup = program("WEB");
-    let err = block_on(store.writer().write(move |tx| vigil_store::insert_program(tx, &dup, 2)))
-        .expect_err("names are unique regardless of case");
+    let err = block_on(
+        store
+            .writer()
+            .write(move |tx| vigil_store::insert_program(tx, &dup, 2)),
+    )
+    .expect_err("names are unique regardless of case");
     let api: vigil_core::ApiError = err.into();
     assert_eq!(api.code, ErrorCode::Conflict);
     // A write that records an event and then fails must leave neither behind.
@@ -103,8 +119,14 @@ fn a_failing_write_changes_nothing_and_publishes_nothing() {
     }))
     .expect_err("the closure failed");
     assert!(matches!(err, StoreError::Api(_)));
-    let events = store.read(|c| vigil_store::events_since(c, 0, 100)).unwrap();
-    assert_eq!(events.len(), 1, "only the first insert's event exists: {events:?}");
+    let events = store
+        .read(|c| vigil_store::events_since(c, 0, 100))
+        .unwrap();
+    assert_eq!(
+        events.len(),
+        1,
+        "only the first insert's event exists: {events:?}"
+    );
     assert_eq!(published.lock().unwrap().len(), 1);
     assert_eq!(store.read(vigil_store::program_count).unwrap(), 1);
     store.writer().close();
@@ -114,10 +136,14 @@ fn a_failing_write_changes_nothing_and_publishes_nothing() {
 fn delete_of_unknown_id_is_not_found() {
     let dir = tempfile::tempdir().unwrap();
     let (store, _) = open(&dir);
-    let err = block_on(store.writer().write(|tx| vigil_store::delete_program(tx, 42, 1)))
-        .expect_err("unknown id");
+    let err = block_on(
+        store
+            .writer()
+            .write(|tx| vigil_store::delete_program(tx, 42, 1)),
+    )
+    .expect_err("unknown id");
     assert_eq!(vigil_core::ApiError::from(err).code, ErrorCode::NotFound);
-    assert_eq!(store.read(|c| vigil_store::last_event_id(c)).unwrap(), 0);
+    assert_eq!(store.read(vigil_store::last_event_id).unwrap(), 0);
     store.writer().close();
 }
 
@@ -171,8 +197,12 @@ fn writes_after_close_fail_as_closed_and_queued_ones_finish() {
     store.writer().close();
     assert!(first.is_ok(), "a write queued before close completes");
     let p = program("late");
-    let err = block_on(store.writer().write(move |tx| vigil_store::insert_program(tx, &p, 2)))
-        .expect_err("the writer is gone");
+    let err = block_on(
+        store
+            .writer()
+            .write(move |tx| vigil_store::insert_program(tx, &p, 2)),
+    )
+    .expect_err("the writer is gone");
     assert!(matches!(err, StoreError::Closed), "{err}");
 }
 
@@ -183,7 +213,12 @@ fn reopening_keeps_data_and_a_newer_schema_is_refused() {
     {
         let (store, _) = open(&dir);
         let p = program("kept");
-        block_on(store.writer().write(move |tx| vigil_store::insert_program(tx, &p, 1))).unwrap();
+        block_on(
+            store
+                .writer()
+                .write(move |tx| vigil_store::insert_program(tx, &p, 1)),
+        )
+        .unwrap();
         store.writer().close();
     }
     {
@@ -196,12 +231,20 @@ fn reopening_keeps_data_and_a_newer_schema_is_refused() {
     // Pretend a newer Vigil wrote the file.
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
-        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
     }
-    let err = Store::open(&path, Box::new(|_| {})).err().expect("must refuse");
+    let err = Store::open(&path, Box::new(|_| {}))
+        .err()
+        .expect("must refuse");
     assert!(matches!(err, StoreError::TooNew { .. }), "{err}");
-    assert!(err.to_string().contains("newer"), "the message says why: {err}");
+    assert!(
+        err.to_string().contains("newer"),
+        "the message says why: {err}"
+    );
     let conn = rusqlite::Connection::open(&path).unwrap();
-    let count: i64 = conn.query_row("SELECT count(*) FROM programs", [], |r| r.get(0)).unwrap();
+    let count: i64 = conn
+        .query_row("SELECT count(*) FROM programs", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(count, 1, "the refused database is left intact");
 }

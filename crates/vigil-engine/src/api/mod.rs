@@ -24,5 +24,8 @@ pub trait Request: Send + 'static {
     type Response: Serialize + Send + 'static;
 
     /// Carries the operation out. Bad input returns an error and changes nothing.
-    fn handle(self, engine: &Engine) -> impl Future<Output = Result<Self::Response, ApiError>> + Send;
+    fn handle(
+        self,
+        engine: &Engine,
+    ) -> impl Future<Output = Result<Self::Response, ApiError>> + Send;
 }

@@ -28,7 +28,9 @@ impl Request for GetProgram {
     type Response = Program;
 
     async fn handle(self, engine: &Engine) -> Result<Program, ApiError> {
-        engine.read(move |c| vigil_store::get_program(c, self.id)).await
+        engine
+            .read(move |c| vigil_store::get_program(c, self.id))
+            .await
     }
 }
 
@@ -65,19 +67,26 @@ impl Request for NewProgram {
 }
 
 fn check_files(p: &NewProgram) -> Result<(), ApiError> {
-    let meta = std::fs::metadata(&p.path).map_err(|e| {
-        ApiError::invalid(format!("path {:?} cannot be used: {e}", p.path))
-    })?;
+    let meta = std::fs::metadata(&p.path)
+        .map_err(|e| ApiError::invalid(format!("path {:?} cannot be used: {e}", p.path)))?;
     if meta.is_dir() {
-        return Err(ApiError::invalid(format!("path {:?} is a directory, not an executable", p.path)));
+        return Err(ApiError::invalid(format!(
+            "path {:?} is a directory, not an executable",
+            p.path
+        )));
     }
     if !platform::is_executable(&meta) {
-        return Err(ApiError::invalid(format!("path {:?} is not executable", p.path)));
+        return Err(ApiError::invalid(format!(
+            "path {:?} is not executable",
+            p.path
+        )));
     }
-    if let Some(cwd) = &p.cwd {
-        if !Path::new(cwd).is_dir() {
-            return Err(ApiError::invalid(format!("cwd {cwd:?} is not an existing directory")));
-        }
+    if let Some(cwd) = &p.cwd
+        && !Path::new(cwd).is_dir()
+    {
+        return Err(ApiError::invalid(format!(
+            "cwd {cwd:?} is not an existing directory"
+        )));
     }
     Ok(())
 }

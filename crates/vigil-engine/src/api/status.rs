@@ -32,7 +32,12 @@ impl Request for GetStatus {
 
     async fn handle(self, engine: &Engine) -> Result<Status, ApiError> {
         let (programs, last_event_id) = engine
-            .read(|c| Ok((vigil_store::program_count(c)?, vigil_store::last_event_id(c)?)))
+            .read(|c| {
+                Ok((
+                    vigil_store::program_count(c)?,
+                    vigil_store::last_event_id(c)?,
+                ))
+            })
             .await?;
         Ok(Status {
             version: env!("CARGO_PKG_VERSION").to_owned(),
