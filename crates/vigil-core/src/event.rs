@@ -16,6 +16,24 @@ pub enum EventKind {
     ProgramAdded,
     /// A program was unregistered.
     ProgramRemoved,
+    /// A program's first process appeared (launched by Vigil or found running).
+    ProgramStarted,
+    /// A program's last process went away without failing (a clean exit or a requested stop).
+    ProgramStopped,
+    /// A program's process ended with a failure: a failing exit code, an NTSTATUS, a signal.
+    ProgramCrashed,
+    /// Vigil restarted a program by its restart policy (or on request).
+    ProgramRestarted,
+    /// A program's main process is now a different one (pid, start time).
+    ProgramPidChanged,
+    /// Vigil could not launch a program (missing file, permission denied...).
+    ProgramStartFailed,
+    /// Crash loop: restarts stopped and the program is marked errored.
+    RestartGivenUp,
+    /// CPU or memory stayed over a limit for the sustain time.
+    ThresholdExceeded,
+    /// A value that exceeded its limit is back under it.
+    ThresholdRecovered,
 }
 
 impl EventKind {
@@ -26,19 +44,38 @@ impl EventKind {
             Self::EngineStopped => "engine_stopped",
             Self::ProgramAdded => "program_added",
             Self::ProgramRemoved => "program_removed",
+            Self::ProgramStarted => "program_started",
+            Self::ProgramStopped => "program_stopped",
+            Self::ProgramCrashed => "program_crashed",
+            Self::ProgramRestarted => "program_restarted",
+            Self::ProgramPidChanged => "program_pid_changed",
+            Self::ProgramStartFailed => "program_start_failed",
+            Self::RestartGivenUp => "restart_given_up",
+            Self::ThresholdExceeded => "threshold_exceeded",
+            Self::ThresholdRecovered => "threshold_recovered",
         }
     }
 
+    /// Every kind, for parsing and exhaustive tests.
+    pub const ALL: [Self; 13] = [
+        Self::EngineStarted,
+        Self::EngineStopped,
+        Self::ProgramAdded,
+        Self::ProgramRemoved,
+        Self::ProgramStarted,
+        Self::ProgramStopped,
+        Self::ProgramCrashed,
+        Self::ProgramRestarted,
+        Self::ProgramPidChanged,
+        Self::ProgramStartFailed,
+        Self::RestartGivenUp,
+        Self::ThresholdExceeded,
+        Self::ThresholdRecovered,
+    ];
+
     /// Parses a stored name; `None` for a kind written by a newer binary.
     pub fn parse(s: &str) -> Option<Self> {
-        [
-            Self::EngineStarted,
-            Self::EngineStopped,
-            Self::ProgramAdded,
-            Self::ProgramRemoved,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
 }
 
@@ -53,6 +90,8 @@ pub struct NewEvent {
     pub program_id: Option<ProgramId>,
     /// A sentence for a person.
     pub message: String,
+    /// Longer text, such as the last lines a crashed program printed.
+    pub detail: Option<String>,
 }
 
 /// A committed event. Ids are assigned by the store, strictly increasing, never reused, so a
@@ -72,6 +111,8 @@ pub struct Event {
     pub program_id: Option<ProgramId>,
     /// A sentence for a person.
     pub message: String,
+    /// Longer text, such as the last lines a crashed program printed.
+    pub detail: Option<String>,
 }
 
 #[cfg(test)]
@@ -80,12 +121,7 @@ mod tests {
 
     #[test]
     fn kind_names_round_trip_and_match_serde() {
-        for kind in [
-            EventKind::EngineStarted,
-            EventKind::EngineStopped,
-            EventKind::ProgramAdded,
-            EventKind::ProgramRemoved,
-        ] {
+        for kind in EventKind::ALL {
             assert_eq!(EventKind::parse(kind.as_str()), Some(kind));
             let json = serde_json::to_string(&kind).unwrap();
             assert_eq!(

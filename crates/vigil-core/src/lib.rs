@@ -7,7 +7,14 @@
 mod error;
 mod event;
 mod program;
+mod supervision;
 
 pub use error::{ApiError, ErrorCode};
 pub use event::{Event, EventKind, NewEvent};
-pub use program::{MAX_ARGS, MAX_NAME_LEN, NewProgram, Program, ProgramId};
+pub use program::{
+    Limits, MAX_ARGS, MAX_NAME_LEN, MAX_TAGS, MatchRule, NewProgram, Program, ProgramId,
+};
+pub use supervision::{
+    ExitStatus, RestartDecision, RestartMode, RestartPolicy, RestartTracker, ThresholdChange,
+    ThresholdWatch,
+};

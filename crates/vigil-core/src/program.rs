@@ -4,7 +4,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::ApiError;
+use crate::{ApiError, RestartPolicy};
 
 /// A program's id: assigned by the store, never reused.
 pub type ProgramId = i64;
@@ -31,14 +31,73 @@ pub struct Program {
     pub cwd: Option<String>,
     /// Extra environment variables.
     pub env: BTreeMap<String, String>,
+    /// Whether Vigil starts this program (and restarts it by its policy) or only watches it.
+    pub launch: bool,
+    /// Whether Vigil starts it when Vigil starts (only for launched programs).
+    pub autostart: bool,
+    /// How its processes are recognised among everything running.
+    pub match_by: MatchRule,
+    /// Free labels for filtering and notification rules.
+    pub tags: Vec<String>,
+    /// How a launched program is kept alive.
+    pub restart: RestartPolicy,
+    /// Resource limits that raise threshold events.
+    pub limits: Limits,
     /// When it was registered, unix milliseconds.
     #[ts(type = "number")]
     pub created_at: i64,
 }
 
+/// How a program's processes are found among all running processes.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case", tag = "by", content = "value")]
+pub enum MatchRule {
+    /// Processes whose executable is the program's `path` (case-insensitive on Windows).
+    #[default]
+    Exe,
+    /// Processes with this name (for example `node.exe`), case-insensitive.
+    Name(String),
+    /// Processes whose command line contains this text.
+    Cmdline(String),
+}
+
+/// Resource limits, each sustained for `sustain_secs` before it counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    /// CPU usage limit in percent of one core (200 = two cores busy).
+    pub cpu_percent: Option<u32>,
+    /// Resident memory limit in MiB.
+    #[ts(type = "number | null")]
+    pub memory_mb: Option<u64>,
+    /// How long a value must stay over its limit, seconds.
+    #[ts(type = "number")]
+    pub sustain_secs: u64,
+    /// Restart a launched program that stays over its memory limit.
+    pub restart_on_memory: bool,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            cpu_percent: None,
+            memory_mb: None,
+            sustain_secs: 30,
+            restart_on_memory: false,
+        }
+    }
+}
+
+/// Most tags on one program.
+pub const MAX_TAGS: usize = 32;
+
+fn yes() -> bool {
+    true
+}
+
 /// The request to register a program. Unknown fields are refused so a typo (`arg` for `args`)
 /// is an error instead of being silently dropped.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct NewProgram {
     /// Unique name; surrounding whitespace is trimmed.
@@ -57,6 +116,48 @@ pub struct NewProgram {
     #[serde(default)]
     #[ts(as = "Option<BTreeMap<String, String>>", optional)]
     pub env: BTreeMap<String, String>,
+    /// Whether Vigil launches it (default) or only watches it.
+    #[serde(default = "yes")]
+    #[ts(as = "Option<bool>", optional)]
+    pub launch: bool,
+    /// Start it when Vigil starts (default: no).
+    #[serde(default)]
+    #[ts(as = "Option<bool>", optional)]
+    pub autostart: bool,
+    /// How its processes are recognised (default: by executable path).
+    #[serde(default)]
+    #[ts(as = "Option<MatchRule>", optional)]
+    pub match_by: MatchRule,
+    /// Labels.
+    #[serde(default)]
+    #[ts(as = "Option<Vec<String>>", optional)]
+    pub tags: Vec<String>,
+    /// Restart policy (default: on failure, 1 s doubling to 60 s, give up after 5 in 5 min).
+    #[serde(default)]
+    #[ts(as = "Option<RestartPolicy>", optional)]
+    pub restart: RestartPolicy,
+    /// Resource limits (default: none).
+    #[serde(default)]
+    #[ts(as = "Option<Limits>", optional)]
+    pub limits: Limits,
+}
+
+impl Default for NewProgram {
+    fn default() -> Self {
+        Self {
+            name: String::new(),
+            path: String::new(),
+            args: Vec::new(),
+            cwd: None,
+            env: BTreeMap::new(),
+            launch: true,
+            autostart: false,
+            match_by: MatchRule::Exe,
+            tags: Vec::new(),
+            restart: RestartPolicy::default(),
+            limits: Limits::default(),
+        }
+    }
 }
 
 impl NewProgram {
@@ -121,7 +222,52 @@ impl NewProgram {
                 "environment variable {key:?} contains NUL"
             )));
         }
+        self.validate_options()?;
         Ok(self)
+    }
+}
+
+impl NewProgram {
+    fn validate_options(&mut self) -> Result<(), ApiError> {
+        self.tags = self.tags.iter().map(|t| t.trim().to_owned()).collect();
+        self.tags.dedup();
+        if self.tags.len() > MAX_TAGS {
+            return Err(ApiError::invalid(format!(
+                "at most {MAX_TAGS} tags are accepted"
+            )));
+        }
+        if self
+            .tags
+            .iter()
+            .any(|t| t.is_empty() || t.chars().count() > 50)
+        {
+            return Err(ApiError::invalid("tags must be 1 to 50 characters"));
+        }
+        match &self.match_by {
+            MatchRule::Name(v) | MatchRule::Cmdline(v) if v.trim().is_empty() => {
+                return Err(ApiError::invalid("match_by needs a non-empty value"));
+            }
+            _ => {}
+        }
+        if self.autostart && !self.launch {
+            return Err(ApiError::invalid(
+                "autostart needs launch: Vigil can only start programs it launches",
+            ));
+        }
+        self.restart.validate()?;
+        let l = &self.limits;
+        if l.cpu_percent == Some(0) || l.memory_mb == Some(0) {
+            return Err(ApiError::invalid("limits must be at least 1 when set"));
+        }
+        if l.sustain_secs == 0 || l.sustain_secs > 86_400 {
+            return Err(ApiError::invalid("limits.sustain_secs must be 1 to 86400"));
+        }
+        if l.restart_on_memory && (l.memory_mb.is_none() || !self.launch) {
+            return Err(ApiError::invalid(
+                "restart_on_memory needs a memory limit and a launched program",
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -264,6 +410,73 @@ mod tests {
             },
             "at most",
         );
+    }
+
+    #[test]
+    fn option_rules_are_enforced() {
+        rejects(
+            NewProgram {
+                match_by: MatchRule::Name(" ".into()),
+                ..valid()
+            },
+            "match_by",
+        );
+        rejects(
+            NewProgram {
+                autostart: true,
+                launch: false,
+                ..valid()
+            },
+            "autostart",
+        );
+        rejects(
+            NewProgram {
+                tags: vec!["".into()],
+                ..valid()
+            },
+            "tags",
+        );
+        rejects(
+            NewProgram {
+                limits: Limits {
+                    cpu_percent: Some(0),
+                    ..Limits::default()
+                },
+                ..valid()
+            },
+            "at least 1",
+        );
+        rejects(
+            NewProgram {
+                limits: Limits {
+                    restart_on_memory: true,
+                    ..Limits::default()
+                },
+                ..valid()
+            },
+            "restart_on_memory",
+        );
+        let p = NewProgram {
+            tags: vec![" web ".into()],
+            ..valid()
+        }
+        .validate()
+        .unwrap();
+        assert_eq!(p.tags, ["web"]);
+    }
+
+    #[test]
+    fn omitted_options_take_their_defaults() {
+        let p: NewProgram = serde_json::from_str(r#"{"name":"a","path":"/x"}"#).unwrap();
+        assert!(
+            p.launch,
+            "a registered program is launched unless it says otherwise"
+        );
+        assert!(!p.autostart);
+        assert_eq!(p.match_by, MatchRule::Exe);
+        assert_eq!(p.restart, RestartPolicy::default());
+        let m: MatchRule = serde_json::from_str(r#"{"by":"name","value":"node.exe"}"#).unwrap();
+        assert_eq!(m, MatchRule::Name("node.exe".into()));
     }
 
     #[test]

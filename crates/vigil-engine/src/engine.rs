@@ -171,6 +171,7 @@ impl Engine {
                 kind,
                 program_id,
                 message,
+                detail: None,
             })
         })
         .await

@@ -10,6 +10,7 @@ mod conn;
 mod error;
 mod migrations;
 mod queries;
+mod samples;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -17,10 +18,13 @@ use std::path::{Path, PathBuf};
 pub use error::StoreError;
 pub use migrations::SCHEMA_VERSION;
 pub use queries::{
-    delete_program, events_since, get_program, insert_program, last_event_id, list_programs,
-    program_count,
+    delete_program, events_since, for_each_program_event, get_program, insert_program,
+    last_event_id, list_programs, program_count, program_events,
 };
 pub use rusqlite::Connection;
+pub use samples::{
+    Resolution, Retention, Rollup, Sample, for_each_rollup, for_each_sample, insert_samples, prune,
+};
 pub use writer::{PublishHook, Tx, Writer};
 
 use conn::ReadPool;

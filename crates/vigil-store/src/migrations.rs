@@ -23,6 +23,43 @@ const STEPS: &[&str] = &[
         message    TEXT NOT NULL
     ) STRICT;
     CREATE INDEX events_program ON events (program_id, id) WHERE program_id IS NOT NULL;",
+    // 2: supervision options, event details, and the sample history. Samples are keyed by
+    // (program, time) in WITHOUT ROWID tables so a range read for one program is one b-tree
+    // walk; values are small integers (CPU in permille of one core, memory in KiB) so a row
+    // stays near 20 bytes.
+    "ALTER TABLE programs ADD COLUMN options TEXT NOT NULL DEFAULT '{}';
+    ALTER TABLE events ADD COLUMN detail TEXT;
+    CREATE TABLE samples (
+        program_id INTEGER NOT NULL REFERENCES programs (id) ON DELETE CASCADE,
+        ts         INTEGER NOT NULL,
+        cpu        INTEGER NOT NULL,
+        mem        INTEGER NOT NULL,
+        PRIMARY KEY (program_id, ts)
+    ) WITHOUT ROWID, STRICT;
+    CREATE TABLE samples_minute (
+        program_id INTEGER NOT NULL REFERENCES programs (id) ON DELETE CASCADE,
+        ts         INTEGER NOT NULL,
+        n          INTEGER NOT NULL,
+        cpu_min    INTEGER NOT NULL,
+        cpu_sum    INTEGER NOT NULL,
+        cpu_max    INTEGER NOT NULL,
+        mem_min    INTEGER NOT NULL,
+        mem_sum    INTEGER NOT NULL,
+        mem_max    INTEGER NOT NULL,
+        PRIMARY KEY (program_id, ts)
+    ) WITHOUT ROWID, STRICT;
+    CREATE TABLE samples_hour (
+        program_id INTEGER NOT NULL REFERENCES programs (id) ON DELETE CASCADE,
+        ts         INTEGER NOT NULL,
+        n          INTEGER NOT NULL,
+        cpu_min    INTEGER NOT NULL,
+        cpu_sum    INTEGER NOT NULL,
+        cpu_max    INTEGER NOT NULL,
+        mem_min    INTEGER NOT NULL,
+        mem_sum    INTEGER NOT NULL,
+        mem_max    INTEGER NOT NULL,
+        PRIMARY KEY (program_id, ts)
+    ) WITHOUT ROWID, STRICT;",
 ];
 
 /// The schema version this binary writes (SQLite's `user_version`).
@@ -67,6 +104,12 @@ mod tests {
         let err = migrate_with(&mut conn, &steps).expect_err("a broken step must fail");
         assert!(matches!(err, StoreError::Migration(_)), "{err}");
         assert_eq!(version(&conn), 1, "the version must not move on failure");
+        migrate(&mut conn).unwrap();
+        assert_eq!(
+            version(&conn),
+            SCHEMA_VERSION,
+            "the real steps apply on top of step 1"
+        );
         let extra: i64 = conn
             .query_row(
                 "SELECT count(*) FROM sqlite_master WHERE name = 'extra'",

@@ -4,15 +4,48 @@
 use std::collections::BTreeMap;
 
 use rusqlite::{Connection, ErrorCode as SqliteCode, OptionalExtension, Row, params};
-use vigil_core::{ApiError, Event, EventKind, NewEvent, NewProgram, Program, ProgramId};
+use serde::{Deserialize, Serialize};
+use vigil_core::{
+    ApiError, Event, EventKind, Limits, MatchRule, NewEvent, NewProgram, Program, ProgramId,
+    RestartPolicy,
+};
 
 use crate::{StoreError, Tx};
 
-const PROGRAM_COLUMNS: &str = "id, name, path, args, cwd, env, created_at";
+const PROGRAM_COLUMNS: &str = "id, name, path, args, cwd, env, created_at, options";
+
+/// A program's supervision options, stored as one JSON column so adding an option needs no
+/// migration. Missing keys (rows from older versions) take their defaults.
+#[derive(Serialize, Deserialize)]
+#[serde(default)]
+struct Options {
+    launch: bool,
+    autostart: bool,
+    match_by: MatchRule,
+    tags: Vec<String>,
+    restart: RestartPolicy,
+    limits: Limits,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        let d = NewProgram::default();
+        Self {
+            launch: d.launch,
+            autostart: d.autostart,
+            match_by: d.match_by,
+            tags: d.tags,
+            restart: d.restart,
+            limits: d.limits,
+        }
+    }
+}
 
 fn program_from_row(row: &Row<'_>) -> rusqlite::Result<Program> {
     let args: String = row.get(3)?;
     let env: String = row.get(5)?;
+    let options: String = row.get(7)?;
+    let o: Options = serde_json::from_str(&options).unwrap_or_default();
     Ok(Program {
         id: row.get(0)?,
         name: row.get(1)?,
@@ -20,6 +53,12 @@ fn program_from_row(row: &Row<'_>) -> rusqlite::Result<Program> {
         args: serde_json::from_str(&args).unwrap_or_default(),
         cwd: row.get(4)?,
         env: serde_json::from_str::<BTreeMap<String, String>>(&env).unwrap_or_default(),
+        launch: o.launch,
+        autostart: o.autostart,
+        match_by: o.match_by,
+        tags: o.tags,
+        restart: o.restart,
+        limits: o.limits,
         created_at: row.get(6)?,
     })
 }
@@ -55,31 +94,79 @@ pub fn program_count(conn: &Connection) -> Result<i64, StoreError> {
 /// Events with id greater than `since`, oldest first, at most `limit`.
 pub fn events_since(conn: &Connection, since: i64, limit: u32) -> Result<Vec<Event>, StoreError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT id, ts, kind, program_id, message FROM events WHERE id > ?1 ORDER BY id LIMIT ?2",
+        "SELECT id, ts, kind, program_id, message, detail FROM events
+         WHERE id > ?1 ORDER BY id LIMIT ?2",
     )?;
-    let rows = stmt.query_map(params![since, limit], |row| {
-        let kind: String = row.get(2)?;
-        Ok((
-            kind,
-            Event {
-                id: row.get(0)?,
-                ts: row.get(1)?,
-                kind: EventKind::EngineStarted,
-                program_id: row.get(3)?,
-                message: row.get(4)?,
-            },
-        ))
-    })?;
+    let rows = stmt.query_map(params![since, limit], event_row)?;
     let mut out = Vec::new();
     for row in rows {
-        let (kind, mut event) = row?;
         // A kind written by a newer binary is skipped rather than misreported.
-        if let Some(kind) = EventKind::parse(&kind) {
-            event.kind = kind;
-            out.push(event);
+        if let Some(e) = row? {
+            out.push(e);
         }
     }
     Ok(out)
+}
+
+/// Events of one program with id below `before` (all when `None`), newest first, at most `limit`.
+pub fn program_events(
+    conn: &Connection,
+    program_id: ProgramId,
+    before: Option<i64>,
+    limit: u32,
+) -> Result<Vec<Event>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, ts, kind, program_id, message, detail FROM events
+         WHERE program_id = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3",
+    )?;
+    let rows = stmt.query_map(
+        params![program_id, before.unwrap_or(i64::MAX), limit],
+        event_row,
+    )?;
+    let mut out = Vec::new();
+    for row in rows {
+        if let Some(e) = row? {
+            out.push(e);
+        }
+    }
+    Ok(out)
+}
+
+/// Streams events of one program in `[from_ms, to_ms)`, oldest first, without collecting them.
+pub fn for_each_program_event(
+    conn: &Connection,
+    program_id: ProgramId,
+    from_ms: i64,
+    to_ms: i64,
+    mut f: impl FnMut(Event),
+) -> Result<(), StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, ts, kind, program_id, message, detail FROM events
+         WHERE program_id = ?1 AND ts >= ?2 AND ts < ?3 ORDER BY id",
+    )?;
+    let mut rows = stmt.query(params![program_id, from_ms, to_ms])?;
+    while let Some(row) = rows.next()? {
+        if let Some(e) = event_row(row)? {
+            f(e);
+        }
+    }
+    Ok(())
+}
+
+/// Reads an event row; `None` for a kind written by a newer binary.
+fn event_row(row: &Row<'_>) -> rusqlite::Result<Option<Event>> {
+    let kind: String = row.get(2)?;
+    let Some(kind) = EventKind::parse(&kind) else {
+        return Ok(None);
+    };
+    Ok(Some(Event {
+        id: row.get(0)?,
+        ts: row.get(1)?,
+        kind,
+        program_id: row.get(3)?,
+        message: row.get(4)?,
+        detail: row.get(5)?,
+    }))
 }
 
 /// The newest event id, 0 when there is none.
@@ -117,6 +204,7 @@ pub fn insert_program(tx: &mut Tx<'_>, p: &NewProgram, now: i64) -> Result<Progr
         kind: EventKind::ProgramAdded,
         program_id: Some(id),
         message: format!("program {:?} registered ({})", p.name, p.path),
+        detail: None,
     })?;
     get_program(tx.conn(), id)
 }
@@ -131,6 +219,7 @@ pub fn delete_program(tx: &mut Tx<'_>, id: ProgramId, now: i64) -> Result<Progra
         kind: EventKind::ProgramRemoved,
         program_id: Some(id),
         message: format!("program {:?} unregistered", program.name),
+        detail: None,
     })?;
     Ok(program)
 }

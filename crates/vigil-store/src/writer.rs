@@ -35,8 +35,8 @@ impl Tx<'_> {
     /// Records an event as part of this change; returns it with its id.
     pub fn event(&mut self, e: NewEvent) -> Result<Event, StoreError> {
         self.sp.execute(
-            "INSERT INTO events (ts, kind, program_id, message) VALUES (?1, ?2, ?3, ?4)",
-            params![e.ts, e.kind.as_str(), e.program_id, e.message],
+            "INSERT INTO events (ts, kind, program_id, message, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![e.ts, e.kind.as_str(), e.program_id, e.message, e.detail],
         )?;
         let event = Event {
             id: self.sp.last_insert_rowid(),
@@ -44,6 +44,7 @@ impl Tx<'_> {
             kind: e.kind,
             program_id: e.program_id,
             message: e.message,
+            detail: e.detail,
         };
         self.events.push(event.clone());
         Ok(event)

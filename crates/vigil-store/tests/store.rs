@@ -114,6 +114,7 @@ fn a_failing_write_changes_nothing_and_publishes_nothing() {
             kind: EventKind::EngineStarted,
             program_id: None,
             message: "doomed".into(),
+            detail: None,
         })?;
         Err::<(), _>(StoreError::Api(vigil_core::ApiError::invalid("no")))
     }))
@@ -166,6 +167,7 @@ fn concurrent_writes_get_strictly_increasing_ids() {
                         kind: EventKind::EngineStarted,
                         program_id: None,
                         message: format!("{i}"),
+                        detail: None,
                     })
                 })
                 .await

@@ -1,0 +1,134 @@
+//! `vigil-fixture MODE [ARGS]`: one process per behaviour Vigil must cope with, the same on
+//! Linux and Windows so the supervision tests also run cross-built under Wine.
+//!
+//! Modes:
+//! - `sleep SECS`: sleeps, then exits 0.
+//! - `exit CODE [DELAY_MS]`: prints a line to stdout and stderr, then exits with CODE.
+//! - `print N [DELAY_MS]`: prints N numbered lines (stdout, every tenth to stderr), then sleeps.
+//! - `burn [SECS]`: keeps one core busy (default: until killed).
+//! - `grow MB_PER_SEC [MAX_MB]`: allocates and touches memory, then holds it.
+//! - `spawn N`: starts N `sleep 3600` children of itself, prints their pids, then sleeps.
+//! - `spawn-exit N`: starts N `sleep 3600` children and exits at once (orphaning them).
+//! - `ignore-stop [SECS]`: ignores Ctrl-C, SIGTERM and Ctrl-Break; only a kill ends it.
+//! - `pid-file PATH SECS`: writes its pid to PATH, then sleeps.
+
+use std::io::Write;
+use std::process::{Command, ExitCode, Stdio};
+use std::time::{Duration, Instant};
+
+fn arg<T: std::str::FromStr>(args: &[String], i: usize, default: T) -> T {
+    args.get(i).and_then(|a| a.parse().ok()).unwrap_or(default)
+}
+
+fn sleep_secs(secs: u64) {
+    std::thread::sleep(Duration::from_secs(secs));
+}
+
+fn spawn_sleepers(n: usize) -> Vec<u32> {
+    let Ok(me) = std::env::current_exe() else {
+        return Vec::new();
+    };
+    (0..n)
+        .filter_map(|_| {
+            Command::new(&me)
+                .args(["sleep", "3600"])
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .ok()
+                .map(|c| c.id())
+        })
+        .collect()
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mode = args.first().map(String::as_str).unwrap_or("");
+    let mut out = std::io::stdout();
+    match mode {
+        "sleep" => sleep_secs(arg(&args, 1, 3600)),
+        "exit" => {
+            let code: u8 = arg(&args, 1, 1);
+            std::thread::sleep(Duration::from_millis(arg(&args, 2, 0)));
+            let _ = writeln!(out, "fixture exiting with {code}");
+            eprintln!("fixture: last words before exit {code}");
+            return ExitCode::from(code);
+        }
+        "print" => {
+            let n: u64 = arg(&args, 1, 10);
+            let delay = Duration::from_millis(arg(&args, 2, 0));
+            for i in 1..=n {
+                if i % 10 == 0 {
+                    eprintln!("line {i} (stderr)");
+                } else {
+                    let _ = writeln!(out, "line {i}");
+                }
+                if !delay.is_zero() {
+                    let _ = out.flush();
+                    std::thread::sleep(delay);
+                }
+            }
+            let _ = out.flush();
+            sleep_secs(3600);
+        }
+        "burn" => {
+            let secs: u64 = arg(&args, 1, u64::MAX / 2);
+            let until = Instant::now() + Duration::from_secs(secs.min(86_400 * 365));
+            let mut x: u64 = 1;
+            while Instant::now() < until {
+                for _ in 0..100_000 {
+                    x = x.wrapping_mul(6364136223846793005).wrapping_add(1);
+                }
+                std::hint::black_box(x);
+            }
+        }
+        "grow" => {
+            let per_sec: usize = arg(&args, 1, 10);
+            let max: usize = arg(&args, 2, 512);
+            let mut held: Vec<Vec<u8>> = Vec::new();
+            while held.len() * per_sec < max {
+                // Touch every page so the memory is resident, not just reserved.
+                held.push(vec![1u8; per_sec * 1024 * 1024]);
+                std::thread::sleep(Duration::from_secs(1));
+            }
+            std::hint::black_box(&held);
+            sleep_secs(3600);
+        }
+        "spawn" | "spawn-exit" => {
+            let pids = spawn_sleepers(arg(&args, 1, 2));
+            for pid in &pids {
+                let _ = writeln!(out, "child {pid}");
+            }
+            let _ = out.flush();
+            if mode == "spawn" {
+                sleep_secs(3600);
+            }
+        }
+        "ignore-stop" => {
+            if let Err(e) = ctrlc::set_handler(|| {}) {
+                eprintln!("fixture: cannot ignore stop signals: {e}");
+                return ExitCode::from(70);
+            }
+            let _ = writeln!(out, "ignoring stop requests");
+            let _ = out.flush();
+            sleep_secs(arg(&args, 1, 3600));
+        }
+        "pid-file" => {
+            let Some(path) = args.get(1) else {
+                eprintln!("fixture: pid-file needs a path");
+                return ExitCode::from(2);
+            };
+            if let Err(e) = std::fs::write(path, std::process::id().to_string()) {
+                eprintln!("fixture: cannot write {path}: {e}");
+                return ExitCode::from(2);
+            }
+            sleep_secs(arg(&args, 2, 3600));
+        }
+        other => {
+            eprintln!("fixture: unknown mode {other:?}; see the crate docs for the modes");
+            return ExitCode::from(2);
+        }
+    }
+    ExitCode::SUCCESS
+}
