@@ -1,0 +1,275 @@
+// Desktop: the real Tauri window (WebKitGTK) driven over W3C WebDriver through
+// tauri-driver. No npm dependencies: raw WebDriver HTTP with Node's fetch.
+//
+//   dbus-run-session -- xvfb-run -a node --test tests/desktop/
+//
+// Env:
+//   VIGIL_DESKTOP_BIN  app binary (default <repo>/target/debug/vigil-desktop)
+//   TAURI_DRIVER_URL   use an already running tauri-driver; otherwise one is
+//                      started here (from PATH or ~/.cargo/bin) on free ports,
+//                      with VIGIL_DATA_DIR pointing at a fresh temp dir.
+//   TAURI_DRIVER       path of the tauri-driver binary to start
+// When TAURI_DRIVER_URL is given, that driver must have been started with
+// VIGIL_DATA_DIR set, or the app uses the real app-data dir.
+
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { homedir, tmpdir } from "node:os";
+import { delimiter, dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, "..", "..");
+const APP = process.env.VIGIL_DESKTOP_BIN || join(repo, "target", "debug", "vigil-desktop");
+const ARTIFACTS = join(here, "artifacts");
+const ELEMENT_KEY = "element-6066-11e4-a52e-4f735466cecf";
+
+const DRIVER_DEADLINE_MS = 20_000;
+const ENGINE_DEADLINE_MS = 30_000;
+const UI_DEADLINE_MS = 15_000;
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolvePort(port));
+    });
+  });
+}
+
+function findTauriDriver() {
+  if (process.env.TAURI_DRIVER) return process.env.TAURI_DRIVER;
+  for (const dir of (process.env.PATH || "").split(delimiter)) {
+    if (dir && existsSync(join(dir, "tauri-driver"))) return join(dir, "tauri-driver");
+  }
+  const cargo = join(process.env.CARGO_HOME || join(homedir(), ".cargo"), "bin", "tauri-driver");
+  if (existsSync(cargo)) return cargo;
+  return null;
+}
+
+/** Poll until `fn` returns a truthy value; fail with `what` after `ms`. */
+async function waitFor(what, fn, ms, proc) {
+  const end = Date.now() + ms;
+  let last;
+  for (let delay = 50; ; delay = Math.min(delay * 2, 500)) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (proc && proc.exitCode !== null) throw new Error(`${what}: tauri-driver exited with code ${proc.exitCode}`);
+    if (Date.now() > end) {
+      throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? ` (last error: ${last.message})` : ""}`);
+    }
+    await sleep(delay);
+  }
+}
+
+/** Minimal W3C WebDriver client. */
+class WebDriver {
+  constructor(base) {
+    this.base = base.replace(/\/+$/, "");
+    this.sessionId = null;
+  }
+
+  async cmd(method, path, body, timeoutMs = 60_000) {
+    const res = await fetch(this.base + path, {
+      method,
+      headers: body === undefined ? {} : { "Content-Type": "application/json; charset=utf-8" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const text = await res.text();
+    let json;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new Error(`${method} ${path}: HTTP ${res.status}: ${text.slice(0, 300)}`);
+    }
+    if (!res.ok || (json.value && json.value.error)) {
+      const v = json.value || {};
+      const err = new Error(`${method} ${path}: ${v.error || res.status}: ${v.message || text.slice(0, 300)}`);
+      err.webdriverError = v.error;
+      throw err;
+    }
+    return json.value;
+  }
+
+  s(path) {
+    return `/session/${this.sessionId}${path}`;
+  }
+
+  async newSession(application) {
+    const value = await this.cmd(
+      "POST",
+      "/session",
+      { capabilities: { alwaysMatch: { "tauri:options": { application } } } },
+      90_000,
+    );
+    this.sessionId = value.sessionId;
+    assert.ok(this.sessionId, "session id returned");
+  }
+
+  async deleteSession() {
+    if (!this.sessionId) return;
+    const id = this.sessionId;
+    this.sessionId = null;
+    await fetch(`${this.base}/session/${id}`, { method: "DELETE", signal: AbortSignal.timeout(15_000) }).catch(() => {});
+  }
+
+  async findAll(css) {
+    const list = await this.cmd("POST", this.s("/elements"), { using: "css selector", value: css });
+    return list.map((e) => e[ELEMENT_KEY]);
+  }
+
+  async find(css) {
+    const value = await this.cmd("POST", this.s("/element"), { using: "css selector", value: css });
+    return value[ELEMENT_KEY];
+  }
+
+  async text(el) {
+    return (await this.cmd("GET", this.s(`/element/${el}/text`))).trim();
+  }
+
+  async type(el, text) {
+    await this.cmd("POST", this.s(`/element/${el}/clear`), {});
+    await this.cmd("POST", this.s(`/element/${el}/value`), { text });
+  }
+
+  async click(el) {
+    await this.cmd("POST", this.s(`/element/${el}/click`), {});
+  }
+
+  async screenshot(file) {
+    const b64 = await this.cmd("GET", this.s("/screenshot"));
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, Buffer.from(b64, "base64"));
+  }
+
+  /** Text of the first element matching `css`, or null when there is none. */
+  async textOf(css) {
+    const els = await this.findAll(css);
+    return els.length ? this.text(els[0]) : null;
+  }
+}
+
+describe("desktop window", () => {
+  let driverProc = null;
+  let driverLog = "";
+  let dataDir = null;
+  let wd;
+
+  before(async () => {
+    assert.ok(existsSync(APP), `desktop binary not found at ${APP} (set VIGIL_DESKTOP_BIN)`);
+    let url = process.env.TAURI_DRIVER_URL;
+    if (!url) {
+      const bin = findTauriDriver();
+      assert.ok(bin, "tauri-driver not found on PATH or in ~/.cargo/bin (or set TAURI_DRIVER_URL)");
+      const port = await freePort();
+      const nativePort = await freePort();
+      dataDir = mkdtempSync(join(tmpdir(), "vigil-desktop-"));
+      driverProc = spawn(bin, ["--port", String(port), "--native-port", String(nativePort)], {
+        stdio: ["ignore", "pipe", "pipe"],
+        env: { ...process.env, VIGIL_DATA_DIR: dataDir },
+      });
+      driverProc.stdout.on("data", (d) => (driverLog += d));
+      driverProc.stderr.on("data", (d) => (driverLog += d));
+      url = `http://127.0.0.1:${port}`;
+    }
+    wd = new WebDriver(url);
+    try {
+      await waitFor(
+        `tauri-driver at ${url}`,
+        async () => {
+          const res = await fetch(`${url}/status`, { signal: AbortSignal.timeout(2_000) });
+          return res.ok;
+        },
+        DRIVER_DEADLINE_MS,
+        driverProc,
+      );
+      await wd.newSession(APP);
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      throw new Error(driverLog ? `${msg}\n--- tauri-driver output ---\n${driverLog}` : msg, { cause: e });
+    }
+  });
+
+  after(async () => {
+    if (wd?.sessionId) {
+      await wd.screenshot(join(ARTIFACTS, "window.png")).catch(() => {});
+      await wd.deleteSession();
+    }
+    if (driverProc && driverProc.exitCode === null) {
+      const exited = new Promise((r) => driverProc.once("exit", r));
+      driverProc.kill("SIGTERM");
+      const t = setTimeout(() => driverProc.kill("SIGKILL"), 5_000);
+      await exited;
+      clearTimeout(t);
+    }
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("shows the running engine with no programs", async () => {
+    // The desktop app talks IPC: no token screen.
+    const state = await waitFor(
+      'engine-state "running"',
+      async () => ((await wd.textOf('[data-testid="engine-state"]')) === "running" ? "running" : null),
+      ENGINE_DEADLINE_MS,
+    );
+    assert.equal(state, "running");
+    assert.equal((await wd.findAll('[data-testid="token-input"]')).length, 0);
+    await waitFor(
+      'status-programs "0"',
+      async () => (await wd.textOf('[data-testid="status-programs"]')) === "0",
+      UI_DEADLINE_MS,
+    );
+    assert.equal((await wd.findAll('[data-testid="program-row"]')).length, 0);
+  });
+
+  it("registers a program through the form", async () => {
+    await wd.type(await wd.find('[data-testid="add-name"]'), "desktop-node");
+    await wd.type(await wd.find('[data-testid="add-path"]'), process.execPath);
+    await wd.type(await wd.find('[data-testid="add-args"]'), "--version");
+    await wd.click(await wd.find('[data-testid="add-submit"]'));
+
+    const rowText = await waitFor(
+      "a program-row for desktop-node",
+      async () => {
+        for (const el of await wd.findAll('[data-testid="program-row"]')) {
+          const t = await wd.text(el);
+          if (t.includes("desktop-node")) return t;
+        }
+        const err = await wd.textOf('[data-testid="form-error"]');
+        if (err) throw new Error(`form error: ${err}`);
+        return null;
+      },
+      UI_DEADLINE_MS,
+    );
+    assert.ok(rowText.includes(process.execPath), `row shows the path: ${rowText}`);
+    await waitFor(
+      'status-programs "1"',
+      async () => (await wd.textOf('[data-testid="status-programs"]')) === "1",
+      UI_DEADLINE_MS,
+    );
+    // the live event channel (vigil://event) reached the window
+    await waitFor(
+      "an event row for the addition",
+      async () => {
+        for (const el of await wd.findAll('[data-testid="event-row"]')) {
+          if (/added/i.test(await wd.text(el))) return true;
+        }
+        return false;
+      },
+      UI_DEADLINE_MS,
+    );
+  });
+});

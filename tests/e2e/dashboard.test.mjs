@@ -1,0 +1,221 @@
+// End-to-end: the real `vigil` daemon serving the real UI, driven by Debian's
+// Chromium through playwright-core.
+//
+//   cd tests/e2e && npm ci && node --test
+//
+// Env: VIGIL_BIN (default <repo>/target/debug/vigil), CHROMIUM (default /usr/bin/chromium).
+// The UI must have been built (ui/dist) into / served by the daemon.
+
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, "..", "..");
+const VIGIL_BIN = process.env.VIGIL_BIN || join(repo, "target", "debug", "vigil");
+const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+const ARTIFACTS = join(here, "artifacts");
+
+const STARTUP_DEADLINE_MS = 30_000;
+const UI_TIMEOUT_MS = 15_000;
+
+/** Poll `fn` until it returns a truthy value or the deadline passes. */
+async function waitFor(what, fn, deadlineMs, proc) {
+  const end = Date.now() + deadlineMs;
+  let delay = 20;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (proc && proc.exitCode !== null) throw new Error(`${what}: process exited early with code ${proc.exitCode}`);
+    if (Date.now() > end) throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, delay));
+    delay = Math.min(delay * 2, 250);
+  }
+}
+
+function readIfExists(path) {
+  try {
+    const s = readFileSync(path, "utf8").trim();
+    return s || null;
+  } catch {
+    return null;
+  }
+}
+
+describe("dashboard against the real daemon", () => {
+  let dataDir;
+  let daemon;
+  let daemonLog = "";
+  let browser;
+  let page;
+  let baseUrl;
+  let token;
+
+  before(async () => {
+    assert.ok(existsSync(VIGIL_BIN), `daemon binary not found at ${VIGIL_BIN} (set VIGIL_BIN)`);
+    assert.ok(existsSync(CHROMIUM), `chromium not found at ${CHROMIUM}`);
+    dataDir = mkdtempSync(join(tmpdir(), "vigil-e2e-"));
+    daemon = spawn(VIGIL_BIN, ["daemon", "--data-dir", dataDir, "--listen", "127.0.0.1:0"], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, RUST_LOG: process.env.RUST_LOG || "info" },
+    });
+    daemon.stdout.on("data", (d) => (daemonLog += d));
+    daemon.stderr.on("data", (d) => (daemonLog += d));
+
+    try {
+      // The endpoint file may appear before it is fully written: require a host:port.
+      const endpoint = await waitFor(
+        "the daemon's endpoint file",
+        () => {
+          const s = readIfExists(join(dataDir, "endpoint"));
+          return s && /^[^\s]+:\d+$/.test(s) ? s : null;
+        },
+        STARTUP_DEADLINE_MS,
+        daemon,
+      );
+      baseUrl = `http://${endpoint}`;
+      token = await waitFor("the api-token file", () => readIfExists(join(dataDir, "api-token")), 5_000, daemon);
+      await waitFor(
+        "GET /api/health",
+        async () => {
+          try {
+            const res = await fetch(`${baseUrl}/api/health`);
+            return res.ok && (await res.json()).ok === true;
+          } catch {
+            return false;
+          }
+        },
+        10_000,
+        daemon,
+      );
+    } catch (e) {
+      e.message += `\n--- daemon output ---\n${daemonLog}`;
+      throw e;
+    }
+
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    page = await context.newPage();
+    page.setDefaultTimeout(UI_TIMEOUT_MS);
+    page.on("pageerror", (err) => console.error("[page error]", err));
+  });
+
+  after(async () => {
+    await browser?.close().catch(() => {});
+    if (daemon && daemon.exitCode === null) {
+      const exited = new Promise((r) => daemon.once("exit", r));
+      daemon.kill("SIGTERM");
+      const timer = setTimeout(() => daemon.kill("SIGKILL"), 5_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("rejects API calls without the token", async () => {
+    const res = await fetch(`${baseUrl}/api/programs`);
+    assert.equal(res.status, 401);
+    assert.equal((await res.json()).code, "unauthorized");
+  });
+
+  it("asks for the token, then shows the running engine with no programs", async () => {
+    await page.goto(`${baseUrl}/`);
+    const input = page.getByTestId("token-input");
+    await input.waitFor({ state: "visible" });
+    await input.fill(token);
+    await page.getByTestId("token-submit").click();
+
+    await page.getByTestId("engine-state").filter({ hasText: /^running$/ }).waitFor();
+    await waitText(page.getByTestId("status-programs"), "0");
+    assert.equal(await page.getByTestId("program-row").count(), 0);
+  });
+
+  it("registers a program, rejects a relative path, and removes it", async () => {
+    // A second window: it must follow the changes through the live event feed.
+    const other = await page.context().newPage();
+    other.setDefaultTimeout(UI_TIMEOUT_MS);
+    await other.goto(`${baseUrl}/`);
+    await other.getByTestId("engine-state").filter({ hasText: /^running$/ }).waitFor();
+    await waitText(other.getByTestId("status-programs"), "0");
+
+    await page.getByTestId("add-name").fill("e2e-node");
+    await page.getByTestId("add-path").fill(process.execPath);
+    await page.getByTestId("add-args").fill("--version");
+    await page.getByTestId("add-submit").click();
+
+    const rows = page.getByTestId("program-row");
+    await rows.filter({ hasText: "e2e-node" }).waitFor();
+    await waitText(page.getByTestId("status-programs"), "1");
+    assert.equal(await rows.count(), 1);
+    const rowText = await rows.first().innerText();
+    assert.match(rowText, /--version/);
+    assert.ok(rowText.includes(process.execPath), `row shows the path: ${rowText}`);
+    // the form is cleared after success
+    assert.equal(await page.getByTestId("add-name").inputValue(), "");
+    // the live feed reported the addition, here and in the other window
+    await page.getByTestId("event-row").filter({ hasText: /added/i }).first().waitFor();
+    await other.getByTestId("program-row").filter({ hasText: "e2e-node" }).waitFor();
+    await waitText(other.getByTestId("status-programs"), "1");
+
+    // A relative path is refused (by the daemon: the UI only checks presence).
+    await page.getByTestId("add-name").fill("e2e-relative");
+    await page.getByTestId("add-path").fill("node");
+    await page.getByTestId("add-submit").click();
+    const formError = page.getByTestId("form-error");
+    await formError.waitFor({ state: "visible" });
+    assert.notEqual((await formError.innerText()).trim(), "");
+    assert.equal(await rows.count(), 1);
+
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard.png"), fullPage: true });
+
+    await rows.first().getByTestId("program-remove").click();
+    await waitFor("the row to disappear", async () => (await rows.count()) === 0, UI_TIMEOUT_MS);
+    await waitText(page.getByTestId("status-programs"), "0");
+    await waitFor("the other window to drop the row", async () => (await other.getByTestId("program-row").count()) === 0, UI_TIMEOUT_MS);
+    await other.close();
+
+    // The daemon agrees.
+    const res = await fetch(`${baseUrl}/api/programs`, { headers: { Authorization: `Bearer ${token}` } });
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), []);
+  });
+
+  it("keeps the token across reloads", async () => {
+    await page.reload();
+    await page.getByTestId("engine-state").filter({ hasText: /^running$/ }).waitFor();
+    assert.equal(await page.getByTestId("token-input").count(), 0);
+  });
+
+  it("shows the engine as disconnected when the daemon goes away", async () => {
+    const exited = new Promise((r) => daemon.once("exit", r));
+    daemon.kill("SIGTERM");
+    await exited;
+    await page.getByTestId("engine-state").filter({ hasText: /^disconnected$/ }).waitFor();
+  });
+});
+
+async function waitText(locator, expected) {
+  await waitFor(
+    `text "${expected}"`,
+    async () => ((await locator.textContent()) ?? "").trim() === expected,
+    UI_TIMEOUT_MS,
+  );
+}

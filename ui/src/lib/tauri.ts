@@ -1,0 +1,95 @@
+import { invoke as tauriInvoke } from "@tauri-apps/api/core";
+import { listen as tauriListen } from "@tauri-apps/api/event";
+import type { Event, NewProgram, Program, Status } from "./types";
+import type { SubscribeHooks, VigilClient } from "./client";
+import { toApiError } from "./errors";
+import { EventSequencer } from "./events";
+
+export const EVENT_CHANNEL = "vigil://event";
+/** Page size for `events_since` catch-up. */
+export const CATCH_UP_LIMIT = 200;
+
+export type InvokeFn = <T>(cmd: string, args?: Record<string, unknown>) => Promise<T>;
+export type ListenFn = (event: string, handler: (e: { payload: unknown }) => void) => Promise<() => void>;
+
+export type TauriClientOptions = {
+  invoke?: InvokeFn;
+  listen?: ListenFn;
+};
+
+export function createTauriClient(opts: TauriClientOptions = {}): VigilClient {
+  const rawInvoke: InvokeFn = opts.invoke ?? ((cmd, args) => tauriInvoke(cmd, args));
+  const listen: ListenFn = opts.listen ?? ((name, handler) => tauriListen(name, handler));
+
+  async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+    try {
+      return await rawInvoke<T>(cmd, args);
+    } catch (e) {
+      throw toApiError(e);
+    }
+  }
+
+  function subscribe(since: number, onEvent: (e: Event) => void, hooks: SubscribeHooks = {}): () => void {
+    let closed = false;
+    let unlisten: (() => void) | null = null;
+    const seq = new EventSequencer(onEvent, since);
+    // Live events that arrive while the backlog is still loading wait here.
+    let buffer: Event[] | null = [];
+
+    const onLive = (msg: { payload: unknown }) => {
+      if (closed) return;
+      const ev = msg.payload as Event;
+      if (typeof ev?.id !== "number") return;
+      if (buffer) buffer.push(ev);
+      else seq.push(ev);
+    };
+
+    (async () => {
+      // Listen first so nothing emitted during catch-up is lost.
+      try {
+        const un = await listen(EVENT_CHANNEL, onLive);
+        if (closed) {
+          un();
+          return;
+        }
+        unlisten = un;
+      } catch (e) {
+        hooks.onError?.(toApiError(e));
+      }
+      try {
+        for (;;) {
+          const page = await call<Event[]>("events_since", { since: seq.lastId, limit: CATCH_UP_LIMIT });
+          if (closed) return;
+          const delivered = seq.pushMany(page);
+          if (page.length < CATCH_UP_LIMIT || delivered === 0) break;
+        }
+      } catch (e) {
+        if (!closed) hooks.onError?.(toApiError(e));
+      }
+      if (closed) return;
+      const pending = buffer ?? [];
+      buffer = null;
+      seq.pushMany(pending);
+      hooks.onOpen?.();
+    })();
+
+    return () => {
+      closed = true;
+      buffer = null;
+      unlisten?.();
+      unlisten = null;
+    };
+  }
+
+  return {
+    transport: "tauri",
+    status: () => call<Status>("status"),
+    listPrograms: () => call<Program[]>("list_programs"),
+    getProgram: (id) => call<Program>("get_program", { id }),
+    addProgram: (request: NewProgram) => call<Program>("add_program", { request }),
+    removeProgram: async (id) => {
+      await call<unknown>("remove_program", { id });
+    },
+    subscribe,
+  };
+}
