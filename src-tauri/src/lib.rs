@@ -26,6 +26,14 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::add_program,
         commands::remove_program,
         commands::events_since,
+        commands::program_statuses,
+        commands::program_status,
+        commands::start_program,
+        commands::stop_program,
+        commands::restart_program,
+        commands::samples,
+        commands::program_events,
+        commands::log_tail,
     ])
 }
 
@@ -46,7 +54,7 @@ pub fn start_engine<R: Runtime>(
     app: &tauri::AppHandle<R>,
     data_dir: PathBuf,
 ) -> Result<(), String> {
-    let engine = tauri::async_runtime::block_on(Engine::start(EngineConfig { data_dir }))
+    let engine = tauri::async_runtime::block_on(Engine::start(EngineConfig::new(data_dir)))
         .map_err(|e| e.message)?;
     let since = tauri::async_runtime::block_on(engine.call(vigil_engine::api::GetStatus {}))
         .map(|s| s.last_event_id)

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use serde::de::DeserializeOwned;
-use vigil_engine::api::Status;
+use vigil_engine::api::{ProgramStatus, Status};
 use vigil_engine::{ApiError, NewProgram, Program};
 
 struct Daemon {
@@ -69,11 +69,20 @@ pub(crate) async fn status(data_dir: &Path) -> anyhow::Result<ExitCode> {
 pub(crate) async fn list_programs(data_dir: &Path) -> anyhow::Result<ExitCode> {
     let d = Daemon::find(data_dir)?;
     let programs: Vec<Program> = d.send(d.http.get(d.url("/programs"))).await?;
+    let statuses: Vec<ProgramStatus> = d.send(d.http.get(d.url("/programs/status"))).await?;
     if programs.is_empty() {
         println!("no programs registered");
     }
     for p in programs {
-        let mut line = format!("{}\t{}\t{}", p.id, p.name, p.path);
+        let status = statuses.iter().find(|s| s.program_id == p.id);
+        let state = status
+            .map(|s| format!("{:?}", s.state).to_lowercase())
+            .unwrap_or_default();
+        let pid = status
+            .and_then(|s| s.processes.first())
+            .map(|proc_| format!("pid {}", proc_.pid))
+            .unwrap_or_else(|| "-".into());
+        let mut line = format!("{}\t{}\t{state}\t{pid}\t{}", p.id, p.name, p.path);
         for a in &p.args {
             line.push(' ');
             line.push_str(a);
@@ -111,5 +120,32 @@ pub(crate) async fn remove_program(data_dir: &Path, id: i64) -> anyhow::Result<E
         .send(d.http.delete(d.url(&format!("/programs/{id}"))))
         .await?;
     println!("unregistered program {id}");
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) async fn control(data_dir: &Path, id: i64, action: &str) -> anyhow::Result<ExitCode> {
+    let d = Daemon::find(data_dir)?;
+    let s: ProgramStatus = d
+        .send(d.http.post(d.url(&format!("/programs/{id}/{action}"))))
+        .await?;
+    let state = format!("{:?}", s.state).to_lowercase();
+    match s.processes.first() {
+        Some(p) => println!("program {id}: {state} (pid {})", p.pid),
+        None => println!("program {id}: {state}"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) async fn logs(data_dir: &Path, id: i64, lines: usize) -> anyhow::Result<ExitCode> {
+    let d = Daemon::find(data_dir)?;
+    let out: Vec<String> = d
+        .send(
+            d.http
+                .get(d.url(&format!("/programs/{id}/logs?lines={lines}"))),
+        )
+        .await?;
+    for line in out {
+        println!("{line}");
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -68,6 +68,29 @@ enum ProgramsCommand {
         /// The program's id.
         id: i64,
     },
+    /// Starts a launched program.
+    Start {
+        /// The program's id.
+        id: i64,
+    },
+    /// Stops a launched program (politely, then its whole process tree).
+    Stop {
+        /// The program's id.
+        id: i64,
+    },
+    /// Restarts a launched program.
+    Restart {
+        /// The program's id.
+        id: i64,
+    },
+    /// Prints the last lines a launched program printed.
+    Logs {
+        /// The program's id.
+        id: i64,
+        /// How many lines.
+        #[arg(long, default_value_t = 50)]
+        lines: usize,
+    },
 }
 
 fn default_data_dir() -> anyhow::Result<PathBuf> {
@@ -111,6 +134,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 cwd,
             } => client::add_program(&data_dir, name, path, args, cwd).await,
             ProgramsCommand::Rm { id } => client::remove_program(&data_dir, id).await,
+            ProgramsCommand::Start { id } => client::control(&data_dir, id, "start").await,
+            ProgramsCommand::Stop { id } => client::control(&data_dir, id, "stop").await,
+            ProgramsCommand::Restart { id } => client::control(&data_dir, id, "restart").await,
+            ProgramsCommand::Logs { id, lines } => client::logs(&data_dir, id, lines).await,
         },
     }
 }
@@ -123,12 +150,10 @@ async fn daemon(data_dir: PathBuf, listen: SocketAddr) -> anyhow::Result<ExitCod
         )
         .with_writer(std::io::stderr)
         .init();
-    let engine = Engine::start(EngineConfig {
-        data_dir: data_dir.clone(),
-    })
-    .await
-    .map_err(|e| anyhow::anyhow!(e.message))
-    .with_context(|| format!("cannot start the engine in {}", data_dir.display()))?;
+    let engine = Engine::start(EngineConfig::new(data_dir.clone()))
+        .await
+        .map_err(|e| anyhow::anyhow!(e.message))
+        .with_context(|| format!("cannot start the engine in {}", data_dir.display()))?;
     let bound = match vigil_server::bind(engine.clone(), &ServerConfig { listen, data_dir }).await {
         Ok(b) => b,
         Err(e) => {

@@ -1,24 +1,55 @@
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Instant;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
 
-use tokio::sync::{broadcast, watch};
-use vigil_core::{ApiError, Event, EventKind, NewEvent};
-use vigil_store::{Store, StoreError};
+use tokio::sync::{broadcast, mpsc, oneshot, watch};
+use tokio::task::JoinHandle;
+use vigil_core::{ApiError, Event, EventKind, NewEvent, Program, ProgramId};
+use vigil_store::{Retention, Store, StoreError};
 
-use crate::{EventStream, Request, now_ms};
+use crate::live::LiveTable;
+use crate::logs::{LogLimits, ProgramLog};
+use crate::monitor::{MonitorConfig, MonitorHandle, Target};
+use crate::supervisor::{Control, ProgramHandle};
+use crate::{EventStream, Request, now_ms, observer, supervisor};
 
 /// Live events buffered per listener before a slow one is told it lagged (it then catches up
 /// from the database, so lagging loses nothing).
 const LIVE_BUFFER: usize = 256;
 
 /// What an engine needs to start. A struct, not arguments, so later settings do not change
-/// every caller.
+/// every caller; [`EngineConfig::new`] gives the defaults.
 #[derive(Debug, Clone)]
 pub struct EngineConfig {
-    /// Where the database and other state live. Created if missing.
+    /// Where the database, logs and other state live. Created if missing.
     pub data_dir: PathBuf,
+    /// Sweep timing.
+    pub monitor: MonitorConfig,
+    /// How long a stopping program may take before its process tree is killed.
+    pub stop_grace: Duration,
+    /// How often buffered samples are written to the database. A crash loses at most this
+    /// much sample history (events are committed at once and are never lost).
+    pub flush_every: Duration,
+    /// How long each resolution of sample history is kept.
+    pub retention: Retention,
+    /// Output log rotation.
+    pub logs: LogLimits,
+}
+
+impl EngineConfig {
+    /// The defaults: 1 s sweeps, 5 s discovery, 10 s stop grace, 30 s sample flushes.
+    pub fn new(data_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            data_dir: data_dir.into(),
+            monitor: MonitorConfig::default(),
+            stop_grace: Duration::from_secs(10),
+            flush_every: Duration::from_secs(30),
+            retention: Retention::default(),
+            logs: LogLimits::default(),
+        }
+    }
 }
 
 /// The running system. Cheap to clone; every clone is the same engine.
@@ -29,27 +60,33 @@ pub struct Engine {
 
 struct Inner {
     store: Store,
-    live: broadcast::Sender<Event>,
+    live_events: broadcast::Sender<Event>,
     shutdown: watch::Sender<bool>,
     stopped: AtomicBool,
     started_at: i64,
     started: Instant,
-    data_dir: PathBuf,
+    config: EngineConfig,
+    programs: RwLock<HashMap<ProgramId, Program>>,
+    targets: Mutex<HashMap<ProgramId, Target>>,
+    live: LiveTable,
+    monitor: MonitorHandle,
+    supervisors: Mutex<HashMap<ProgramId, ProgramHandle>>,
+    observer: Mutex<Option<(oneshot::Sender<()>, JoinHandle<()>)>>,
 }
 
 impl Engine {
-    /// Opens the store in `config.data_dir` (migrating it), records `engine_started`, and
-    /// returns the running engine.
+    /// Opens the store in `config.data_dir` (migrating it), starts the monitor, the observer
+    /// and a supervisor per launched program, records `engine_started`, and returns.
     pub async fn start(config: EngineConfig) -> Result<Self, ApiError> {
-        let data_dir = config.data_dir;
-        std::fs::create_dir_all(&data_dir).map_err(|e| {
+        let data_dir = config.data_dir.clone();
+        std::fs::create_dir_all(data_dir.join("logs")).map_err(|e| {
             ApiError::internal(format!(
                 "cannot create data dir {}: {e}",
                 data_dir.display()
             ))
         })?;
-        let (live, _) = broadcast::channel(LIVE_BUFFER);
-        let publisher = live.clone();
+        let (live_events, _) = broadcast::channel(LIVE_BUFFER);
+        let publisher = live_events.clone();
         let db = data_dir.join(vigil_store::DB_FILE);
         let store = tokio::task::spawn_blocking(move || {
             Store::open(
@@ -65,36 +102,84 @@ impl Engine {
         .await
         .map_err(|e| ApiError::internal(format!("store open task failed: {e}")))?
         .map_err(ApiError::from)?;
+        let (sweeps_tx, sweeps_rx) = mpsc::channel(16);
+        let monitor = match crate::monitor::spawn(config.monitor, sweeps_tx) {
+            Ok(m) => m,
+            Err(e) => {
+                store.writer().close();
+                return Err(ApiError::internal(format!("cannot start the monitor: {e}")));
+            }
+        };
         let (shutdown, _) = watch::channel(false);
         let engine = Self {
             inner: Arc::new(Inner {
                 store,
-                live,
+                live_events,
                 shutdown,
                 stopped: AtomicBool::new(false),
                 started_at: now_ms(),
                 started: Instant::now(),
-                data_dir,
+                config,
+                programs: RwLock::new(HashMap::new()),
+                targets: Mutex::new(HashMap::new()),
+                live: LiveTable::default(),
+                monitor,
+                supervisors: Mutex::new(HashMap::new()),
+                observer: Mutex::new(None),
             }),
         };
         engine
-            .record(
-                EventKind::EngineStarted,
-                None,
-                format!("Vigil {} started", env!("CARGO_PKG_VERSION")),
-            )
+            .record(NewEvent {
+                ts: now_ms(),
+                kind: EventKind::EngineStarted,
+                program_id: None,
+                message: format!("Vigil {} started", env!("CARGO_PKG_VERSION")),
+                detail: None,
+            })
             .await?;
+        let (stop_tx, stop_rx) = oneshot::channel();
+        let observer = tokio::spawn(observer::run(engine.clone(), sweeps_rx, stop_rx));
+        if let Ok(mut o) = engine.inner.observer.lock() {
+            *o = Some((stop_tx, observer));
+        }
+        let programs = engine.read(vigil_store::list_programs).await?;
+        for p in programs {
+            engine.adopt(p);
+        }
+        engine.refresh_targets();
         Ok(engine)
     }
 
-    /// Stops the engine: listeners' streams end, `engine_stopped` is recorded, and the writer
-    /// flushes everything queued before this call and exits. Idempotent.
+    /// Stops the engine: supervised programs are stopped (politely, then by force), buffered
+    /// samples are flushed, listeners' streams end, `engine_stopped` is recorded, and the
+    /// writer finishes everything queued and exits. Idempotent.
     pub async fn stop(&self) {
         if self.inner.stopped.swap(true, Ordering::SeqCst) {
             return;
         }
+        let handles: Vec<ProgramHandle> = self
+            .inner
+            .supervisors
+            .lock()
+            .map(|mut s| s.drain().map(|(_, h)| h).collect())
+            .unwrap_or_default();
+        let stops = handles.into_iter().map(shutdown_supervisor);
+        futures_util::future::join_all(stops).await;
+        let monitor = self.inner.monitor.clone();
+        let _ = tokio::task::spawn_blocking(move || monitor.stop()).await;
+        let observer = self.inner.observer.lock().ok().and_then(|mut o| o.take());
+        if let Some((stop, task)) = observer {
+            let _ = stop.send(());
+            let _ = task.await;
+        }
         let _ = self
-            .record(EventKind::EngineStopped, None, "Vigil stopped".to_owned())
+            .record(NewEvent {
+                ts: now_ms(),
+                kind: EventKind::EngineStopped,
+                program_id: None,
+                message: "Vigil stopped".to_owned(),
+                detail: None,
+            })
             .await;
         self.inner.shutdown.send_replace(true);
         let writer = self.inner.store.writer().clone();
@@ -113,7 +198,7 @@ impl Engine {
         // Subscribe before reading the backlog, so nothing falls between the two.
         EventStream::new(
             self.clone(),
-            self.inner.live.subscribe(),
+            self.inner.live_events.subscribe(),
             self.inner.shutdown.subscribe(),
             since,
         )
@@ -121,7 +206,7 @@ impl Engine {
 
     /// Where this engine keeps its state.
     pub fn data_dir(&self) -> &Path {
-        &self.inner.data_dir
+        &self.inner.config.data_dir
     }
 
     /// When the engine started, unix milliseconds.
@@ -132,6 +217,139 @@ impl Engine {
     /// How long the engine has been running, by the monotonic clock.
     pub fn uptime_secs(&self) -> u64 {
         self.inner.started.elapsed().as_secs()
+    }
+
+    pub(crate) fn config(&self) -> &EngineConfig {
+        &self.inner.config
+    }
+
+    pub(crate) fn live(&self) -> &LiveTable {
+        &self.inner.live
+    }
+
+    pub(crate) fn monitor(&self) -> &MonitorHandle {
+        &self.inner.monitor
+    }
+
+    pub(crate) fn is_stopping(&self) -> bool {
+        self.inner.stopped.load(Ordering::SeqCst)
+    }
+
+    /// A registered program from the in-memory copy (no database read).
+    pub(crate) fn program(&self, id: ProgramId) -> Option<Program> {
+        self.inner.programs.read().ok()?.get(&id).cloned()
+    }
+
+    /// Every registered program from the in-memory copy.
+    pub(crate) fn programs(&self) -> Vec<Program> {
+        self.inner
+            .programs
+            .read()
+            .map(|p| p.values().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// Starts watching (and, for launched programs, supervising) a program.
+    pub(crate) fn adopt(&self, program: Program) {
+        let id = program.id;
+        if program.launch {
+            let log = Arc::new(ProgramLog::new(
+                &self.data_dir().join("logs"),
+                id,
+                self.inner.config.logs,
+            ));
+            let handle = supervisor::spawn(self.clone(), program.clone(), log);
+            if let Ok(mut s) = self.inner.supervisors.lock() {
+                s.insert(id, handle);
+            }
+        }
+        self.inner.live.update(id, |_| {});
+        // Resolve the path once here, not on every change of the target list.
+        let target = Target {
+            program_id: id,
+            path: std::fs::canonicalize(&program.path)
+                .map(|c| c.display().to_string())
+                .unwrap_or_else(|_| program.path.clone()),
+            rule: program.match_by.clone(),
+            launched: None,
+        };
+        if let Ok(mut t) = self.inner.targets.lock() {
+            t.insert(id, target);
+        }
+        if let Ok(mut p) = self.inner.programs.write() {
+            p.insert(id, program);
+        }
+    }
+
+    /// Stops supervising and watching a removed program.
+    pub(crate) async fn forget(&self, id: ProgramId) {
+        let handle = self
+            .inner
+            .supervisors
+            .lock()
+            .ok()
+            .and_then(|mut s| s.remove(&id));
+        if let Some(h) = handle {
+            shutdown_supervisor(h).await;
+        }
+        if let Ok(mut p) = self.inner.programs.write() {
+            p.remove(&id);
+        }
+        if let Ok(mut t) = self.inner.targets.lock() {
+            t.remove(&id);
+        }
+        self.inner.live.remove(id);
+        self.refresh_targets();
+    }
+
+    /// Tells the monitor what to look for.
+    pub(crate) fn refresh_targets(&self) {
+        let targets = self
+            .inner
+            .targets
+            .lock()
+            .map(|t| t.values().cloned().collect())
+            .unwrap_or_default();
+        self.inner.monitor.set_targets(targets);
+    }
+
+    /// Sends a request to a program's supervisor and waits for the answer.
+    pub(crate) async fn control<T>(
+        &self,
+        id: ProgramId,
+        make: impl FnOnce(oneshot::Sender<T>) -> Control,
+    ) -> Result<T, ApiError> {
+        let program = self
+            .program(id)
+            .ok_or_else(|| ApiError::not_found(format!("no program with id {id}")))?;
+        let sender = self
+            .inner
+            .supervisors
+            .lock()
+            .ok()
+            .and_then(|s| s.get(&id).map(|h| h.control.clone()))
+            .ok_or_else(|| {
+                ApiError::conflict(format!(
+                    "{:?} is only watched (launch is off); Vigil cannot start or stop it",
+                    program.name
+                ))
+            })?;
+        let (tx, rx) = oneshot::channel();
+        sender
+            .send(make(tx))
+            .await
+            .map_err(|_| ApiError::unavailable("the engine is stopping"))?;
+        rx.await
+            .map_err(|_| ApiError::unavailable("the engine is stopping"))
+    }
+
+    /// The output log of a launched program.
+    pub(crate) fn log(&self, id: ProgramId) -> Option<Arc<ProgramLog>> {
+        self.inner
+            .supervisors
+            .lock()
+            .ok()
+            .and_then(|s| s.get(&id).map(|h| h.log.clone()))
     }
 
     /// Runs a read on a reader connection off the async threads.
@@ -159,21 +377,16 @@ impl Engine {
             .map_err(ApiError::from)
     }
 
-    async fn record(
-        &self,
-        kind: EventKind,
-        program_id: Option<i64>,
-        message: String,
-    ) -> Result<Event, ApiError> {
-        self.write(move |tx| {
-            tx.event(NewEvent {
-                ts: now_ms(),
-                kind,
-                program_id,
-                message,
-                detail: None,
-            })
-        })
-        .await
+    /// Persists an event (then publishes it).
+    pub(crate) async fn record(&self, event: NewEvent) -> Result<Event, ApiError> {
+        self.write(move |tx| tx.event(event)).await
     }
+}
+
+async fn shutdown_supervisor(handle: ProgramHandle) {
+    let (tx, rx) = oneshot::channel();
+    if handle.control.send(Control::Shutdown(tx)).await.is_ok() {
+        let _ = rx.await;
+    }
+    let _ = handle.task.await;
 }

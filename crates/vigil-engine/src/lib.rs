@@ -1,5 +1,6 @@
-//! Vigil's running system: the engine that owns the store and the event stream, and the API
-//! every front end (Tauri commands, HTTP routes, CLI) adapts in a few lines.
+//! Vigil's running system: the engine that owns the store, the monitor, the supervisors and
+//! the event stream, and the API every front end (Tauri commands, HTTP routes, CLI) adapts in
+//! a few lines.
 //!
 //! Architecture Invariant: persist, then publish. An event reaches listeners only after the
 //! transaction that recorded it has committed, and listeners resume from an event id, so a slow
@@ -8,11 +9,17 @@
 pub mod api;
 mod clock;
 mod engine;
+mod live;
+mod logs;
+pub mod monitor;
+mod observer;
 mod platform;
 mod stream;
+mod supervisor;
 
 pub use api::Request;
 pub use clock::now_ms;
 pub use engine::{Engine, EngineConfig};
+pub use logs::LogLimits;
 pub use stream::EventStream;
 pub use vigil_core::{ApiError, ErrorCode, Event, EventKind, NewProgram, Program};

@@ -7,18 +7,27 @@
 use std::path::PathBuf;
 
 use ts_rs::TS;
-use vigil_engine::api::Status;
+use vigil_core::{Limits, MatchRule, RestartMode, RestartPolicy};
+use vigil_engine::api::{ProcessStatus, ProgramState, ProgramStatus, SampleBucket, Status};
 use vigil_engine::{ApiError, ErrorCode, Event, EventKind, NewProgram, Program};
 
 fn generated() -> String {
     let decls = [
         ErrorCode::decl(),
         ApiError::decl(),
+        RestartMode::decl(),
+        RestartPolicy::decl(),
+        MatchRule::decl(),
+        Limits::decl(),
         Program::decl(),
         NewProgram::decl(),
         Status::decl(),
         EventKind::decl(),
         Event::decl(),
+        ProgramState::decl(),
+        ProcessStatus::decl(),
+        ProgramStatus::decl(),
+        SampleBucket::decl(),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `VIGIL_BLESS=1 cargo test -p vigil-engine --test bindings`.\n\

@@ -15,11 +15,9 @@ use vigil_engine::{ApiError, Engine, EngineConfig, ErrorCode, Event, EventKind, 
 const DEADLINE: Duration = Duration::from_secs(20);
 
 async fn start(dir: &tempfile::TempDir) -> Engine {
-    Engine::start(EngineConfig {
-        data_dir: dir.path().to_owned(),
-    })
-    .await
-    .expect("engine starts in an empty dir")
+    Engine::start(EngineConfig::new(dir.path().to_owned()))
+        .await
+        .expect("engine starts in an empty dir")
 }
 
 fn exe() -> String {
@@ -303,11 +301,9 @@ async fn a_database_from_a_newer_vigil_is_refused_at_start() {
         conn.pragma_update(None, "user_version", vigil_store::SCHEMA_VERSION + 1)
             .unwrap();
     }
-    let err = Engine::start(EngineConfig {
-        data_dir: dir.path().to_owned(),
-    })
-    .await
-    .err()
-    .expect("an older binary refuses a newer database");
+    let err = Engine::start(EngineConfig::new(dir.path().to_owned()))
+        .await
+        .err()
+        .expect("an older binary refuses a newer database");
     assert!(err.message.contains("newer"), "{err}");
 }

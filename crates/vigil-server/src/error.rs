@@ -1,7 +1,8 @@
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Query, Request};
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use vigil_engine::{ApiError, ErrorCode};
@@ -66,5 +67,27 @@ fn json_rejection(rejection: &JsonRejection) -> ApiError {
             ApiError::invalid("the request body must be JSON (Content-Type: application/json)")
         }
         other => ApiError::invalid(format!("invalid JSON body: {}", other.body_text())),
+    }
+}
+
+/// Query parameters whose rejections are `{code: "invalid_input", message}` like every other
+/// bad input.
+pub struct ApiQuery<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiQuery<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = HttpError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(v)) => Ok(Self(v)),
+            Err(rejection) => Err(HttpError(ApiError::invalid(format!(
+                "invalid query: {}",
+                rejection.body_text()
+            )))),
+        }
     }
 }

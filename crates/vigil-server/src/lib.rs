@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 use vigil_engine::Engine;
 
-pub use error::{ApiJson, HttpError};
+pub use error::{ApiJson, ApiQuery, HttpError};
 pub use token::{TOKEN_FILE, load_or_create_token};
 
 /// File in the data dir holding the bound address once the server is ready.

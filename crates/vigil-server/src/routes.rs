@@ -7,15 +7,19 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use futures_util::{Stream, StreamExt};
 use serde::Deserialize;
 use subtle::ConstantTimeEq;
-use vigil_engine::api::{AddProgram, GetProgram, GetStatus, ListPrograms, RemoveProgram, Status};
-use vigil_engine::{ApiError, Engine, ErrorCode, Program};
+use vigil_engine::api::{
+    AddProgram, ExportFormat, ExportKind, ExportRequest, GetProgram, GetProgramStatus, GetSamples,
+    GetStatus, ListProgramEvents, ListProgramStatus, ListPrograms, ProgramStatus, RemoveProgram,
+    RestartProgram, SampleBucket, StartProgram, Status, StopProgram, TailLog,
+};
+use vigil_engine::{ApiError, Engine, ErrorCode, Event, Program};
 
-use crate::{ApiJson, HttpError, MAX_BODY, assets};
+use crate::{ApiJson, ApiQuery, HttpError, MAX_BODY, assets};
 
 #[derive(Clone)]
 struct AppState {
@@ -33,7 +37,16 @@ pub(crate) fn router(engine: Engine, token: String) -> Router {
     let api = Router::new()
         .route("/status", get(status))
         .route("/programs", get(list_programs).post(add_program))
+        .route("/programs/status", get(program_statuses))
         .route("/programs/{id}", get(get_program).delete(remove_program))
+        .route("/programs/{id}/status", get(program_status))
+        .route("/programs/{id}/start", post(start_program))
+        .route("/programs/{id}/stop", post(stop_program))
+        .route("/programs/{id}/restart", post(restart_program))
+        .route("/programs/{id}/samples", get(samples))
+        .route("/programs/{id}/events", get(program_events))
+        .route("/programs/{id}/logs", get(logs))
+        .route("/programs/{id}/export", get(export))
         .route("/events", get(events))
         .fallback(api_not_found)
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token))
@@ -105,6 +118,161 @@ async fn remove_program(
 ) -> ApiResult<StatusCode> {
     s.engine.call(RemoveProgram { id: parse_id(&id)? }).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+async fn program_statuses(State(s): State<AppState>) -> ApiResult<Json<Vec<ProgramStatus>>> {
+    Ok(Json(s.engine.call(ListProgramStatus {}).await?))
+}
+
+async fn program_status(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ProgramStatus>> {
+    Ok(Json(
+        s.engine
+            .call(GetProgramStatus { id: parse_id(&id)? })
+            .await?,
+    ))
+}
+
+async fn start_program(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ProgramStatus>> {
+    Ok(Json(
+        s.engine.call(StartProgram { id: parse_id(&id)? }).await?,
+    ))
+}
+
+async fn stop_program(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ProgramStatus>> {
+    Ok(Json(
+        s.engine.call(StopProgram { id: parse_id(&id)? }).await?,
+    ))
+}
+
+async fn restart_program(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ProgramStatus>> {
+    Ok(Json(
+        s.engine.call(RestartProgram { id: parse_id(&id)? }).await?,
+    ))
+}
+
+#[derive(Deserialize)]
+struct RangeQuery {
+    from: i64,
+    to: i64,
+    points: Option<u32>,
+}
+
+async fn samples(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<RangeQuery>,
+) -> ApiResult<Json<Vec<SampleBucket>>> {
+    let id = parse_id(&id)?;
+    Ok(Json(
+        s.engine
+            .call(GetSamples {
+                id,
+                from: q.from,
+                to: q.to,
+                points: q.points,
+            })
+            .await?,
+    ))
+}
+
+#[derive(Deserialize)]
+struct EventsPage {
+    before: Option<i64>,
+    limit: Option<u32>,
+}
+
+async fn program_events(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<EventsPage>,
+) -> ApiResult<Json<Vec<Event>>> {
+    let id = parse_id(&id)?;
+    Ok(Json(
+        s.engine
+            .call(ListProgramEvents {
+                id,
+                before: q.before,
+                limit: q.limit,
+            })
+            .await?,
+    ))
+}
+
+#[derive(Deserialize)]
+struct LogsQuery {
+    lines: Option<usize>,
+    #[serde(default)]
+    follow: bool,
+}
+
+/// The last lines as JSON, or with `follow=true` the lines printed from now on as SSE.
+async fn logs(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<LogsQuery>,
+) -> ApiResult<Response> {
+    let id = parse_id(&id)?;
+    if !q.follow {
+        return Ok(Json(s.engine.call(TailLog { id, lines: q.lines }).await?).into_response());
+    }
+    let rx = s.engine.follow_log(id)?;
+    let stream = tokio_stream::wrappers::BroadcastStream::new(rx).filter_map(|line| async move {
+        line.ok()
+            .map(|l| Ok::<_, Infallible>(SseEvent::default().data(l)))
+    });
+    Ok(Sse::new(stream)
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+        .into_response())
+}
+
+#[derive(Deserialize)]
+struct ExportQuery {
+    kind: ExportKind,
+    format: ExportFormat,
+    from: i64,
+    to: i64,
+}
+
+/// Streams history as CSV or JSON Lines; nothing is collected in memory first.
+async fn export(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<ExportQuery>,
+) -> ApiResult<Response> {
+    let id = parse_id(&id)?;
+    let rx = s
+        .engine
+        .export(ExportRequest {
+            id,
+            kind: q.kind,
+            format: q.format,
+            from: q.from,
+            to: q.to,
+        })
+        .await?;
+    let content_type = match q.format {
+        ExportFormat::Csv => "text/csv; charset=utf-8",
+        ExportFormat::Jsonl => "application/x-ndjson",
+    };
+    let body = tokio_stream::wrappers::ReceiverStream::new(rx)
+        .map(|chunk| chunk.map_err(|e| std::io::Error::other(e.message)));
+    Ok((
+        [(header::CONTENT_TYPE, content_type)],
+        axum::body::Body::from_stream(body),
+    )
+        .into_response())
 }
 
 fn parse_id(raw: &str) -> Result<i64, HttpError> {

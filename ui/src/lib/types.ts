@@ -13,6 +13,58 @@ code: ErrorCode,
  */
 message: string, };
 
+export type RestartMode = "never" | "on_failure" | "always";
+
+export type RestartPolicy = { 
+/**
+ * When to restart.
+ */
+mode: RestartMode, 
+/**
+ * Exit codes that count as success (default: 0).
+ */
+success_codes: Array<bigint>, 
+/**
+ * First restart delay, milliseconds; doubled on each consecutive restart.
+ */
+backoff_initial_ms: number, 
+/**
+ * Longest restart delay, milliseconds.
+ */
+backoff_max_ms: number, 
+/**
+ * After this long up, the program counts as healthy and the backoff starts over.
+ */
+reset_after_secs: number, 
+/**
+ * Crash-loop limit: at most this many restarts within `window_secs`, then give up.
+ */
+max_restarts: number, 
+/**
+ * The crash-loop window, seconds.
+ */
+window_secs: number, };
+
+export type MatchRule = { "by": "exe" } | { "by": "name", "value": string } | { "by": "cmdline", "value": string };
+
+export type Limits = { 
+/**
+ * CPU usage limit in percent of one core (200 = two cores busy).
+ */
+cpu_percent: number | null, 
+/**
+ * Resident memory limit in MiB.
+ */
+memory_mb: number | null, 
+/**
+ * How long a value must stay over its limit, seconds.
+ */
+sustain_secs: number, 
+/**
+ * Restart a launched program that stays over its memory limit.
+ */
+restart_on_memory: boolean, };
+
 export type Program = { 
 /**
  * Store-assigned id.
@@ -162,3 +214,91 @@ message: string,
  * Longer text, such as the last lines a crashed program printed.
  */
 detail: string | null, };
+
+export type ProgramState = "stopped" | "running" | "waiting" | "errored";
+
+export type ProcessStatus = { 
+/**
+ * OS process id.
+ */
+pid: number, 
+/**
+ * Start time, unix seconds.
+ */
+started: number, 
+/**
+ * CPU, percent of one core.
+ */
+cpu_percent: number, 
+/**
+ * Resident memory, bytes.
+ */
+memory_bytes: number, };
+
+export type ProgramStatus = { 
+/**
+ * The program.
+ */
+program_id: number, 
+/**
+ * What it is doing.
+ */
+state: ProgramState, 
+/**
+ * Its processes, main process first.
+ */
+processes: Array<ProcessStatus>, 
+/**
+ * Total CPU of its processes, percent of one core.
+ */
+cpu_percent: number, 
+/**
+ * Total resident memory, bytes.
+ */
+memory_bytes: number, 
+/**
+ * When the current run started, unix milliseconds.
+ */
+since: number | null, 
+/**
+ * Restarts by policy since Vigil started.
+ */
+restarts: number, 
+/**
+ * How the last run ended, in words.
+ */
+last_exit: string | null, 
+/**
+ * Recent samples for a sparkline: `[unix_ms, cpu_percent, memory_bytes]`, oldest first.
+ */
+recent: Array<[number, number, number]>, };
+
+export type SampleBucket = { 
+/**
+ * Bucket start, unix milliseconds.
+ */
+ts: number, 
+/**
+ * Lowest CPU, percent of one core.
+ */
+cpu_min: number, 
+/**
+ * Average CPU.
+ */
+cpu_avg: number, 
+/**
+ * Highest CPU.
+ */
+cpu_max: number, 
+/**
+ * Lowest resident memory, bytes.
+ */
+mem_min: number, 
+/**
+ * Average memory.
+ */
+mem_avg: number, 
+/**
+ * Highest memory.
+ */
+mem_max: number, };

@@ -3,6 +3,7 @@
 //! and serialize the response or the [`ApiError`]. Nothing else decides behaviour.
 
 mod events;
+mod history;
 mod programs;
 mod status;
 
@@ -13,8 +14,13 @@ use vigil_core::ApiError;
 
 use crate::Engine;
 
+pub use crate::live::{ProcessStatus, ProgramState, ProgramStatus};
 pub use events::ListEvents;
-pub use programs::{GetProgram, ListPrograms, RemoveProgram};
+pub use history::{ExportFormat, ExportKind, ExportRequest, GetSamples, SampleBucket};
+pub use programs::{
+    GetProgram, GetProgramStatus, ListProgramEvents, ListProgramStatus, ListPrograms,
+    RemoveProgram, RestartProgram, StartProgram, StopProgram, TailLog,
+};
 pub use status::{GetStatus, Status};
 pub use vigil_core::NewProgram as AddProgram;
 

@@ -3,7 +3,163 @@ use std::path::Path;
 use serde::Deserialize;
 use vigil_core::{ApiError, NewProgram, Program, ProgramId};
 
+use crate::live::ProgramStatus;
+use crate::supervisor::Control;
 use crate::{Engine, Request, now_ms, platform};
+
+/// Samples included in a status's `recent` list (two minutes at 1 Hz).
+const STATUS_RECENT: usize = 120;
+
+fn known(engine: &Engine, id: ProgramId) -> Result<(), ApiError> {
+    engine
+        .program(id)
+        .map(|_| ())
+        .ok_or_else(|| ApiError::not_found(format!("no program with id {id}")))
+}
+
+/// Every program's live status (from memory; cheap enough to poll).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ListProgramStatus {}
+
+impl Request for ListProgramStatus {
+    type Response = Vec<ProgramStatus>;
+
+    async fn handle(self, engine: &Engine) -> Result<Vec<ProgramStatus>, ApiError> {
+        let mut programs = engine.programs();
+        programs.sort_by_key(|p| p.id);
+        Ok(programs
+            .iter()
+            .map(|p| engine.live().get(p.id, STATUS_RECENT))
+            .collect())
+    }
+}
+
+/// One program's live status.
+#[derive(Debug, Clone, Deserialize)]
+pub struct GetProgramStatus {
+    /// The program's id.
+    pub id: ProgramId,
+}
+
+impl Request for GetProgramStatus {
+    type Response = ProgramStatus;
+
+    async fn handle(self, engine: &Engine) -> Result<ProgramStatus, ApiError> {
+        known(engine, self.id)?;
+        Ok(engine.live().get(self.id, STATUS_RECENT))
+    }
+}
+
+/// Starts a launched program (a start of a running one changes nothing). Resets a crash loop.
+#[derive(Debug, Clone, Deserialize)]
+pub struct StartProgram {
+    /// The program's id.
+    pub id: ProgramId,
+}
+
+impl Request for StartProgram {
+    type Response = ProgramStatus;
+
+    async fn handle(self, engine: &Engine) -> Result<ProgramStatus, ApiError> {
+        engine.control(self.id, Control::Start).await??;
+        Ok(engine.live().get(self.id, STATUS_RECENT))
+    }
+}
+
+/// Stops a launched program: a polite request, then its whole process tree is killed after the
+/// grace period. Stopping a stopped program changes nothing.
+#[derive(Debug, Clone, Deserialize)]
+pub struct StopProgram {
+    /// The program's id.
+    pub id: ProgramId,
+}
+
+impl Request for StopProgram {
+    type Response = ProgramStatus;
+
+    async fn handle(self, engine: &Engine) -> Result<ProgramStatus, ApiError> {
+        engine.control(self.id, Control::Stop).await?;
+        Ok(engine.live().get(self.id, STATUS_RECENT))
+    }
+}
+
+/// Stops and starts a running launched program.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RestartProgram {
+    /// The program's id.
+    pub id: ProgramId,
+}
+
+impl Request for RestartProgram {
+    type Response = ProgramStatus;
+
+    async fn handle(self, engine: &Engine) -> Result<ProgramStatus, ApiError> {
+        engine.control(self.id, Control::Restart).await??;
+        Ok(engine.live().get(self.id, STATUS_RECENT))
+    }
+}
+
+/// Most lines one tail returns.
+pub const MAX_TAIL: usize = 5_000;
+
+/// The last lines a launched program printed (stdout and stderr, stderr marked).
+#[derive(Debug, Clone, Deserialize)]
+pub struct TailLog {
+    /// The program's id.
+    pub id: ProgramId,
+    /// How many lines (default 200, at most 5,000).
+    #[serde(default)]
+    pub lines: Option<usize>,
+}
+
+impl Request for TailLog {
+    type Response = Vec<String>;
+
+    async fn handle(self, engine: &Engine) -> Result<Vec<String>, ApiError> {
+        known(engine, self.id)?;
+        let n = match self.lines {
+            None => 200,
+            Some(0) => return Err(ApiError::invalid("lines must be at least 1")),
+            Some(n) => n.min(MAX_TAIL),
+        };
+        let Some(log) = engine.log(self.id) else {
+            return Ok(Vec::new()); // a watched program has no output Vigil can see
+        };
+        tokio::task::spawn_blocking(move || log.tail(n))
+            .await
+            .map_err(|e| ApiError::internal(format!("log read failed: {e}")))
+    }
+}
+
+/// A program's events, newest first, paged by id.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ListProgramEvents {
+    /// The program's id.
+    pub id: ProgramId,
+    /// Only events with an id below this (the last id of the previous page).
+    #[serde(default)]
+    pub before: Option<i64>,
+    /// At most this many (default 100, at most 1,000).
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+impl Request for ListProgramEvents {
+    type Response = Vec<vigil_core::Event>;
+
+    async fn handle(self, engine: &Engine) -> Result<Vec<vigil_core::Event>, ApiError> {
+        known(engine, self.id)?;
+        let limit = match self.limit {
+            None => 100,
+            Some(0) => return Err(ApiError::invalid("limit must be at least 1")),
+            Some(n) => n.min(1000),
+        };
+        let (id, before) = (self.id, self.before);
+        engine
+            .read(move |c| vigil_store::program_events(c, id, before, limit))
+            .await
+    }
+}
 
 /// Lists every registered program.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -45,9 +201,11 @@ impl Request for RemoveProgram {
     type Response = Program;
 
     async fn handle(self, engine: &Engine) -> Result<Program, ApiError> {
-        engine
+        let removed = engine
             .write(move |tx| vigil_store::delete_program(tx, self.id, now_ms()))
-            .await
+            .await?;
+        engine.forget(removed.id).await;
+        Ok(removed)
     }
 }
 
@@ -60,9 +218,15 @@ impl Request for NewProgram {
         let program = tokio::task::spawn_blocking(move || check_files(&program).map(|()| program))
             .await
             .map_err(|e| ApiError::internal(format!("path check failed: {e}")))??;
-        engine
+        if engine.is_stopping() {
+            return Err(ApiError::unavailable("the engine is stopping"));
+        }
+        let added = engine
             .write(move |tx| vigil_store::insert_program(tx, &program, now_ms()))
-            .await
+            .await?;
+        engine.adopt(added.clone());
+        engine.refresh_targets();
+        Ok(added)
     }
 }
 
@@ -89,4 +253,18 @@ fn check_files(p: &NewProgram) -> Result<(), ApiError> {
         )));
     }
     Ok(())
+}
+
+impl Engine {
+    /// Lines a launched program prints from now on, for a live log view. A listener that falls
+    /// behind skips lines (it can re-read them with a tail); it never slows the program.
+    pub fn follow_log(
+        &self,
+        id: ProgramId,
+    ) -> Result<tokio::sync::broadcast::Receiver<String>, ApiError> {
+        known(self, id)?;
+        self.log(id)
+            .map(|log| log.follow())
+            .ok_or_else(|| ApiError::conflict("only programs Vigil launches have output to follow"))
+    }
 }

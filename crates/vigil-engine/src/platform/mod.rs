@@ -1,11 +1,11 @@
-//! Platform-specific checks. Each platform file answers the same questions.
+//! Platform-specific pieces. Each platform file answers the same questions.
 
 #[cfg(unix)]
 mod unix;
 #[cfg(unix)]
-pub(crate) use unix::is_executable;
+pub(crate) use unix::{exit_status, is_executable, prepare, request_stop};
 
 #[cfg(windows)]
 mod windows;
 #[cfg(windows)]
-pub(crate) use windows::is_executable;
+pub(crate) use windows::{exit_status, is_executable, prepare, request_stop};

@@ -1,7 +1,47 @@
 use std::fs::Metadata;
+use std::os::windows::process::CommandExt as _;
+
+use process_wrap::tokio::{ChildWrapper, CommandWrap, JobObject};
+use vigil_core::ExitStatus;
+
+/// No console window flashes for launched programs.
+const CREATE_NO_WINDOW: u32 = 0x0800_0000;
 
 /// Windows has no execute bit: any regular file may be handed to CreateProcess, which decides
 /// by its contents. Rejecting by extension would refuse valid programs (`.com`, `.scr`, ...).
 pub(crate) fn is_executable(meta: &Metadata) -> bool {
     meta.is_file()
+}
+
+/// Runs the program without a console window, inside a Job Object so a stop or kill reaches
+/// every process it started.
+pub(crate) fn prepare(cmd: &mut CommandWrap) {
+    cmd.command_mut()
+        .as_std_mut()
+        .creation_flags(CREATE_NO_WINDOW);
+    cmd.wrap(JobObject);
+}
+
+/// Asks the program to close: `taskkill` without `/F` posts WM_CLOSE to its windows. Console
+/// programs without a window cannot be asked (Ctrl-Break only reaches a shared console), so
+/// they are ended by the Job Object when the grace period runs out.
+pub(crate) fn request_stop(child: &dyn ChildWrapper) -> std::io::Result<()> {
+    let Some(pid) = child.id() else {
+        return Ok(());
+    };
+    std::process::Command::new("taskkill")
+        .args(["/PID", &pid.to_string(), "/T"])
+        .creation_flags(CREATE_NO_WINDOW)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .map(|_| ())
+}
+
+/// Reads an exit code; NTSTATUS crash codes arrive here as negative i32 values.
+pub(crate) fn exit_status(status: std::process::ExitStatus) -> ExitStatus {
+    match status.code() {
+        Some(code) => ExitStatus::Code(i64::from(code)),
+        None => ExitStatus::Unknown,
+    }
 }

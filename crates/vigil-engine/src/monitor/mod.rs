@@ -1,0 +1,325 @@
+//! The monitor: one thread that owns one `sysinfo::System` and measures every watched program
+//! in batched sweeps.
+//!
+//! Architecture Invariant: never a refresh per program. Each tick refreshes exactly the PIDs
+//! already known to belong to programs, in one call, with a minimal refresh kind (CPU and
+//! memory; never threads). Less often, and at once when a known process vanishes or the
+//! program list changes, a discovery sweep refreshes every process once and matches every
+//! program against that one snapshot.
+
+mod matching;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use sysinfo::{Pid, ProcessRefreshKind, ProcessesToUpdate, System, UpdateKind};
+use tokio::sync::mpsc;
+use vigil_core::{MatchRule, ProgramId};
+
+pub(crate) use matching::{Candidate, assign};
+
+/// A process's identity: a PID alone may be reused by an unrelated process later.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ProcId {
+    /// Operating-system process id.
+    pub pid: u32,
+    /// Start time, unix seconds, as the OS reports it.
+    pub start: u64,
+}
+
+/// One process of a program, measured in a sweep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProcSample {
+    /// Which process.
+    pub id: ProcId,
+    /// CPU since the previous refresh, permille of one core.
+    pub cpu_permille: i64,
+    /// Resident memory, KiB.
+    pub mem_kib: i64,
+}
+
+/// The result of one tick: every program's processes at `ts_ms`.
+#[derive(Debug, Clone)]
+pub struct Sweep {
+    /// When the sweep ran, unix milliseconds.
+    pub ts_ms: i64,
+    /// Whether this was a discovery sweep over all processes.
+    pub full: bool,
+    /// Processes per program, for every target (empty when none is running).
+    pub programs: Vec<(ProgramId, Vec<ProcSample>)>,
+}
+
+/// What the monitor looks for, kept current by the engine.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// The program.
+    pub program_id: ProgramId,
+    /// How to recognise its processes when Vigil did not launch them.
+    pub rule: MatchRule,
+    /// Its executable path, canonicalised when possible.
+    pub path: String,
+    /// The PID of the process Vigil launched for it, if running. While set, only that process
+    /// and its descendants belong to the program.
+    pub launched: Option<u32>,
+}
+
+/// Timing of the sweeps.
+#[derive(Debug, Clone, Copy)]
+pub struct MonitorConfig {
+    /// Time between sweeps.
+    pub interval: Duration,
+    /// Time between discovery sweeps.
+    pub discovery: Duration,
+}
+
+impl Default for MonitorConfig {
+    fn default() -> Self {
+        Self {
+            interval: Duration::from_secs(1),
+            discovery: Duration::from_secs(5),
+        }
+    }
+}
+
+/// The handle the engine keeps: change targets, wake the thread, stop it.
+#[derive(Clone)]
+pub struct MonitorHandle {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    targets: Mutex<Vec<Target>>,
+    generation: AtomicU64,
+    stop: AtomicBool,
+    thread: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl MonitorHandle {
+    /// Replaces the target list; the next tick runs a discovery sweep. A launched PID already
+    /// known for a program is kept when the new target does not carry one.
+    pub fn set_targets(&self, mut targets: Vec<Target>) {
+        if let Ok(mut t) = self.shared.targets.lock() {
+            let launched: HashMap<ProgramId, u32> = t
+                .iter()
+                .filter_map(|old| old.launched.map(|pid| (old.program_id, pid)))
+                .collect();
+            for new in &mut targets {
+                if new.launched.is_none() {
+                    new.launched = launched.get(&new.program_id).copied();
+                }
+            }
+            *t = targets;
+        }
+        self.shared.generation.fetch_add(1, Ordering::SeqCst);
+        self.wake();
+    }
+
+    /// Updates one program's launched PID (set on spawn, cleared on exit).
+    pub fn set_launched(&self, program_id: ProgramId, pid: Option<u32>) {
+        if let Ok(mut t) = self.shared.targets.lock()
+            && let Some(target) = t.iter_mut().find(|t| t.program_id == program_id)
+        {
+            target.launched = pid;
+        }
+        self.shared.generation.fetch_add(1, Ordering::SeqCst);
+        self.wake();
+    }
+
+    fn wake(&self) {
+        if let Ok(t) = self.shared.thread.lock()
+            && let Some(handle) = t.as_ref()
+        {
+            handle.thread().unpark();
+        }
+    }
+
+    /// Stops the thread and waits for it.
+    pub fn stop(&self) {
+        self.shared.stop.store(true, Ordering::SeqCst);
+        self.wake();
+        let handle = self.shared.thread.lock().ok().and_then(|mut t| t.take());
+        if let Some(h) = handle {
+            let _ = h.join();
+        }
+    }
+}
+
+/// Starts the monitor thread. Sweeps go to `out`; when the receiver is slow the sweep is
+/// dropped rather than blocking the thread (the next one carries current values).
+pub fn spawn(config: MonitorConfig, out: mpsc::Sender<Sweep>) -> std::io::Result<MonitorHandle> {
+    let shared = Arc::new(Shared {
+        targets: Mutex::new(Vec::new()),
+        generation: AtomicU64::new(0),
+        stop: AtomicBool::new(false),
+        thread: Mutex::new(None),
+    });
+    let inner = shared.clone();
+    let sweeper = Sweeper::new()?;
+    let handle = std::thread::Builder::new()
+        .name("vigil-monitor".into())
+        .spawn(move || run(config, sweeper, &inner, &out))?;
+    if let Ok(mut t) = shared.thread.lock() {
+        *t = Some(handle);
+    }
+    Ok(MonitorHandle { shared })
+}
+
+/// What a fast (known PIDs) refresh reads: CPU and memory only, never threads.
+fn fast_kind() -> ProcessRefreshKind {
+    ProcessRefreshKind::nothing()
+        .with_cpu()
+        .with_memory()
+        .without_tasks()
+}
+
+/// What a discovery refresh reads: also the executable path and, when a program matches by
+/// command line, the command line, each only once per process.
+fn discovery_kind(cmdline: bool) -> ProcessRefreshKind {
+    let kind = fast_kind().with_exe(UpdateKind::OnlyIfNotSet);
+    if cmdline {
+        kind.with_cmd(UpdateKind::OnlyIfNotSet)
+    } else {
+        kind
+    }
+}
+
+fn run(config: MonitorConfig, mut sweeper: Sweeper, shared: &Shared, out: &mpsc::Sender<Sweep>) {
+    let mut seen_generation = u64::MAX;
+    let mut next_discovery = Instant::now();
+    let mut targets: Vec<Target> = Vec::new();
+    while !shared.stop.load(Ordering::SeqCst) {
+        let tick = Instant::now();
+        let generation = shared.generation.load(Ordering::SeqCst);
+        let mut discover = tick >= next_discovery;
+        if generation != seen_generation {
+            if let Ok(t) = shared.targets.lock() {
+                targets = t.clone();
+            }
+            seen_generation = generation;
+            discover = true;
+        }
+        let sweep = sweeper.sweep(&targets, discover, crate::now_ms());
+        if sweep.full {
+            next_discovery = tick + config.discovery;
+        }
+        if let Err(mpsc::error::TrySendError::Closed(_)) = out.try_send(sweep) {
+            break;
+        }
+        let elapsed = tick.elapsed();
+        if let Some(rest) = config.interval.checked_sub(elapsed) {
+            std::thread::park_timeout(rest);
+        }
+    }
+}
+
+/// The sweep logic, separate from the thread so benchmarks can drive it directly.
+pub struct Sweeper {
+    system: System,
+    /// PIDs known to belong to each program after the last discovery.
+    members: HashMap<ProgramId, Vec<ProcId>>,
+    own_pid: u32,
+}
+
+impl Sweeper {
+    /// A sweeper with an empty process table.
+    pub fn new() -> std::io::Result<Self> {
+        let system = System::new()
+            .map_err(|e| std::io::Error::other(format!("cannot read the process table: {e}")))?;
+        Ok(Self {
+            system,
+            members: HashMap::new(),
+            own_pid: std::process::id(),
+        })
+    }
+
+    /// Runs one sweep: a refresh of the known PIDs, or a discovery when asked, when nothing is
+    /// known yet, or when a known process vanished or was replaced.
+    pub fn sweep(&mut self, targets: &[Target], discover: bool, ts_ms: i64) -> Sweep {
+        let mut full = discover || self.members.is_empty() && !targets.is_empty();
+        if !full {
+            let pids: Vec<Pid> = self
+                .members
+                .values()
+                .flatten()
+                .map(|p| Pid::from_u32(p.pid))
+                .collect();
+            self.system.refresh_processes_specifics(
+                ProcessesToUpdate::Some(&pids),
+                true,
+                fast_kind(),
+            );
+            let vanished = self.members.values().flatten().any(|id| {
+                self.system
+                    .process(Pid::from_u32(id.pid))
+                    .is_none_or(|p| p.start_time() != id.start)
+            });
+            // A launched program whose process we have not identified yet also needs a look.
+            let unidentified = targets.iter().any(|t| {
+                t.launched.is_some_and(|pid| {
+                    !self
+                        .members
+                        .get(&t.program_id)
+                        .is_some_and(|m| m.iter().any(|p| p.pid == pid))
+                })
+            });
+            full = vanished || unidentified;
+        }
+        if full {
+            let cmdline = targets
+                .iter()
+                .any(|t| matches!(t.rule, MatchRule::Cmdline(_)));
+            self.system.refresh_processes_specifics(
+                ProcessesToUpdate::All,
+                true,
+                discovery_kind(cmdline),
+            );
+            let candidates: Vec<Candidate<'_>> = self
+                .system
+                .processes()
+                .iter()
+                .filter(|(pid, _)| pid.as_u32() != self.own_pid)
+                .map(|(pid, p)| Candidate {
+                    id: ProcId {
+                        pid: pid.as_u32(),
+                        start: p.start_time(),
+                    },
+                    parent: p.parent().map(|pp| pp.as_u32()),
+                    name: p.name().to_str().unwrap_or_default(),
+                    exe: p.exe(),
+                    cmd: p.cmd(),
+                })
+                .collect();
+            self.members = assign(targets, &candidates);
+        }
+        let programs = targets
+            .iter()
+            .map(|t| {
+                let procs = self
+                    .members
+                    .get(&t.program_id)
+                    .map(|ids| {
+                        ids.iter()
+                            .filter_map(|id| {
+                                let p = self.system.process(Pid::from_u32(id.pid))?;
+                                (p.start_time() == id.start).then(|| ProcSample {
+                                    id: *id,
+                                    cpu_permille: (f64::from(p.cpu_usage()) * 10.0).round() as i64,
+                                    mem_kib: i64::try_from(p.memory() / 1024).unwrap_or(i64::MAX),
+                                })
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                (t.program_id, procs)
+            })
+            .collect();
+        Sweep {
+            ts_ms,
+            full,
+            programs,
+        }
+    }
+}
