@@ -176,16 +176,25 @@ pub fn last_event_id(conn: &Connection) -> Result<i64, StoreError> {
 
 /// Registers an already validated program and records `program_added` with it.
 pub fn insert_program(tx: &mut Tx<'_>, p: &NewProgram, now: i64) -> Result<Program, StoreError> {
+    let options = Options {
+        launch: p.launch,
+        autostart: p.autostart,
+        match_by: p.match_by.clone(),
+        tags: p.tags.clone(),
+        restart: p.restart.clone(),
+        limits: p.limits.clone(),
+    };
     let inserted = tx.conn().execute(
-        "INSERT INTO programs (name, path, args, cwd, env, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO programs (name, path, args, cwd, env, created_at, options)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
             p.name,
             p.path,
             to_json(&p.args)?,
             p.cwd,
             to_json(&p.env)?,
-            now
+            now,
+            to_json(&options)?
         ],
     );
     match inserted {

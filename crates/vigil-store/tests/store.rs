@@ -250,3 +250,147 @@ fn reopening_keeps_data_and_a_newer_schema_is_refused() {
         .unwrap();
     assert_eq!(count, 1, "the refused database is left intact");
 }
+
+#[test]
+fn program_options_are_stored_and_read_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = open(&dir);
+    let p = NewProgram {
+        launch: false,
+        match_by: vigil_core::MatchRule::Cmdline("server.js".into()),
+        tags: vec!["web".into()],
+        restart: vigil_core::RestartPolicy {
+            max_restarts: 2,
+            ..vigil_core::RestartPolicy::default()
+        },
+        limits: vigil_core::Limits {
+            memory_mb: Some(64),
+            ..vigil_core::Limits::default()
+        },
+        ..program("opts")
+    };
+    let expected = p.clone();
+    let added = block_on(
+        store
+            .writer()
+            .write(move |tx| vigil_store::insert_program(tx, &p, 1)),
+    )
+    .unwrap();
+    assert!(!added.launch, "launch: false must survive the round trip");
+    assert_eq!(added.match_by, expected.match_by);
+    assert_eq!(added.tags, expected.tags);
+    assert_eq!(added.restart, expected.restart);
+    assert_eq!(added.limits, expected.limits);
+    store.writer().close();
+}
+
+#[test]
+fn samples_roll_up_by_minute_and_hour_and_prune_by_retention() {
+    use vigil_store::{Resolution, Retention, Sample};
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = open(&dir);
+    let p = program("sampled");
+    let id = block_on(
+        store
+            .writer()
+            .write(move |tx| vigil_store::insert_program(tx, &p, 1)),
+    )
+    .unwrap()
+    .id;
+    // Two flushes that both touch minute 0: the rollup must merge them.
+    let first: Vec<Sample> = (0..30)
+        .map(|s| Sample {
+            program_id: id,
+            ts: s,
+            cpu: 100,
+            mem: 1000,
+        })
+        .collect();
+    let second: Vec<Sample> = (30..90)
+        .map(|s| Sample {
+            program_id: id,
+            ts: s,
+            cpu: 300,
+            mem: 3000,
+        })
+        .collect();
+    for batch in [first, second] {
+        block_on(
+            store
+                .writer()
+                .write(move |tx| vigil_store::insert_samples(tx, &batch)),
+        )
+        .unwrap();
+    }
+    let mut raw = 0;
+    store
+        .read(|c| vigil_store::for_each_sample(c, id, 0, 1000, |_| raw += 1))
+        .unwrap();
+    assert_eq!(raw, 90);
+    let mut minutes = Vec::new();
+    store
+        .read(|c| {
+            vigil_store::for_each_rollup(c, Resolution::Minute, id, 0, 1000, |r| minutes.push(r))
+        })
+        .unwrap();
+    assert_eq!(minutes.len(), 2);
+    let m0 = minutes[0];
+    assert_eq!(
+        (m0.ts, m0.n, m0.cpu_min, m0.cpu_max),
+        (0, 60, 100, 300),
+        "merged across flushes"
+    );
+    assert_eq!(m0.cpu_sum, 30 * 100 + 30 * 300);
+    let mut hours = Vec::new();
+    store
+        .read(|c| {
+            vigil_store::for_each_rollup(c, Resolution::Hour, id, 0, 10_000, |r| hours.push(r))
+        })
+        .unwrap();
+    assert_eq!(hours.len(), 1);
+    assert_eq!(hours[0].n, 90);
+    // Samples of an unknown program are skipped, not an error.
+    let stray = vec![Sample {
+        program_id: 999,
+        ts: 5,
+        cpu: 1,
+        mem: 1,
+    }];
+    let written = block_on(
+        store
+            .writer()
+            .write(move |tx| vigil_store::insert_samples(tx, &stray)),
+    )
+    .unwrap();
+    assert_eq!(written, 0);
+    // Retention: raw older than 60 s at now=100 goes, rollups stay.
+    let retention = Retention {
+        raw_secs: 60,
+        minute_secs: 1_000,
+        hour_secs: 10_000,
+    };
+    block_on(
+        store
+            .writer()
+            .write(move |tx| vigil_store::prune(tx, retention, 100)),
+    )
+    .unwrap();
+    let mut left = 0;
+    store
+        .read(|c| vigil_store::for_each_sample(c, id, 0, 1000, |_| left += 1))
+        .unwrap();
+    assert_eq!(left, 50, "samples at 40..90 are within 60 s of 100");
+    // Removing the program removes its history (foreign key cascade).
+    block_on(
+        store
+            .writer()
+            .write(move |tx| vigil_store::delete_program(tx, id, 200)),
+    )
+    .unwrap();
+    let mut after = 0;
+    store
+        .read(|c| vigil_store::for_each_sample(c, id, 0, 1000, |_| after += 1))
+        .unwrap();
+    assert_eq!(after, 0);
+    store.writer().close();
+}
