@@ -3,7 +3,8 @@
 //
 //   cd tests/e2e && npm ci && node --test
 //
-// Env: VIGIL_BIN (default <repo>/target/debug/vigil), CHROMIUM (default /usr/bin/chromium).
+// Env: VIGIL_BIN (default <repo>/target/debug/vigil), VIGIL_FIXTURE (default
+// <repo>/target/debug/vigil-fixture), CHROMIUM (default /usr/bin/chromium).
 // The UI must have been built (ui/dist) into / served by the daemon.
 
 import { after, before, describe, it } from "node:test";
@@ -18,6 +19,7 @@ import { chromium } from "playwright-core";
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, "..", "..");
 const VIGIL_BIN = process.env.VIGIL_BIN || join(repo, "target", "debug", "vigil");
+const VIGIL_FIXTURE = process.env.VIGIL_FIXTURE || join(repo, "target", "debug", process.platform === "win32" ? "vigil-fixture.exe" : "vigil-fixture");
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 const ARTIFACTS = join(here, "artifacts");
 
@@ -202,6 +204,87 @@ describe("dashboard against the real daemon", () => {
     await page.reload();
     await page.getByTestId("engine-state").filter({ hasText: /^running$/ }).waitFor();
     assert.equal(await page.getByTestId("token-input").count(), 0);
+  });
+
+  it("starts a launched program, shows it live and in detail, and stops it", async () => {
+    assert.ok(existsSync(VIGIL_FIXTURE), `fixture binary not found at ${VIGIL_FIXTURE} (set VIGIL_FIXTURE)`);
+    await page.goto(`${baseUrl}/#/`);
+    await page.getByTestId("engine-state").filter({ hasText: /^running$/ }).waitFor();
+
+    await page.getByTestId("add-name").fill("e2e-fixture");
+    await page.getByTestId("add-path").fill(VIGIL_FIXTURE);
+    await page.getByTestId("add-args").fill("print\n5\n50");
+    assert.equal(await page.getByTestId("add-launch").isChecked(), true, "launch is the default");
+    await page.getByTestId("add-tags").fill("e2e, fixture");
+    await page.getByTestId("add-restart").selectOption("never");
+    const sent = page.waitForRequest((r) => r.method() === "POST" && new URL(r.url()).pathname === "/api/programs");
+    await page.getByTestId("add-submit").click();
+    // What the form sent (what the daemon keeps of it is the daemon's business).
+    const body = (await sent).postDataJSON();
+    assert.deepEqual(body.args, ["print", "5", "50"]);
+    assert.equal(body.launch, true);
+    assert.equal(body.autostart, false);
+    assert.deepEqual(body.tags, ["e2e", "fixture"]);
+    assert.equal(body.restart.mode, "never");
+
+    const row = page.getByTestId("program-row").filter({ hasText: "e2e-fixture" });
+    await row.waitFor();
+    const id = Number(await row.getAttribute("data-program-id"));
+    assert.ok(id > 0, "row carries the program id");
+    await waitText(row.getByTestId("program-state"), "stopped");
+
+    const stored = await (
+      await fetch(`${baseUrl}/api/programs/${id}`, { headers: { Authorization: `Bearer ${token}` } })
+    ).json();
+    assert.deepEqual(stored.args, ["print", "5", "50"]);
+    assert.equal(stored.launch, true);
+
+    await row.getByTestId("program-start").click();
+    await waitText(row.getByTestId("program-state"), "running");
+    const pids = await waitFor(
+      "a pid in the row",
+      async () => {
+        const t = ((await row.getByTestId("program-pids").textContent()) ?? "").trim();
+        return /^\d+/.test(t) ? t : null;
+      },
+      UI_TIMEOUT_MS,
+    );
+    assert.ok(Number.parseInt(pids, 10) > 0, `pid shown: ${pids}`);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-live.png"), fullPage: true });
+
+    await row.getByTestId("program-link").click();
+    const detail = page.getByTestId("program-detail");
+    await detail.waitFor();
+    assert.equal(new URL(page.url()).hash, `#/programs/${id}`);
+    await waitText(detail.getByTestId("detail-name"), "e2e-fixture");
+    await waitText(detail.getByTestId("program-state"), "running");
+
+    const tail = detail.getByTestId("log-tail");
+    await waitFor("the log tail to show line 1", async () => /\bline 1\b/.test((await tail.textContent()) ?? ""), UI_TIMEOUT_MS);
+    // The timeline has this program's start.
+    await detail.getByTestId("event-row").filter({ hasText: /started/i }).first().waitFor();
+    // Range buttons switch the charts.
+    await detail.getByTestId("range-24h").click();
+    assert.equal(await detail.getByTestId("range-24h").getAttribute("aria-pressed"), "true");
+    await detail.getByTestId("range-1h").click();
+    await detail.getByTestId("chart-cpu").waitFor();
+    await detail.getByTestId("chart-mem").waitFor();
+    // Give the last lines and a status poll a moment so the picture is representative.
+    await waitFor("all five lines", async () => /\bline 5\b/.test((await tail.textContent()) ?? ""), UI_TIMEOUT_MS);
+
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, "detail.png"), fullPage: true });
+
+    await detail.getByTestId("program-stop").click();
+    await waitText(detail.getByTestId("program-state"), "stopped");
+
+    await page.getByTestId("back-link").click();
+    await waitText(row.getByTestId("program-state"), "stopped");
+    assert.equal(((await row.getByTestId("program-pids").textContent()) ?? "").trim(), "–");
+
+    await row.getByTestId("program-remove").click();
+    await waitFor("the row to disappear", async () => (await row.count()) === 0, UI_TIMEOUT_MS);
   });
 
   it("shows the engine as disconnected when the daemon goes away", async () => {

@@ -26,6 +26,7 @@ pub struct RestartPolicy {
     /// When to restart.
     pub mode: RestartMode,
     /// Exit codes that count as success (default: 0).
+    #[ts(type = "Array<number>")]
     pub success_codes: Vec<i64>,
     /// First restart delay, milliseconds; doubled on each consecutive restart.
     #[ts(type = "number")]

@@ -271,6 +271,7 @@ impl Engine {
                 .map(|c| c.display().to_string())
                 .unwrap_or_else(|_| program.path.clone()),
             rule: program.match_by.clone(),
+            launch: program.launch,
             launched: None,
         };
         if let Ok(mut t) = self.inner.targets.lock() {

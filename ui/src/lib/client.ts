@@ -1,4 +1,4 @@
-import type { ApiError, Event, NewProgram, Program, Status } from "./types";
+import type { ApiError, Event, NewProgram, Program, ProgramStatus, SampleBucket, Status } from "./types";
 import { createHttpClient } from "./http";
 import { createTauriClient } from "./tauri";
 import { loadToken } from "./token";
@@ -21,6 +21,19 @@ export interface VigilClient {
   getProgram(id: number): Promise<Program>;
   addProgram(p: NewProgram): Promise<Program>;
   removeProgram(id: number): Promise<void>;
+  /** Live status of every program (served from memory: cheap to poll). */
+  programStatuses(): Promise<ProgramStatus[]>;
+  programStatus(id: number): Promise<ProgramStatus>;
+  /** Start / stop / restart a program; resolves with its status afterwards. */
+  startProgram(id: number): Promise<ProgramStatus>;
+  stopProgram(id: number): Promise<ProgramStatus>;
+  restartProgram(id: number): Promise<ProgramStatus>;
+  /** Resource history between `from` and `to` (unix ms) in about `points` buckets. */
+  samples(id: number, from: number, to: number, points: number): Promise<SampleBucket[]>;
+  /** One program's events, newest first; `before` pages back by event id. */
+  programEvents(id: number, before?: number, limit?: number): Promise<Event[]>;
+  /** The last `lines` lines the program printed, oldest first. */
+  logTail(id: number, lines: number): Promise<string[]>;
   /**
    * Events with id > `since`: first the backlog, then live ones, each
    * delivered once and in increasing id order. Returns an unsubscribe function.

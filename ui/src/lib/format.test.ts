@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatClock, formatUptime, parseArgs } from "./format";
+import { formatBytes, formatClock, formatPercent, formatPids, formatUptime, parseArgs, parseTags } from "./format";
 
 describe("formatUptime", () => {
   it.each([
@@ -49,5 +49,59 @@ describe("formatClock", () => {
   it("formats local time with zero padding", () => {
     const d = new Date(2024, 0, 2, 3, 4, 5);
     expect(formatClock(d.getTime())).toBe("03:04:05");
+  });
+});
+
+describe("formatBytes", () => {
+  it.each([
+    [0, "0 B"],
+    [-5, "0 B"],
+    [NaN, "0 B"],
+    [1, "1 B"],
+    [1023, "1023 B"],
+    [1024, "1 KiB"],
+    [1536, "1.5 KiB"],
+    [10 * 1024 + 512, "10.5 KiB"],
+    [123.4 * 1024, "123 KiB"],
+    [1024 * 1024 - 1, "1 MiB"],
+    [12 * 1024 * 1024, "12 MiB"],
+    [3.25 * 1024 ** 3, "3.25 GiB"],
+    [2 * 1024 ** 4, "2 TiB"],
+  ])("%s -> %s", (bytes, text) => {
+    expect(formatBytes(bytes)).toBe(text);
+  });
+});
+
+describe("formatPercent", () => {
+  it.each([
+    [0, "0%"],
+    [-1, "0%"],
+    [0.04, "0%"],
+    [0.44, "0.4%"],
+    [12.345, "12.3%"],
+    [99.96, "100%"],
+    [187.4, "187%"],
+  ])("%s -> %s", (p, text) => {
+    expect(formatPercent(p)).toBe(text);
+  });
+});
+
+describe("parseTags", () => {
+  it("splits on commas, trims, drops empties and duplicates", () => {
+    expect(parseTags(" web, nightly,,web , db ")).toEqual(["web", "nightly", "db"]);
+    expect(parseTags("")).toEqual([]);
+    expect(parseTags(" , ")).toEqual([]);
+  });
+  it("keeps spaces inside a tag", () => {
+    expect(parseTags("two words")).toEqual(["two words"]);
+  });
+});
+
+describe("formatPids", () => {
+  it("lists up to max and counts the rest", () => {
+    expect(formatPids([])).toBe("–");
+    expect(formatPids([12])).toBe("12");
+    expect(formatPids([1, 2, 3])).toBe("1, 2, 3");
+    expect(formatPids([1, 2, 3, 4, 5])).toBe("1, 2, 3 +2");
   });
 });

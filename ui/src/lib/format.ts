@@ -30,3 +30,55 @@ export function formatClock(ms: number): string {
   const pad = (n: number) => String(n).padStart(2, "0");
   return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
+
+const BYTE_UNITS = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+
+/** Human bytes in binary units: "512 B", "1.5 KiB", "12 MiB", "3.25 GiB". */
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes <= 0) return "0 B";
+  let v = bytes;
+  let u = 0;
+  while (v >= 1024 && u < BYTE_UNITS.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  if (u === 0) return `${Math.round(v)} B`;
+  // Three significant digits at most, without trailing zeros.
+  const digits = v >= 100 ? 0 : v >= 10 ? 1 : 2;
+  let text = v.toFixed(digits);
+  if (text.includes(".")) text = text.replace(/0+$/, "").replace(/\.$/, "");
+  // Rounding may reach 1024 ("1024 KiB"): carry into the next unit.
+  if (Number(text) >= 1024 && u < BYTE_UNITS.length - 1) return `1 ${BYTE_UNITS[u + 1]}`;
+  return `${text} ${BYTE_UNITS[u]}`;
+}
+
+/** CPU percent of one core: "0%", "0.4%", "12.3%", "187%". */
+export function formatPercent(p: number): string {
+  if (!Number.isFinite(p) || p <= 0) return "0%";
+  if (p >= 100) return `${Math.round(p)}%`;
+  return `${(Math.round(p * 10) / 10).toString()}%`;
+}
+
+/** Tags from "a, b,,c ,a": trimmed, non-empty, first occurrence kept. */
+export function parseTags(text: string): string[] {
+  const seen = new Set<string>();
+  for (const t of text.split(",")) {
+    const tag = t.trim();
+    if (tag) seen.add(tag);
+  }
+  return [...seen];
+}
+
+/** "123", "123, 456", "1, 2, 3 +4" (at most `max` shown). */
+export function formatPids(pids: number[], max = 3): string {
+  if (pids.length === 0) return "–";
+  const shown = pids.slice(0, max).join(", ");
+  return pids.length > max ? `${shown} +${pids.length - max}` : shown;
+}
+
+/** Local date and time of a unix-milliseconds timestamp, "YYYY-MM-DD HH:MM:SS". */
+export function formatDateTime(ms: number): string {
+  const d = new Date(ms);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${formatClock(ms)}`;
+}

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { createHttpClient, errorFromResponse, health, type FetchLike } from "./http";
-import type { Event, Program } from "./types";
+import type { Event, Program, ProgramStatus, SampleBucket } from "./types";
+import { DEFAULT_RESTART } from "./labels";
 
 type Call = { url: string; init: RequestInit | undefined };
 
@@ -16,7 +17,21 @@ function fakeFetch(handler: (url: string, init?: RequestInit) => Response | Prom
 const json = (status: number, body: unknown) =>
   new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
 
-const program: Program = { id: 1, name: "p", path: "/bin/true", args: [], cwd: null, env: {}, created_at: 1 };
+const program: Program = {
+  id: 1,
+  name: "p",
+  path: "/bin/true",
+  args: [],
+  cwd: null,
+  env: {},
+  launch: true,
+  autostart: false,
+  match_by: { by: "exe" },
+  tags: [],
+  restart: { ...DEFAULT_RESTART },
+  limits: { cpu_percent: null, memory_mb: null, sustain_secs: 30, restart_on_memory: false },
+  created_at: 1,
+};
 
 function client(fetch: FetchLike, token: string | null = "tok") {
   return createHttpClient({ baseUrl: "http://d", getToken: () => token, fetch, sleep: async () => {} });
@@ -62,6 +77,87 @@ describe("HTTP transport requests", () => {
     const { fetch, calls } = fakeFetch(() => json(200, program));
     await expect(client(fetch).getProgram(1)).resolves.toEqual(program);
     expect(calls[0].url).toBe("http://d/api/programs/1");
+  });
+});
+
+const liveStatus: ProgramStatus = {
+  program_id: 5,
+  state: "running",
+  processes: [{ pid: 4321, started: 1, cpu_percent: 1.5, memory_bytes: 2048 }],
+  cpu_percent: 1.5,
+  memory_bytes: 2048,
+  since: 1000,
+  restarts: 0,
+  last_exit: null,
+  recent: [[1000, 1.5, 2048]],
+};
+
+describe("HTTP transport: live monitoring", () => {
+  it("GETs all statuses and one program's status", async () => {
+    const { fetch, calls } = fakeFetch((url) => (url.endsWith("/api/programs/status") ? json(200, [liveStatus]) : json(200, liveStatus)));
+    const c = client(fetch);
+    await expect(c.programStatuses()).resolves.toEqual([liveStatus]);
+    await expect(c.programStatus(5)).resolves.toEqual(liveStatus);
+    expect(calls.map((x) => [x.init?.method, x.url])).toEqual([
+      ["GET", "http://d/api/programs/status"],
+      ["GET", "http://d/api/programs/5/status"],
+    ]);
+    expect(headerOf(calls[0], "Authorization")).toBe("Bearer tok");
+  });
+
+  it("POSTs start, stop and restart without a body and returns the status", async () => {
+    const { fetch, calls } = fakeFetch(() => json(200, liveStatus));
+    const c = client(fetch);
+    await expect(c.startProgram(5)).resolves.toEqual(liveStatus);
+    await c.stopProgram(6);
+    await c.restartProgram(7);
+    expect(calls.map((x) => [x.init?.method, x.url, x.init?.body])).toEqual([
+      ["POST", "http://d/api/programs/5/start", undefined],
+      ["POST", "http://d/api/programs/6/stop", undefined],
+      ["POST", "http://d/api/programs/7/restart", undefined],
+    ]);
+    expect(headerOf(calls[0], "Content-Type")).toBeUndefined();
+    expect(headerOf(calls[0], "Authorization")).toBe("Bearer tok");
+  });
+
+  it("rejects starting a watch-only program with the daemon's conflict", async () => {
+    const { fetch } = fakeFetch(() => json(409, { code: "conflict", message: "p is only watched" }));
+    await expect(client(fetch).startProgram(5)).rejects.toEqual({ code: "conflict", message: "p is only watched" });
+  });
+
+  it("GETs samples with from, to and points in the query", async () => {
+    const b: SampleBucket = { ts: 1, cpu_min: 0, cpu_avg: 1, cpu_max: 2, mem_min: 3, mem_avg: 4, mem_max: 5 };
+    const { fetch, calls } = fakeFetch(() => json(200, [b]));
+    await expect(client(fetch).samples(3, 1_000, 3_601_000, 120)).resolves.toEqual([b]);
+    expect(calls[0].init?.method).toBe("GET");
+    expect(calls[0].url).toBe("http://d/api/programs/3/samples?from=1000&to=3601000&points=120");
+  });
+
+  it("GETs a program's events, passing only the paging parameters given", async () => {
+    const { fetch, calls } = fakeFetch(() => json(200, []));
+    const c = client(fetch);
+    await c.programEvents(3);
+    await c.programEvents(3, 99, 50);
+    await c.programEvents(3, undefined, 20);
+    await c.programEvents(3, 0);
+    expect(calls.map((x) => x.url)).toEqual([
+      "http://d/api/programs/3/events",
+      "http://d/api/programs/3/events?before=99&limit=50",
+      "http://d/api/programs/3/events?limit=20",
+      "http://d/api/programs/3/events?before=0",
+    ]);
+  });
+
+  it("GETs the log tail with the line count and returns lines in order", async () => {
+    const { fetch, calls } = fakeFetch(() => json(200, ["line 1", "line 2"]));
+    await expect(client(fetch).logTail(8, 200)).resolves.toEqual(["line 1", "line 2"]);
+    expect(calls[0].url).toBe("http://d/api/programs/8/logs?lines=200");
+    expect(calls[0].init?.method).toBe("GET");
+  });
+
+  it("maps an unknown program to not_found", async () => {
+    const { fetch } = fakeFetch(() => json(404, { code: "not_found", message: "no program 9" }));
+    await expect(client(fetch).logTail(9, 10)).rejects.toEqual({ code: "not_found", message: "no program 9" });
   });
 });
 
@@ -122,7 +218,7 @@ describe("health", () => {
   });
 });
 
-const ev = (id: number): Event => ({ id, ts: id, kind: "program_added", program_id: null, message: `m${id}` });
+const ev = (id: number): Event => ({ id, ts: id, kind: "program_added", program_id: null, message: `m${id}`, detail: null });
 const sseRecord = (e: Event) => `id: ${e.id}\ndata: ${JSON.stringify(e)}\n\n`;
 
 /** A streamed response whose body yields the given text chunks, then ends. */

@@ -1,4 +1,4 @@
-import type { ApiError, Event, NewProgram, Program, Status } from "./types";
+import type { ApiError, Event, NewProgram, Program, ProgramStatus, SampleBucket, Status } from "./types";
 import type { SubscribeHooks, VigilClient } from "./client";
 import { apiError, isApiError, isErrorCode } from "./errors";
 import { EventSequencer } from "./events";
@@ -170,8 +170,31 @@ export function createHttpClient(opts: HttpClientOptions): VigilClient {
     removeProgram: async (id) => {
       await send("DELETE", `/api/programs/${encodeURIComponent(id)}`);
     },
+    programStatuses: () => json<ProgramStatus[]>("GET", "/api/programs/status"),
+    programStatus: (id) => json<ProgramStatus>("GET", `${programPath(id)}/status`),
+    startProgram: (id) => json<ProgramStatus>("POST", `${programPath(id)}/start`),
+    stopProgram: (id) => json<ProgramStatus>("POST", `${programPath(id)}/stop`),
+    restartProgram: (id) => json<ProgramStatus>("POST", `${programPath(id)}/restart`),
+    samples: (id, from, to, points) =>
+      json<SampleBucket[]>("GET", `${programPath(id)}/samples${query({ from, to, points })}`),
+    programEvents: (id, before, limit) => json<Event[]>("GET", `${programPath(id)}/events${query({ before, limit })}`),
+    logTail: (id, lines) => json<string[]>("GET", `${programPath(id)}/logs${query({ lines })}`),
     subscribe,
   };
+}
+
+function programPath(id: number): string {
+  return `/api/programs/${encodeURIComponent(id)}`;
+}
+
+/** `?a=1&b=2` from the defined entries; "" when there are none. */
+export function query(params: Record<string, number | string | undefined | null>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v !== undefined && v !== null) q.set(k, String(v));
+  }
+  const s = q.toString();
+  return s ? `?${s}` : "";
 }
 
 /** `GET /api/health` (no auth): true when the daemon answers `{ok:true}`. */

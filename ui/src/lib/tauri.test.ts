@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 import { CATCH_UP_LIMIT, createTauriClient, EVENT_CHANNEL, type InvokeFn, type ListenFn } from "./tauri";
 import type { Event } from "./types";
 
-const ev = (id: number): Event => ({ id, ts: id, kind: "program_removed", program_id: 1, message: `m${id}` });
+const ev = (id: number): Event => ({ id, ts: id, kind: "program_removed", program_id: 1, message: `m${id}`, detail: null });
 
 function fakeListen() {
   let handler: ((e: { payload: unknown }) => void) | null = null;
@@ -35,6 +35,41 @@ describe("Tauri transport commands", () => {
       ["add_program", { request: { name: "n", path: "/p" } }],
       ["remove_program", { id: 4 }],
     ]);
+  });
+
+  it("maps the live-monitoring methods to their commands and arguments", async () => {
+    const invoke = vi.fn(async () => []) as unknown as InvokeFn & ReturnType<typeof vi.fn>;
+    const c = createTauriClient({ invoke, listen: fakeListen().listen });
+    await c.programStatuses();
+    await c.programStatus(1);
+    await c.startProgram(2);
+    await c.stopProgram(3);
+    await c.restartProgram(4);
+    await c.samples(5, 1000, 2000, 60);
+    await c.programEvents(6);
+    await c.programEvents(6, 40, 10);
+    await c.logTail(7, 200);
+    expect(invoke.mock.calls).toEqual([
+      ["program_statuses", undefined],
+      ["program_status", { id: 1 }],
+      ["start_program", { id: 2 }],
+      ["stop_program", { id: 3 }],
+      ["restart_program", { id: 4 }],
+      ["samples", { id: 5, from: 1000, to: 2000, points: 60 }],
+      ["program_events", { id: 6, before: null, limit: null }],
+      ["program_events", { id: 6, before: 40, limit: 10 }],
+      ["log_tail", { id: 7, lines: 200 }],
+    ]);
+  });
+
+  it("returns what the command answered and maps its errors", async () => {
+    const invoke: InvokeFn = (async (cmd: string) => {
+      if (cmd === "log_tail") return ["a", "b"];
+      throw { code: "conflict", message: "only watched" };
+    }) as InvokeFn;
+    const c = createTauriClient({ invoke, listen: fakeListen().listen });
+    await expect(c.logTail(1, 2)).resolves.toEqual(["a", "b"]);
+    await expect(c.startProgram(1)).rejects.toEqual({ code: "conflict", message: "only watched" });
   });
 
   it("passes ApiError rejections through and normalises anything else", async () => {

@@ -1,6 +1,6 @@
 import { invoke as tauriInvoke } from "@tauri-apps/api/core";
 import { listen as tauriListen } from "@tauri-apps/api/event";
-import type { Event, NewProgram, Program, Status } from "./types";
+import type { Event, NewProgram, Program, ProgramStatus, SampleBucket, Status } from "./types";
 import type { SubscribeHooks, VigilClient } from "./client";
 import { toApiError } from "./errors";
 import { EventSequencer } from "./events";
@@ -90,6 +90,16 @@ export function createTauriClient(opts: TauriClientOptions = {}): VigilClient {
     removeProgram: async (id) => {
       await call<unknown>("remove_program", { id });
     },
+    programStatuses: () => call<ProgramStatus[]>("program_statuses"),
+    programStatus: (id) => call<ProgramStatus>("program_status", { id }),
+    startProgram: (id) => call<ProgramStatus>("start_program", { id }),
+    stopProgram: (id) => call<ProgramStatus>("stop_program", { id }),
+    restartProgram: (id) => call<ProgramStatus>("restart_program", { id }),
+    samples: (id, from, to, points) => call<SampleBucket[]>("samples", { id, from, to, points }),
+    // Explicit nulls: the commands take Option<_> for both.
+    programEvents: (id, before, limit) =>
+      call<Event[]>("program_events", { id, before: before ?? null, limit: limit ?? null }),
+    logTail: (id, lines) => call<string[]>("log_tail", { id, lines }),
     subscribe,
   };
 }

@@ -23,7 +23,7 @@ mode: RestartMode,
 /**
  * Exit codes that count as success (default: 0).
  */
-success_codes: Array<bigint>, 
+success_codes: Array<number>, 
 /**
  * First restart delay, milliseconds; doubled on each consecutive restart.
  */

@@ -65,6 +65,7 @@ pub fn assign(targets: &[Target], candidates: &[Candidate<'_>]) -> HashMap<Progr
                 .position(|c| c.id.pid == pid)
                 .into_iter()
                 .collect(),
+            None if t.launch => Vec::new(),
             None => candidates
                 .iter()
                 .enumerate()
@@ -124,6 +125,7 @@ mod tests {
             program_id: id,
             rule,
             path: path.into(),
+            launch: launched.is_some(),
             launched,
         }
     }
@@ -188,6 +190,20 @@ mod tests {
         ];
         let got = assign(&[target(1, MatchRule::Exe, "/x", Some(40))], &procs);
         assert_eq!(got[&1].len(), 1, "the stranger is not ours");
+    }
+
+    #[test]
+    fn a_launched_program_that_is_not_running_owns_nothing() {
+        let exe = Path::new("/opt/app/server");
+        let none: [OsString; 0] = [];
+        let procs = [cand(10, 100, Some(1), "server", Some(exe), &none)];
+        let mut t = target(1, MatchRule::Exe, "/opt/app/server", None);
+        t.launch = true;
+        let got = assign(&[t], &procs);
+        assert!(
+            got[&1].is_empty(),
+            "another copy of its executable is not the program"
+        );
     }
 
     #[test]

@@ -61,6 +61,9 @@ pub struct Target {
     pub rule: MatchRule,
     /// Its executable path, canonicalised when possible.
     pub path: String,
+    /// Whether Vigil launches it: then only what Vigil launched belongs to it, and nothing
+    /// while it is not running, however many copies of the same executable run.
+    pub launch: bool,
     /// The PID of the process Vigil launched for it, if running. While set, only that process
     /// and its descendants belong to the program.
     pub launched: Option<u32>,
