@@ -15,7 +15,17 @@ use vigil_engine::api::{
 use vigil_engine::monitor::MonitorConfig;
 use vigil_engine::{Engine, EngineConfig, ErrorCode, Event, EventKind, EventStream, now_ms};
 
-const FIXTURE: &str = env!("CARGO_BIN_EXE_vigil-fixture");
+/// The fixture binary. Cargo names it by its build-machine path, which under Wine (the Windows
+/// run of these tests) is not a Windows path, so there it is found next to the test binary.
+fn fixture_path() -> String {
+    if cfg!(windows) {
+        let exe = std::env::current_exe().unwrap();
+        let dir = exe.parent().and_then(|deps| deps.parent()).unwrap();
+        dir.join("vigil-fixture.exe").display().to_string()
+    } else {
+        env!("CARGO_BIN_EXE_vigil-fixture").to_owned()
+    }
+}
 const DEADLINE: Duration = Duration::from_secs(30);
 
 async fn start(dir: &tempfile::TempDir) -> Engine {
@@ -32,7 +42,7 @@ async fn start(dir: &tempfile::TempDir) -> Engine {
 fn fixture(name: &str, args: &[&str]) -> AddProgram {
     AddProgram {
         name: name.into(),
-        path: FIXTURE.into(),
+        path: fixture_path(),
         args: args.iter().map(|s| s.to_string()).collect(),
         restart: RestartPolicy {
             mode: RestartMode::Never,
@@ -313,7 +323,7 @@ async fn a_watched_program_is_found_running_and_seen_gone() {
         "Vigil cannot start what it only watches"
     );
     let pid_file = dir.path().join("outside.pid");
-    let mut outside = std::process::Command::new(FIXTURE)
+    let mut outside = std::process::Command::new(fixture_path())
         .args(["pid-file", pid_file.to_str().unwrap(), "3600", &marker])
         .spawn()
         .unwrap();
@@ -344,7 +354,7 @@ async fn a_missing_executable_fails_to_start_with_a_clear_event() {
     let copy = dir
         .path()
         .join(format!("doomed{}", std::env::consts::EXE_SUFFIX));
-    std::fs::copy(FIXTURE, &copy).unwrap();
+    std::fs::copy(fixture_path(), &copy).unwrap();
     let p = engine
         .call(AddProgram {
             path: copy.display().to_string(),
