@@ -400,3 +400,179 @@ fn a_second_daemon_on_a_taken_port_fails_clearly() {
     assert!(err.contains("cannot listen on"), "{err}");
     assert!(!dir.path().join("endpoint").exists());
 }
+
+#[tokio::test]
+async fn programs_are_started_watched_and_their_history_served_over_http() {
+    let dir = tempfile::tempdir().unwrap();
+    let daemon = Daemon::start(dir.path());
+    let http = reqwest::Client::new();
+    let nowhere = dir.path().join("nowhere");
+    // A real program that prints a line to stderr and exits with 1: the vigil CLI itself,
+    // asking for a daemon that does not exist.
+    let request = json!({
+        "name": "failing-client",
+        "path": BIN,
+        "args": ["status", "--data-dir", nowhere.display().to_string()],
+        "restart": { "mode": "never" },
+        "tags": ["system-test"],
+    });
+    let (code, p) = json_of(
+        daemon
+            .authed(http.post(daemon.url("/api/programs")))
+            .json(&request)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(code, 201, "{p}");
+    assert_eq!(p["restart"]["mode"], "never", "options are stored as sent");
+    assert_eq!(p["tags"], json!(["system-test"]));
+    let id = p["id"].as_i64().unwrap();
+    let events = daemon
+        .authed(http.get(daemon.url("/api/events?since=0")))
+        .send()
+        .await
+        .unwrap();
+    let (code, status) = json_of(
+        daemon
+            .authed(http.post(daemon.url(&format!("/api/programs/{id}/start"))))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(code, 200, "{status}");
+    // engine_started, program_added, program_started, program_crashed.
+    let seen = read_events(events, 4).await;
+    let crash = &seen[3].1;
+    assert_eq!(crash["kind"], "program_crashed", "{seen:?}");
+    assert!(
+        crash["message"].as_str().unwrap().contains("code 1"),
+        "{crash}"
+    );
+    assert!(
+        crash["detail"]
+            .as_str()
+            .unwrap()
+            .contains("no daemon is running"),
+        "the crash carries the program's last output: {crash}"
+    );
+    let (_, lines) = json_of(
+        daemon
+            .authed(http.get(daemon.url(&format!("/api/programs/{id}/logs?lines=10"))))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(
+        lines
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l.as_str().unwrap().contains("[stderr]")),
+        "{lines}"
+    );
+    let (_, statuses) = json_of(
+        daemon
+            .authed(http.get(daemon.url("/api/programs/status")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(statuses[0]["program_id"], id);
+    assert_eq!(statuses[0]["state"], "stopped");
+    assert_eq!(statuses[0]["last_exit"], "exited with code 1");
+
+    // History: valid queries answer, bad ones are refused with invalid_input.
+    let now = vigil_engine::now_ms();
+    let ok = daemon
+        .authed(http.get(daemon.url(&format!(
+            "/api/programs/{id}/samples?from={}&to={now}",
+            now - 3_600_000
+        ))))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 200);
+    for bad in [
+        format!("/api/programs/{id}/samples?from=abc&to=5"),
+        format!("/api/programs/{id}/samples?from=10&to=5"),
+        format!("/api/programs/{id}/samples?from=0&to=5&points=0"),
+        format!("/api/programs/{id}/export?kind=bogus&format=csv&from=0&to=5"),
+        format!("/api/programs/{id}/logs?lines=0"),
+    ] {
+        let (code, body) = json_of(
+            daemon
+                .authed(http.get(daemon.url(&bad)))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(
+            (code, body["code"].as_str()),
+            (400, Some("invalid_input")),
+            "{bad}: {body}"
+        );
+    }
+    let export = daemon
+        .authed(http.get(daemon.url(&format!(
+            "/api/programs/{id}/export?kind=events&format=jsonl&from=0&to={}",
+            now + 60_000
+        ))))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(export.status(), 200);
+    assert_eq!(export.headers()["content-type"], "application/x-ndjson");
+    let text = export.text().await.unwrap();
+    let kinds: Vec<String> = text
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["kind"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        ["program_added", "program_started", "program_crashed"],
+        "{text}"
+    );
+
+    // Unknown ids and programs Vigil only watches get clear errors.
+    let resp = daemon
+        .authed(http.post(daemon.url("/api/programs/9999/start")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 404);
+    let (code, watched) = json_of(
+        daemon
+            .authed(http.post(daemon.url("/api/programs")))
+            .json(&json!({"name": "watched", "path": BIN, "launch": false}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(code, 201);
+    let (code, body) = json_of(
+        daemon
+            .authed(http.post(daemon.url(&format!("/api/programs/{}/stop", watched["id"]))))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (code, body["code"].as_str()),
+        (409, Some("conflict")),
+        "{body}"
+    );
+    assert!(daemon.terminate().success());
+}
