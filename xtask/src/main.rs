@@ -19,11 +19,13 @@ fn main() -> ExitCode {
         Some("run") => run(&root),
         Some("test") => test(&root, &args[1..]),
         Some("dist") => dist(&root),
+        Some("bench") => bench(&root),
         _ => {
             eprintln!(
                 "usage: cargo xtask <task>\n\n\
                  run    set up and start the desktop app (under Xvfb when there is no display)\n\
                  test   set up and run every test suite (add --skip-windows to skip the Windows ones)\n\
+                 bench  speed and size benchmarks; rewrites docs/BENCHMARKS.md\n\
                  dist   release builds of the desktop app and the `vigil` CLI"
             );
             return ExitCode::from(2);
@@ -91,6 +93,18 @@ fn run(root: &Path) -> Result<(), String> {
     };
     cmd.push(exe.display().to_string());
     steps::exec(root, &cmd, &[])
+}
+
+fn bench(root: &Path) -> Result<(), String> {
+    setup::system_packages(setup::Purpose::Run { headless: true })?;
+    let out = root.join("docs/BENCHMARKS.md");
+    steps::exec(
+        root,
+        &["cargo", "bench", "-p", "vigil-engine", "--bench", "vigil"].map(String::from),
+        &[("VIGIL_BENCH_OUT", &out.display().to_string())],
+    )?;
+    eprintln!("xtask: wrote {}", out.display());
+    Ok(())
 }
 
 fn dist(root: &Path) -> Result<(), String> {

@@ -11,6 +11,8 @@
 //! - `spawn-exit N`: starts N `sleep 3600` children and exits at once (orphaning them).
 //! - `ignore-stop [SECS]`: ignores Ctrl-C, SIGTERM and Ctrl-Break; only a kill ends it.
 //! - `pid-file PATH SECS`: writes its pid to PATH, then sleeps.
+//! - `threads N [SECS]`: starts N idle threads, then sleeps (for benchmarks' busy process table).
+//! - `exit-stamp`: prints the unix time in nanoseconds and exits 0 at once (exit latency).
 
 use std::io::Write;
 use std::process::{Command, ExitCode, Stdio};
@@ -113,6 +115,22 @@ fn main() -> ExitCode {
             let _ = writeln!(out, "ignoring stop requests");
             let _ = out.flush();
             sleep_secs(arg(&args, 1, 3600));
+        }
+        "threads" => {
+            let n: usize = arg(&args, 1, 10);
+            let secs: u64 = arg(&args, 2, 3600);
+            let _threads: Vec<_> = (0..n)
+                .filter_map(|_| std::thread::Builder::new().stack_size(64 * 1024).spawn(move || sleep_secs(secs)).ok())
+                .collect();
+            sleep_secs(secs);
+        }
+        "exit-stamp" => {
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or(0);
+            let _ = writeln!(out, "{nanos}");
+            let _ = out.flush();
         }
         "pid-file" => {
             let Some(path) = args.get(1) else {

@@ -1,0 +1,460 @@
+//! `cargo xtask bench`: Vigil's speed and size targets, each against a baseline measured in the
+//! same run on the same machine. Writes docs/BENCHMARKS.md when `VIGIL_BENCH_OUT` names it.
+//!
+//! Linux only for the CPU figures (it reads the thread's CPU time from /proc).
+#![allow(clippy::unwrap_used, missing_docs)]
+
+use std::fmt::Write as _;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use sysinfo::{Pid, ProcessRefreshKind, ProcessesToUpdate, System};
+use vigil_core::{MatchRule, RestartMode, RestartPolicy};
+use vigil_engine::api::{AddProgram, GetSamples, StartProgram};
+use vigil_engine::monitor::{Sweeper, Target};
+use vigil_engine::{Engine, EngineConfig, EventKind};
+use vigil_store::{Sample, Store};
+
+const FIXTURE: &str = env!("CARGO_BIN_EXE_vigil-fixture");
+const PROGRAMS: usize = 50;
+
+/// CPU time this thread has used, in nanoseconds (Linux schedstat).
+fn thread_cpu_ns() -> u64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Bytes this process has passed to write(2) so far (what SQLite writes, WAL included).
+fn written_bytes() -> u64 {
+    std::fs::read_to_string("/proc/self/io")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("wchar:").map(|v| v.trim().parse().ok()))?
+        })
+        .unwrap_or(0)
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+struct Fleet(Vec<Child>);
+
+impl Drop for Fleet {
+    fn drop(&mut self) {
+        for c in &mut self.0 {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+fn spawn(args: &[&str]) -> Child {
+    Command::new(FIXTURE)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+/// Counts processes and threads on the machine.
+fn census() -> (usize, usize) {
+    let (mut procs, mut threads) = (0, 0);
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        if entry.file_name().to_string_lossy().chars().all(|c| c.is_ascii_digit()) {
+            procs += 1;
+            threads += std::fs::read_dir(entry.path().join("task")).map(|d| d.count()).unwrap_or(1);
+        }
+    }
+    (procs, threads)
+}
+
+/// Fills the machine to at least 400 processes and 3,000 threads; 50 of the processes are the
+/// "registered programs".
+fn fleet() -> (Fleet, Vec<u32>, usize, usize) {
+    let mut children = Vec::new();
+    for _ in 0..PROGRAMS {
+        children.push(spawn(&["threads", "40", "3600"]));
+    }
+    let program_pids: Vec<u32> = children.iter().map(Child::id).collect();
+    loop {
+        std::thread::sleep(Duration::from_millis(200));
+        let (procs, threads) = census();
+        if procs >= 400 && threads >= 3000 {
+            break;
+        }
+        let need_threads = 3000usize.saturating_sub(threads);
+        if procs < 400 {
+            for _ in 0..(400 - procs) {
+                children.push(spawn(&["sleep", "3600"]));
+            }
+        } else if need_threads > 0 {
+            children.push(spawn(&["threads", &need_threads.min(200).to_string(), "3600"]));
+        }
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    let (procs, threads) = census();
+    (Fleet(children), program_pids, procs, threads)
+}
+
+struct Row {
+    what: String,
+    value: String,
+    baseline: String,
+    ratio: String,
+    target: String,
+}
+
+fn row(what: &str, value: String, baseline: String, ratio: String, target: &str) -> Row {
+    Row { what: what.into(), value, baseline, ratio, target: target.into() }
+}
+
+/// Sweep cost: Vigil's batched sweeps against a per-program refresh and a refresh of
+/// everything, all on the same process table.
+fn sweeps(rows: &mut Vec<Row>, pids: &[u32], procs: usize, threads: usize) {
+    let targets: Vec<Target> = pids
+        .iter()
+        .enumerate()
+        .map(|(i, &pid)| Target {
+            program_id: i as i64 + 1,
+            rule: MatchRule::Exe,
+            path: FIXTURE.into(),
+            launch: true,
+            launched: Some(pid),
+        })
+        .collect();
+    let mut sweeper = Sweeper::new().unwrap();
+    let first = sweeper.sweep(&targets, true, 0);
+    let matched: usize = first.programs.iter().map(|(_, p)| p.len()).sum();
+    assert_eq!(matched, PROGRAMS, "every program's process was found");
+    const ROUNDS: usize = 100;
+    let t = thread_cpu_ns();
+    for i in 0..ROUNDS {
+        sweeper.sweep(&targets, false, i as i64);
+    }
+    let fast_ns = (thread_cpu_ns() - t) / ROUNDS as u64;
+    let t = thread_cpu_ns();
+    for i in 0..20 {
+        sweeper.sweep(&targets, true, i);
+    }
+    let full_ns = (thread_cpu_ns() - t) / 20;
+    // At 1 Hz with a discovery every 5 s: 4 fast sweeps and 1 discovery per 5 seconds.
+    let vigil_share = (4 * fast_ns + full_ns) as f64 / 5.0 / 1e9 * 100.0;
+
+    // Baseline 1 (the N+1 way): each program looks itself up in a fresh process table.
+    let mut sys = System::new().unwrap();
+    let t = thread_cpu_ns();
+    for _ in 0..5 {
+        for pid in pids {
+            sys.refresh_processes(ProcessesToUpdate::All, true);
+            let _ = sys.process(Pid::from_u32(*pid)).map(|p| (p.cpu_usage(), p.memory()));
+        }
+    }
+    let n_plus_one_ns = (thread_cpu_ns() - t) / 5;
+    // Baseline 2: refresh every process (default kind, threads included) every second.
+    let mut sys = System::new().unwrap();
+    let t = thread_cpu_ns();
+    for _ in 0..20 {
+        sys.refresh_processes_specifics(ProcessesToUpdate::All, true, ProcessRefreshKind::everything());
+    }
+    let all_ns = (thread_cpu_ns() - t) / 20;
+
+    let ms = |ns: u64| format!("{:.2} ms", ns as f64 / 1e6);
+    rows.push(row(
+        &format!("fast sweep, 50 known PIDs ({procs} processes, {threads} threads)"),
+        ms(fast_ns),
+        format!("{} per-program lookup (N+1)", ms(n_plus_one_ns)),
+        format!("{:.0}x less", n_plus_one_ns as f64 / fast_ns.max(1) as f64),
+        "",
+    ));
+    rows.push(row(
+        "discovery sweep (all processes, matched once)",
+        ms(full_ns),
+        format!("{} refresh-everything sweep", ms(all_ns)),
+        format!("{:.1}x less", all_ns as f64 / full_ns.max(1) as f64),
+        "",
+    ));
+    rows.push(row(
+        "monitor CPU share at 1 Hz (4 fast + 1 discovery per 5 s)",
+        format!("{vigil_share:.3}% of a core"),
+        format!(
+            "N+1: {:.2}%; refresh-all: {:.2}%",
+            n_plus_one_ns as f64 / 1e9 * 100.0,
+            all_ns as f64 / 1e9 * 100.0
+        ),
+        format!("{:.0}x / {:.0}x less", n_plus_one_ns as f64 / 1e9 * 100.0 / vigil_share, all_ns as f64 / 1e9 * 100.0 / vigil_share),
+        "<= 0.25%",
+    ));
+}
+
+fn open_store(dir: &std::path::Path) -> Store {
+    Store::open(&dir.join(vigil_store::DB_FILE), Box::new(|_| {})).unwrap()
+}
+
+fn block<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(f)
+}
+
+fn register(store: &Store, n: usize) -> Vec<i64> {
+    (0..n)
+        .map(|i| {
+            let p = vigil_core::NewProgram {
+                name: format!("p{i}"),
+                path: FIXTURE.into(),
+                ..vigil_core::NewProgram::default()
+            };
+            block(store.writer().write(move |tx| vigil_store::insert_program(tx, &p, 0))).unwrap().id
+        })
+        .collect()
+}
+
+/// Disk cost per sample: Vigil's buffered 30 s flushes against one commit per sweep.
+fn disk(rows: &mut Vec<Row>) {
+    let seconds = 600i64;
+    let measure = |flush_every: i64| -> (f64, f64) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = open_store(dir.path());
+        let ids = register(&store, PROGRAMS);
+        let db_size = |d: &std::path::Path| -> u64 {
+            checkpoint(d);
+            std::fs::metadata(d.join(vigil_store::DB_FILE)).unwrap().len()
+        };
+        let before_size = db_size(dir.path());
+        let before = written_bytes();
+        let mut batch = Vec::new();
+        for ts in 0..seconds {
+            for &id in &ids {
+                batch.push(Sample { program_id: id, ts: 1_700_000_000 + ts, cpu: 123, mem: 45_678 + ts });
+            }
+            if (ts + 1) % flush_every == 0 {
+                let b = std::mem::take(&mut batch);
+                block(store.writer().write(move |tx| vigil_store::insert_samples(tx, &b))).unwrap();
+            }
+        }
+        let written = written_bytes() - before;
+        store.writer().close();
+        // Stored: the database's growth with the WAL folded in.
+        let stored = db_size(dir.path()).saturating_sub(before_size);
+        let n = (seconds as usize * PROGRAMS) as f64;
+        (written as f64 / n, stored as f64 / n)
+    };
+    let (vigil_written, vigil_stored) = measure(30);
+    let (each_written, _) = measure(1);
+    rows.push(row(
+        "bytes written per sample (30 s flushes, 50 programs)",
+        format!("{vigil_written:.0} B"),
+        format!("{each_written:.0} B committing every 1 s sweep"),
+        format!("{:.1}x less", each_written / vigil_written),
+        "<= 500 B",
+    ));
+    rows.push(row(
+        "bytes stored per sample (raw + minute + hour rollups)",
+        format!("{vigil_stored:.1} B"),
+        String::new(),
+        String::new(),
+        "<= 30 B",
+    ));
+}
+
+/// Folds the WAL into the database file.
+fn checkpoint(dir: &std::path::Path) {
+    let conn = vigil_store::Connection::open(dir.join(vigil_store::DB_FILE)).unwrap();
+    let _: i64 = conn
+        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))
+        .unwrap();
+}
+
+/// Chart queries: one of 50 programs, 24 h and 7 d of 1 Hz history.
+fn charts(rows: &mut Vec<Row>) {
+    let dir = tempfile::tempdir().unwrap();
+    let now = vigil_engine::now_ms() / 1000;
+    {
+        let store = open_store(dir.path());
+        let ids = register(&store, PROGRAMS);
+        // The last 24 h at 1 Hz for all 50 programs (4.3 M samples; raw and rollups), then 6
+        // older days as the per-minute history retention keeps (raw is pruned after 2 days).
+        let day = 86_400;
+        let mut batch = Vec::with_capacity(PROGRAMS * 600);
+        for ts in (now - day)..now {
+            for &id in &ids {
+                batch.push(Sample { program_id: id, ts, cpu: (ts % 1000) as i64, mem: 50_000 + (ts % 777) });
+            }
+            if batch.len() >= PROGRAMS * 600 {
+                let b = std::mem::take(&mut batch);
+                block(store.writer().write(move |tx| vigil_store::insert_samples(tx, &b))).unwrap();
+            }
+        }
+        for ts in ((now - 7 * day)..(now - day)).step_by(60) {
+            for &id in &ids {
+                batch.push(Sample { program_id: id, ts, cpu: 500, mem: 60_000 });
+            }
+            if batch.len() >= PROGRAMS * 600 {
+                let b = std::mem::take(&mut batch);
+                block(store.writer().write(move |tx| vigil_store::insert_samples(tx, &b))).unwrap();
+            }
+        }
+        let b = std::mem::take(&mut batch);
+        block(store.writer().write(move |tx| vigil_store::insert_samples(tx, &b))).unwrap();
+        store.writer().close();
+    }
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let engine = Engine::start(EngineConfig::new(dir.path())).await.unwrap();
+        let id = 25;
+        for (label, span, target) in [("24 h", 86_400_000i64, "<= 5 ms"), ("7 d", 7 * 86_400_000, "<= 10 ms")] {
+            let to = now * 1000;
+            let mut times = Vec::new();
+            let mut buckets = 0;
+            for _ in 0..30 {
+                let t = Instant::now();
+                buckets = engine
+                    .call(GetSamples { id, from: to - span, to, points: Some(500) })
+                    .await
+                    .unwrap()
+                    .len();
+                times.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+            // Baseline: the naive way, every raw row of the range read (what a chart without
+            // rollups must do), for the 24 h range where raw rows exist.
+            times.sort_by(f64::total_cmp);
+            let median = percentile(&times, 0.5);
+            let baseline = if span <= 86_400_000 {
+                let db = vigil_store::Connection::open(dir.path().join(vigil_store::DB_FILE)).unwrap();
+                let t = Instant::now();
+                let mut n = 0u64;
+                let mut stmt = db
+                    .prepare("SELECT ts, cpu, mem FROM samples WHERE program_id = ?1 AND ts >= ?2 AND ts < ?3")
+                    .unwrap();
+                let mut rows = stmt.query([id, (to - span) / 1000, to / 1000]).unwrap();
+                while rows.next().unwrap().is_some() {
+                    n += 1;
+                }
+                let ms = t.elapsed().as_secs_f64() * 1000.0;
+                (format!("{ms:.1} ms reading all {n} raw rows"), format!("{:.0}x less", ms / median))
+            } else {
+                (String::new(), String::new())
+            };
+            rows.push(row(
+                &format!("chart query {label}, 500 points ({buckets} buckets), median of 30"),
+                format!("{median:.2} ms"),
+                baseline.0,
+                baseline.1,
+                target,
+            ));
+        }
+        engine.stop().await;
+    });
+}
+
+/// Exit-to-event latency: the fixture prints the time and exits; we note when the persisted
+/// event reaches a listener.
+fn exit_latency(rows: &mut Vec<Row>) {
+    let dir = tempfile::tempdir().unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let engine = Engine::start(EngineConfig::new(dir.path())).await.unwrap();
+        let p = engine
+            .call(AddProgram {
+                name: "stamp".into(),
+                path: FIXTURE.into(),
+                args: vec!["exit-stamp".into()],
+                restart: RestartPolicy { mode: RestartMode::Never, ..RestartPolicy::default() },
+                ..AddProgram::default()
+            })
+            .await
+            .unwrap();
+        let mut latencies = Vec::new();
+        for _ in 0..50 {
+            let status = engine.call(vigil_engine::api::GetStatus {}).await.unwrap();
+            let mut events = engine.subscribe(status.last_event_id);
+            engine.call(StartProgram { id: p.id }).await.unwrap();
+            loop {
+                let e = events.next().await.unwrap().unwrap();
+                if e.kind == EventKind::ProgramStopped {
+                    let received = std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .unwrap()
+                        .as_nanos();
+                    let tail = engine
+                        .call(vigil_engine::api::TailLog { id: p.id, lines: Some(1) })
+                        .await
+                        .unwrap();
+                    let stamp: u128 = tail[0].trim().parse().unwrap();
+                    latencies.push((received - stamp) as f64 / 1e6);
+                    break;
+                }
+            }
+        }
+        latencies.sort_by(f64::total_cmp);
+        rows.push(row(
+            "exit-to-event latency, launched program (50 exits)",
+            format!("p50 {:.1} ms, p99 {:.1} ms", percentile(&latencies, 0.5), percentile(&latencies, 0.99)),
+            "~500 ms expected when exits are found by a 1 Hz sweep".into(),
+            format!("{:.0}x less", 500.0 / percentile(&latencies, 0.5)),
+            "p50 <= 10 ms",
+        ));
+        engine.stop().await;
+    });
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--list" || a == "--test") {
+        return; // `cargo test --benches` / nextest listing: nothing to run as a test.
+    }
+    let started = Instant::now();
+    let mut rows = Vec::new();
+    // VIGIL_BENCH_ONLY=sweeps,disk,... runs a subset while working on one figure.
+    let only = std::env::var("VIGIL_BENCH_ONLY").unwrap_or_default();
+    let wanted = |name: &str| only.is_empty() || only.split(',').any(|o| o == name);
+    if wanted("sweeps") {
+        let (_fleet, pids, procs, threads) = fleet();
+        sweeps(&mut rows, &pids, procs, threads);
+    }
+    if wanted("disk") {
+        disk(&mut rows);
+    }
+    if wanted("charts") {
+        charts(&mut rows);
+    }
+    if wanted("exit") {
+        exit_latency(&mut rows);
+    }
+    let mut md = String::new();
+    let _ = writeln!(md, "| measure | Vigil | baseline (same run) | ratio | target |");
+    let _ = writeln!(md, "|---|---|---|---|---|");
+    for r in &rows {
+        let _ = writeln!(md, "| {} | {} | {} | {} | {} |", r.what, r.value, r.baseline, r.ratio, r.target);
+    }
+    println!("{md}");
+    eprintln!("bench took {:.0} s", started.elapsed().as_secs_f64());
+    if let Ok(path) = std::env::var("VIGIL_BENCH_OUT") {
+        let (cpus, model) = machine();
+        let doc = std::fs::read_to_string(&path).unwrap_or_default();
+        let begin = "<!-- bench:begin -->";
+        let end = "<!-- bench:end -->";
+        let body = format!(
+            "{begin}\nMeasured by `cargo xtask bench` on {cpus} cores ({model}), release build.\n\n{md}{end}"
+        );
+        let doc = match (doc.find(begin), doc.find(end)) {
+            (Some(a), Some(b)) => format!("{}{}{}", &doc[..a], body, &doc[b + end.len()..]),
+            _ => format!("{doc}\n{body}\n"),
+        };
+        std::fs::write(&path, doc).unwrap();
+    }
+}
+
+fn machine() -> (usize, String) {
+    let cpus = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let model = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| s.lines().find_map(|l| l.strip_prefix("model name").map(|m| m.trim_start_matches([' ', '\t', ':']).to_owned())))
+        .unwrap_or_else(|| "unknown CPU".into());
+    (cpus, model)
+}
