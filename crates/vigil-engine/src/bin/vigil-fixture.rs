@@ -120,7 +120,12 @@ fn main() -> ExitCode {
             let n: usize = arg(&args, 1, 10);
             let secs: u64 = arg(&args, 2, 3600);
             let _threads: Vec<_> = (0..n)
-                .filter_map(|_| std::thread::Builder::new().stack_size(64 * 1024).spawn(move || sleep_secs(secs)).ok())
+                .filter_map(|_| {
+                    std::thread::Builder::new()
+                        .stack_size(64 * 1024)
+                        .spawn(move || sleep_secs(secs))
+                        .ok()
+                })
                 .collect();
             sleep_secs(secs);
         }

@@ -9,7 +9,7 @@
 
 mod matching;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -18,6 +18,8 @@ use std::time::{Duration, Instant};
 use sysinfo::{Pid, ProcessRefreshKind, ProcessesToUpdate, System, UpdateKind};
 use tokio::sync::mpsc;
 use vigil_core::{MatchRule, ProgramId};
+
+use crate::platform;
 
 pub(crate) use matching::{Candidate, assign};
 
@@ -46,8 +48,8 @@ pub struct ProcSample {
 pub struct Sweep {
     /// When the sweep ran, unix milliseconds.
     pub ts_ms: i64,
-    /// Whether this was a discovery sweep over all processes.
-    pub full: bool,
+    /// How far this sweep looked.
+    pub discovery: Discovery,
     /// Processes per program, for every target (empty when none is running).
     pub programs: Vec<(ProgramId, Vec<ProcSample>)>,
 }
@@ -96,6 +98,7 @@ pub struct MonitorHandle {
 struct Shared {
     targets: Mutex<Vec<Target>>,
     generation: AtomicU64,
+    full_needed: AtomicBool,
     stop: AtomicBool,
     thread: Mutex<Option<JoinHandle<()>>>,
 }
@@ -116,6 +119,7 @@ impl MonitorHandle {
             }
             *t = targets;
         }
+        self.shared.full_needed.store(true, Ordering::SeqCst);
         self.shared.generation.fetch_add(1, Ordering::SeqCst);
         self.wake();
     }
@@ -156,6 +160,7 @@ pub fn spawn(config: MonitorConfig, out: mpsc::Sender<Sweep>) -> std::io::Result
     let shared = Arc::new(Shared {
         targets: Mutex::new(Vec::new()),
         generation: AtomicU64::new(0),
+        full_needed: AtomicBool::new(true),
         stop: AtomicBool::new(false),
         thread: Mutex::new(None),
     });
@@ -192,21 +197,36 @@ fn discovery_kind(cmdline: bool) -> ProcessRefreshKind {
 fn run(config: MonitorConfig, mut sweeper: Sweeper, shared: &Shared, out: &mpsc::Sender<Sweep>) {
     let mut seen_generation = u64::MAX;
     let mut next_discovery = Instant::now();
+    let mut next_full = Instant::now();
     let mut targets: Vec<Target> = Vec::new();
     while !shared.stop.load(Ordering::SeqCst) {
         let tick = Instant::now();
         let generation = shared.generation.load(Ordering::SeqCst);
-        let mut discover = tick >= next_discovery;
+        let mut discovery = if tick >= next_full {
+            Discovery::Full
+        } else if tick >= next_discovery {
+            Discovery::Incremental
+        } else {
+            Discovery::No
+        };
         if generation != seen_generation {
             if let Ok(t) = shared.targets.lock() {
                 targets = t.clone();
             }
             seen_generation = generation;
-            discover = true;
+            // New rules must see every process; a new launched PID only needs a look at new ones.
+            discovery = if shared.full_needed.swap(false, Ordering::SeqCst) {
+                Discovery::Full
+            } else {
+                discovery.max(Discovery::Incremental)
+            };
         }
-        let sweep = sweeper.sweep(&targets, discover, crate::now_ms());
-        if sweep.full {
+        let sweep = sweeper.sweep(&targets, discovery, crate::now_ms());
+        if sweep.discovery >= Discovery::Incremental {
             next_discovery = tick + config.discovery;
+        }
+        if sweep.discovery == Discovery::Full {
+            next_full = tick + config.discovery * FULL_EVERY;
         }
         if let Err(mpsc::error::TrySendError::Closed(_)) = out.try_send(sweep) {
             break;
@@ -218,11 +238,28 @@ fn run(config: MonitorConfig, mut sweeper: Sweeper, shared: &Shared, out: &mpsc:
     }
 }
 
+/// Every this many discoveries, re-read every process instead of only the new ones.
+const FULL_EVERY: u32 = 12;
+
+/// How much of the process table a sweep looks at beyond the known PIDs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Discovery {
+    /// Only the processes already known to belong to programs.
+    No,
+    /// Also processes that appeared since the last look (Linux lists `/proc` for that; other
+    /// platforms read everything).
+    Incremental,
+    /// Every process is re-read and re-matched.
+    Full,
+}
+
 /// The sweep logic, separate from the thread so benchmarks can drive it directly.
 pub struct Sweeper {
     system: System,
     /// PIDs known to belong to each program after the last discovery.
     members: HashMap<ProgramId, Vec<ProcId>>,
+    /// Every PID alive at the last discovery.
+    seen: HashSet<u32>,
     own_pid: u32,
 }
 
@@ -234,21 +271,28 @@ impl Sweeper {
         Ok(Self {
             system,
             members: HashMap::new(),
+            seen: HashSet::new(),
             own_pid: std::process::id(),
         })
     }
 
-    /// Runs one sweep: a refresh of the known PIDs, or a discovery when asked, when nothing is
-    /// known yet, or when a known process vanished or was replaced.
-    pub fn sweep(&mut self, targets: &[Target], discover: bool, ts_ms: i64) -> Sweep {
-        let mut full = discover || self.members.is_empty() && !targets.is_empty();
-        if !full {
-            let pids: Vec<Pid> = self
-                .members
-                .values()
-                .flatten()
-                .map(|p| Pid::from_u32(p.pid))
-                .collect();
+    fn member_pids(&self) -> Vec<Pid> {
+        self.members
+            .values()
+            .flatten()
+            .map(|p| Pid::from_u32(p.pid))
+            .collect()
+    }
+
+    /// Runs one sweep: a refresh of the known PIDs, plus a discovery when asked, when nothing
+    /// is known yet, or when a known process vanished or was replaced.
+    pub fn sweep(&mut self, targets: &[Target], discovery: Discovery, ts_ms: i64) -> Sweep {
+        let mut discovery = discovery;
+        if self.seen.is_empty() && !targets.is_empty() {
+            discovery = Discovery::Full;
+        }
+        if discovery == Discovery::No {
+            let pids = self.member_pids();
             self.system.refresh_processes_specifics(
                 ProcessesToUpdate::Some(&pids),
                 true,
@@ -268,34 +312,53 @@ impl Sweeper {
                         .is_some_and(|m| m.iter().any(|p| p.pid == pid))
                 })
             });
-            full = vanished || unidentified;
+            if vanished || unidentified {
+                discovery = Discovery::Incremental;
+            }
         }
-        if full {
+        if discovery != Discovery::No {
             let cmdline = targets
                 .iter()
                 .any(|t| matches!(t.rule, MatchRule::Cmdline(_)));
-            self.system.refresh_processes_specifics(
-                ProcessesToUpdate::All,
-                true,
-                discovery_kind(cmdline),
-            );
-            let candidates: Vec<Candidate<'_>> = self
-                .system
-                .processes()
-                .iter()
-                .filter(|(pid, _)| pid.as_u32() != self.own_pid)
-                .map(|(pid, p)| Candidate {
-                    id: ProcId {
-                        pid: pid.as_u32(),
-                        start: p.start_time(),
-                    },
-                    parent: p.parent().map(|pp| pp.as_u32()),
-                    name: p.name().to_str().unwrap_or_default(),
-                    exe: p.exe(),
-                    cmd: p.cmd(),
-                })
-                .collect();
-            self.members = assign(targets, &candidates);
+            let listed = match discovery {
+                Discovery::Incremental => platform::list_pids(),
+                _ => None,
+            };
+            match listed {
+                Some(alive) => {
+                    // Read only the processes that appeared since the last look.
+                    let new: Vec<Pid> = alive
+                        .iter()
+                        .filter(|pid| !self.seen.contains(pid))
+                        .map(|&pid| Pid::from_u32(pid))
+                        .collect();
+                    if !new.is_empty() {
+                        self.system.refresh_processes_specifics(
+                            ProcessesToUpdate::Some(&new),
+                            true,
+                            discovery_kind(cmdline),
+                        );
+                    }
+                    self.seen = alive;
+                    self.members = self.classify(targets, true);
+                    let pids = self.member_pids();
+                    self.system.refresh_processes_specifics(
+                        ProcessesToUpdate::Some(&pids),
+                        true,
+                        fast_kind(),
+                    );
+                }
+                None => {
+                    discovery = Discovery::Full;
+                    self.system.refresh_processes_specifics(
+                        ProcessesToUpdate::All,
+                        true,
+                        discovery_kind(cmdline),
+                    );
+                    self.seen = self.system.processes().keys().map(|p| p.as_u32()).collect();
+                    self.members = self.classify(targets, false);
+                }
+            }
         }
         let programs = targets
             .iter()
@@ -321,8 +384,31 @@ impl Sweeper {
             .collect();
         Sweep {
             ts_ms,
-            full,
+            discovery,
             programs,
         }
+    }
+
+    /// Matches every program against the process table. With `alive_only`, entries for
+    /// processes that were not listed alive (left over from earlier refreshes) are skipped.
+    fn classify(&self, targets: &[Target], alive_only: bool) -> HashMap<ProgramId, Vec<ProcId>> {
+        let candidates: Vec<Candidate<'_>> = self
+            .system
+            .processes()
+            .iter()
+            .filter(|(pid, _)| pid.as_u32() != self.own_pid)
+            .filter(|(pid, _)| !alive_only || self.seen.contains(&pid.as_u32()))
+            .map(|(pid, p)| Candidate {
+                id: ProcId {
+                    pid: pid.as_u32(),
+                    start: p.start_time(),
+                },
+                parent: p.parent().map(|pp| pp.as_u32()),
+                name: p.name().to_str().unwrap_or_default(),
+                exe: p.exe(),
+                cmd: p.cmd(),
+            })
+            .collect();
+        assign(targets, &candidates)
     }
 }

@@ -31,3 +31,14 @@ pub(crate) fn exit_status(status: std::process::ExitStatus) -> ExitStatus {
         (None, None) => ExitStatus::Unknown,
     }
 }
+
+/// Every live PID, cheaply: a listing of `/proc` (Linux). `None` where there is no `/proc`
+/// (macOS), and the monitor then reads the whole process table instead.
+pub(crate) fn list_pids() -> Option<std::collections::HashSet<u32>> {
+    let dir = std::fs::read_dir("/proc").ok()?;
+    Some(
+        dir.flatten()
+            .filter_map(|e| e.file_name().to_str()?.parse().ok())
+            .collect(),
+    )
+}
