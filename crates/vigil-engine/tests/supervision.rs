@@ -475,3 +475,51 @@ async fn samples_thresholds_logs_and_export_come_from_real_measurements() {
     );
     engine.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn autostart_programs_start_with_vigil_and_a_memory_limit_can_restart_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = start(&dir).await;
+    let p = engine
+        .call(AddProgram {
+            autostart: true,
+            limits: Limits {
+                memory_mb: Some(8),
+                sustain_secs: 1,
+                restart_on_memory: true,
+                ..Limits::default()
+            },
+            ..fixture("hungry", &["grow", "16", "32"])
+        })
+        .await
+        .unwrap();
+    engine.stop().await;
+    // Next start of Vigil: the program comes up by itself, grows past its limit and is
+    // restarted for it.
+    let engine = start(&dir).await;
+    let mut events = engine.subscribe(0);
+    expect_event(&mut events, EventKind::ProgramStarted, p.id).await;
+    expect_event(&mut events, EventKind::ThresholdExceeded, p.id).await;
+    expect_event(&mut events, EventKind::ProgramRestarted, p.id).await;
+    engine.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn output_can_be_followed_live() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = start(&dir).await;
+    let p = engine
+        .call(fixture("talker", &["print", "30", "20"]))
+        .await
+        .unwrap();
+    let mut live = engine.follow_log(p.id).unwrap();
+    engine.call(StartProgram { id: p.id }).await.unwrap();
+    let line = tokio::time::timeout(DEADLINE, live.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(line, "line 1", "lines arrive as they are printed");
+    let err = engine.follow_log(999).unwrap_err();
+    assert_eq!(err.code, ErrorCode::NotFound);
+    engine.stop().await;
+}
