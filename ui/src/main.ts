@@ -1,3 +1,5 @@
+// First: makes navigator.language usable before any module formats numbers with it.
+import "./lib/locale";
 import { mount } from "svelte";
 import App from "./App.svelte";
 import "./app.css";

@@ -227,10 +227,6 @@ impl Engine {
         &self.inner.live
     }
 
-    pub(crate) fn monitor(&self) -> &MonitorHandle {
-        &self.inner.monitor
-    }
-
     pub(crate) fn is_stopping(&self) -> bool {
         self.inner.stopped.load(Ordering::SeqCst)
     }
@@ -301,6 +297,17 @@ impl Engine {
         }
         self.inner.live.remove(id);
         self.refresh_targets();
+    }
+
+    /// Records the PID Vigil launched for a program (or its exit), for the monitor. Kept in the
+    /// engine's target list too, so a later change of the list cannot lose it.
+    pub(crate) fn set_launched(&self, id: ProgramId, pid: Option<u32>) {
+        if let Ok(mut t) = self.inner.targets.lock()
+            && let Some(target) = t.get_mut(&id)
+        {
+            target.launched = pid;
+        }
+        self.inner.monitor.set_launched(id, pid);
     }
 
     /// Tells the monitor what to look for.

@@ -211,7 +211,7 @@ impl Supervisor {
         if let Some(err) = child.stderr().take() {
             readers.push(tokio::spawn(pump(err, self.log.clone(), true)));
         }
-        self.engine.monitor().set_launched(self.id(), pid);
+        self.engine.set_launched(self.id(), pid);
         let started_ms = now_ms();
         self.engine.live().update(self.id(), |s| {
             s.state = ProgramState::Running;
@@ -315,7 +315,7 @@ impl Supervisor {
         for reader in running.readers.drain(..) {
             let _ = tokio::time::timeout(DRAIN, reader).await;
         }
-        self.engine.monitor().set_launched(self.id(), None);
+        self.engine.set_launched(self.id(), None);
         let uptime_ms = u64::try_from(running.started.elapsed().as_millis()).unwrap_or(u64::MAX);
         let name = self.program.name.clone();
         let words = exit.describe();

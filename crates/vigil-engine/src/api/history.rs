@@ -55,37 +55,11 @@ pub struct GetSamples {
     pub points: Option<u32>,
 }
 
-struct Acc {
-    n: i64,
-    cpu_min: i64,
-    cpu_sum: i64,
-    cpu_max: i64,
-    mem_min: i64,
-    mem_sum: i64,
-    mem_max: i64,
-}
-
-impl Acc {
-    fn add(&mut self, r: &Rollup) {
-        if self.n == 0 {
-            self.cpu_min = r.cpu_min;
-            self.mem_min = r.mem_min;
-        }
-        self.n += r.n;
-        self.cpu_min = self.cpu_min.min(r.cpu_min);
-        self.cpu_sum += r.cpu_sum;
-        self.cpu_max = self.cpu_max.max(r.cpu_max);
-        self.mem_min = self.mem_min.min(r.mem_min);
-        self.mem_sum += r.mem_sum;
-        self.mem_max = self.mem_max.max(r.mem_max);
-    }
-}
-
 /// Buckets rows while they stream: memory is one accumulator per point, whatever the range.
 struct Bucketer {
     from: i64,
     width: i64,
-    acc: Vec<Acc>,
+    acc: Vec<Option<Rollup>>,
 }
 
 impl Bucketer {
@@ -98,24 +72,17 @@ impl Bucketer {
         Self {
             from,
             width,
-            acc: (0..n)
-                .map(|_| Acc {
-                    n: 0,
-                    cpu_min: 0,
-                    cpu_sum: 0,
-                    cpu_max: 0,
-                    mem_min: 0,
-                    mem_sum: 0,
-                    mem_max: 0,
-                })
-                .collect(),
+            acc: vec![None; n],
         }
     }
 
     fn add(&mut self, r: &Rollup) {
         let i = (r.ts - self.from).div_euclid(self.width);
         if let Some(acc) = usize::try_from(i).ok().and_then(|i| self.acc.get_mut(i)) {
-            acc.add(r);
+            match acc {
+                Some(a) => a.merge(r),
+                None => *acc = Some(*r),
+            }
         }
     }
 
@@ -124,7 +91,7 @@ impl Bucketer {
         self.acc
             .into_iter()
             .enumerate()
-            .filter(|(_, a)| a.n > 0)
+            .filter_map(|(i, a)| Some((i, a?)))
             .map(|(i, a)| SampleBucket {
                 ts: (from + i as i64 * width) * 1000,
                 cpu_min: a.cpu_min as f64 / 10.0,

@@ -104,19 +104,9 @@ struct Shared {
 }
 
 impl MonitorHandle {
-    /// Replaces the target list; the next tick runs a discovery sweep. A launched PID already
-    /// known for a program is kept when the new target does not carry one.
-    pub fn set_targets(&self, mut targets: Vec<Target>) {
+    /// Replaces the target list; the next tick runs a full discovery sweep.
+    pub fn set_targets(&self, targets: Vec<Target>) {
         if let Ok(mut t) = self.shared.targets.lock() {
-            let launched: HashMap<ProgramId, u32> = t
-                .iter()
-                .filter_map(|old| old.launched.map(|pid| (old.program_id, pid)))
-                .collect();
-            for new in &mut targets {
-                if new.launched.is_none() {
-                    new.launched = launched.get(&new.program_id).copied();
-                }
-            }
             *t = targets;
         }
         self.shared.full_needed.store(true, Ordering::SeqCst);
