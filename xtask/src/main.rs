@@ -70,7 +70,7 @@ fn headless_prefix() -> Vec<String> {
 fn run(root: &Path) -> Result<(), String> {
     let headless = !has_display();
     setup::system_packages(setup::Purpose::Run { headless })?;
-    setup::npm_ci(root, "ui")?;
+    setup::npm_install(root, "ui")?;
     steps::build_ui(root)?;
     steps::cargo(
         root,
@@ -109,7 +109,7 @@ fn bench(root: &Path) -> Result<(), String> {
 
 fn dist(root: &Path) -> Result<(), String> {
     setup::system_packages(setup::Purpose::Run { headless: true })?;
-    setup::npm_ci(root, "ui")?;
+    setup::npm_install(root, "ui")?;
     steps::build_ui(root)?;
     steps::cargo(
         root,
@@ -132,8 +132,8 @@ fn test(root: &Path, args: &[String]) -> Result<(), String> {
     let windows = !args.iter().any(|a| a == "--skip-windows");
     setup::system_packages(setup::Purpose::Test { windows })?;
     setup::rust_tools(windows)?;
-    setup::npm_ci(root, "ui")?;
-    setup::npm_ci(root, "tests/e2e")?;
+    setup::npm_install(root, "ui")?;
+    setup::npm_install(root, "tests/e2e")?;
     steps::build_ui(root)?;
 
     let target = root.join("target");

@@ -145,8 +145,15 @@ pub fn rust_tools(windows: bool) -> Result<(), String> {
     Ok(())
 }
 
-/// Runs `npm ci` in `dir` unless its node_modules already match the lock file.
-pub fn npm_ci(root: &Path, dir: &str) -> Result<(), String> {
+/// Installs `dir`'s npm packages, as pinned by its lock file, unless node_modules already
+/// matches it.
+///
+/// `npm install` rather than `npm ci`: the registry reachable here does not serve every
+/// platform's optional packages (rollup's Android builds answer 404), so the lock cannot list
+/// them, and `npm ci` refuses such a lock as "out of sync". `npm install` installs exactly the
+/// locked versions and skips the optional packages that cannot exist here; the lock is left
+/// unchanged (checked on a clean copy).
+pub fn npm_install(root: &Path, dir: &str) -> Result<(), String> {
     let dir = root.join(dir);
     let lock = dir.join("package-lock.json");
     let installed = dir.join("node_modules/.package-lock.json");
@@ -160,7 +167,7 @@ pub fn npm_ci(root: &Path, dir: &str) -> Result<(), String> {
     if fresh {
         return Ok(());
     }
-    exec(&dir, &argv(&["npm", "ci", "--no-audit", "--no-fund"]), &[])
+    exec(&dir, &argv(&["npm", "install", "--no-audit", "--no-fund"]), &[])
 }
 
 /// Prepares a Wine prefix that can load Rust >= 1.78 executables (see wine/processprng.c) and
