@@ -167,7 +167,11 @@ pub fn npm_install(root: &Path, dir: &str) -> Result<(), String> {
     if fresh {
         return Ok(());
     }
-    exec(&dir, &argv(&["npm", "install", "--no-audit", "--no-fund"]), &[])
+    exec(
+        &dir,
+        &argv(&["npm", "install", "--no-audit", "--no-fund"]),
+        &[],
+    )
 }
 
 /// Prepares a Wine prefix that can load Rust >= 1.78 executables (see wine/processprng.c) and

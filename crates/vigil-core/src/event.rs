@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::ProgramId;
+use crate::{JobId, ProgramId};
 
 /// What happened. New kinds are added as capabilities land; clients must ignore kinds they do
 /// not know.
@@ -34,6 +34,26 @@ pub enum EventKind {
     ThresholdExceeded,
     /// A value that exceeded its limit is back under it.
     ThresholdRecovered,
+    /// A job was created or changed.
+    JobSaved,
+    /// A job was deleted (its runs stay in the history).
+    JobRemoved,
+    /// A run's process started.
+    RunStarted,
+    /// A run exited with code 0.
+    RunSucceeded,
+    /// A run failed (exit code, or it could not start).
+    RunFailed,
+    /// A run was killed at its timeout.
+    RunTimedOut,
+    /// A run was cancelled.
+    RunCancelled,
+    /// A run was skipped (overlap, failed dependency).
+    RunSkipped,
+    /// Vigil stopped while a run was going.
+    RunInterrupted,
+    /// A run passed 80% or 100% of its job's learned duration.
+    RunOverran,
 }
 
 impl EventKind {
@@ -53,11 +73,21 @@ impl EventKind {
             Self::RestartGivenUp => "restart_given_up",
             Self::ThresholdExceeded => "threshold_exceeded",
             Self::ThresholdRecovered => "threshold_recovered",
+            Self::JobSaved => "job_saved",
+            Self::JobRemoved => "job_removed",
+            Self::RunStarted => "run_started",
+            Self::RunSucceeded => "run_succeeded",
+            Self::RunFailed => "run_failed",
+            Self::RunTimedOut => "run_timed_out",
+            Self::RunCancelled => "run_cancelled",
+            Self::RunSkipped => "run_skipped",
+            Self::RunInterrupted => "run_interrupted",
+            Self::RunOverran => "run_overran",
         }
     }
 
     /// Every kind, for parsing and exhaustive tests.
-    pub const ALL: [Self; 13] = [
+    pub const ALL: [Self; 23] = [
         Self::EngineStarted,
         Self::EngineStopped,
         Self::ProgramAdded,
@@ -71,6 +101,16 @@ impl EventKind {
         Self::RestartGivenUp,
         Self::ThresholdExceeded,
         Self::ThresholdRecovered,
+        Self::JobSaved,
+        Self::JobRemoved,
+        Self::RunStarted,
+        Self::RunSucceeded,
+        Self::RunFailed,
+        Self::RunTimedOut,
+        Self::RunCancelled,
+        Self::RunSkipped,
+        Self::RunInterrupted,
+        Self::RunOverran,
     ];
 
     /// Parses a stored name; `None` for a kind written by a newer binary.
@@ -88,6 +128,8 @@ pub struct NewEvent {
     pub kind: EventKind,
     /// The program it concerns, if any. Not a foreign key: events outlive their program.
     pub program_id: Option<ProgramId>,
+    /// The job it concerns, if any.
+    pub job_id: Option<JobId>,
     /// A sentence for a person.
     pub message: String,
     /// Longer text, such as the last lines a crashed program printed.
@@ -109,6 +151,8 @@ pub struct Event {
     /// The program it concerns, if any.
     #[ts(type = "number | null")]
     pub program_id: Option<ProgramId>,
+    /// The job it concerns, if any.
+    pub job_id: Option<JobId>,
     /// A sentence for a person.
     pub message: String,
     /// Longer text, such as the last lines a crashed program printed.

@@ -6,14 +6,21 @@
 
 mod error;
 mod event;
+mod job;
 mod program;
+mod run;
 mod supervision;
 
 pub use error::{ApiError, ErrorCode};
 pub use event::{Event, EventKind, NewEvent};
+pub use job::{
+    Backoff, ExecutionPolicy, Job, JobId, JobOption, MAX_JOB_ID, Missed, OptionKind, Overlap,
+    RetryOn, check_graph, next_fires, parse_cron, parse_tz, plan, utc_ms,
+};
 pub use program::{
     Limits, MAX_ARGS, MAX_NAME_LEN, MAX_TAGS, MatchRule, NewProgram, Program, ProgramId,
 };
+pub use run::{Run, RunId, RunStatus, Trigger};
 pub use supervision::{
     ExitStatus, RestartDecision, RestartMode, RestartPolicy, RestartTracker, ThresholdChange,
     ThresholdWatch,

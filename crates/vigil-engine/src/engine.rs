@@ -133,6 +133,7 @@ impl Engine {
                 ts: now_ms(),
                 kind: EventKind::EngineStarted,
                 program_id: None,
+                job_id: None,
                 message: format!("Vigil {} started", env!("CARGO_PKG_VERSION")),
                 detail: None,
             })
@@ -177,6 +178,7 @@ impl Engine {
                 ts: now_ms(),
                 kind: EventKind::EngineStopped,
                 program_id: None,
+                job_id: None,
                 message: "Vigil stopped".to_owned(),
                 detail: None,
             })

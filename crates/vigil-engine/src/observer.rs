@@ -122,6 +122,7 @@ async fn observe(
                     ts: sweep.ts_ms,
                     kind,
                     program_id: Some(*id),
+                    job_id: None,
                     message,
                     detail: None,
                 });
@@ -203,6 +204,7 @@ fn threshold_event(
         ts,
         kind,
         program_id: Some(id),
+        job_id: None,
         message: format!("{name:?} {what} {verb}: {value}"),
         detail: None,
     }

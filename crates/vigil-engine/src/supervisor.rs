@@ -169,6 +169,7 @@ impl Supervisor {
                 ts: now_ms(),
                 kind,
                 program_id: Some(self.id()),
+                job_id: None,
                 message,
                 detail,
             })

@@ -7,7 +7,10 @@
 use std::path::PathBuf;
 
 use ts_rs::TS;
-use vigil_core::{Limits, MatchRule, RestartMode, RestartPolicy};
+use vigil_core::{
+    Backoff, ExecutionPolicy, Job, JobOption, Limits, MatchRule, Missed, OptionKind, Overlap,
+    RestartMode, RestartPolicy, RetryOn, Run, RunStatus, Trigger,
+};
 use vigil_engine::api::{ProcessStatus, ProgramState, ProgramStatus, SampleBucket, Status};
 use vigil_engine::{ApiError, ErrorCode, Event, EventKind, NewProgram, Program};
 
@@ -28,6 +31,17 @@ fn generated() -> String {
         ProcessStatus::decl(),
         ProgramStatus::decl(),
         SampleBucket::decl(),
+        OptionKind::decl(),
+        JobOption::decl(),
+        Backoff::decl(),
+        RetryOn::decl(),
+        ExecutionPolicy::decl(),
+        Overlap::decl(),
+        Missed::decl(),
+        Job::decl(),
+        Trigger::decl(),
+        RunStatus::decl(),
+        Run::decl(),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `VIGIL_BLESS=1 cargo test -p vigil-engine --test bindings`.\n\

@@ -8,6 +8,7 @@
 
 mod conn;
 mod error;
+mod jobs;
 mod migrations;
 mod queries;
 mod samples;
@@ -16,6 +17,10 @@ mod writer;
 use std::path::{Path, PathBuf};
 
 pub use error::StoreError;
+pub use jobs::{
+    RunFilter, delete_job, get_job, get_run, insert_run, list_jobs, list_runs, open_runs, put_job,
+    recent_durations, run_finished, run_started,
+};
 pub use migrations::SCHEMA_VERSION;
 pub use queries::{
     delete_program, events_since, for_each_program_event, get_program, insert_program,

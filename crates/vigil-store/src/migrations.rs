@@ -60,6 +60,34 @@ const STEPS: &[&str] = &[
         mem_max    INTEGER NOT NULL,
         PRIMARY KEY (program_id, ts)
     ) WITHOUT ROWID, STRICT;",
+    // 3: jobs and their runs. A job's definition is one JSON document (its shape is owned by
+    // vigil-core and versioned by serde defaults); runs are columns because they are queried.
+    // Runs keep their job id as text, not a foreign key: history outlives a deleted job.
+    "CREATE TABLE jobs (
+        id         TEXT PRIMARY KEY,
+        spec       TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+    ) STRICT;
+    CREATE TABLE runs (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        job_id     TEXT NOT NULL,
+        trigger    TEXT NOT NULL,
+        status     TEXT NOT NULL,
+        attempt    INTEGER NOT NULL,
+        options    TEXT NOT NULL,
+        argv       TEXT NOT NULL,
+        queued_at  INTEGER NOT NULL,
+        started_at INTEGER,
+        ended_at   INTEGER,
+        exit_code  INTEGER,
+        pid        INTEGER,
+        pid_start  INTEGER,
+        error      TEXT
+    ) STRICT;
+    CREATE INDEX runs_job ON runs (job_id, id);
+    CREATE INDEX runs_open ON runs (status) WHERE status IN ('queued', 'running');
+    ALTER TABLE events ADD COLUMN job_id TEXT;",
 ];
 
 /// The schema version this binary writes (SQLite's `user_version`).

@@ -94,7 +94,7 @@ pub fn program_count(conn: &Connection) -> Result<i64, StoreError> {
 /// Events with id greater than `since`, oldest first, at most `limit`.
 pub fn events_since(conn: &Connection, since: i64, limit: u32) -> Result<Vec<Event>, StoreError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT id, ts, kind, program_id, message, detail FROM events
+        "SELECT id, ts, kind, program_id, message, detail, job_id FROM events
          WHERE id > ?1 ORDER BY id LIMIT ?2",
     )?;
     let rows = stmt.query_map(params![since, limit], event_row)?;
@@ -116,7 +116,7 @@ pub fn program_events(
     limit: u32,
 ) -> Result<Vec<Event>, StoreError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT id, ts, kind, program_id, message, detail FROM events
+        "SELECT id, ts, kind, program_id, message, detail, job_id FROM events
          WHERE program_id = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3",
     )?;
     let rows = stmt.query_map(
@@ -141,7 +141,7 @@ pub fn for_each_program_event(
     mut f: impl FnMut(Event),
 ) -> Result<(), StoreError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT id, ts, kind, program_id, message, detail FROM events
+        "SELECT id, ts, kind, program_id, message, detail, job_id FROM events
          WHERE program_id = ?1 AND ts >= ?2 AND ts < ?3 ORDER BY id",
     )?;
     let mut rows = stmt.query(params![program_id, from_ms, to_ms])?;
@@ -164,6 +164,7 @@ fn event_row(row: &Row<'_>) -> rusqlite::Result<Option<Event>> {
         ts: row.get(1)?,
         kind,
         program_id: row.get(3)?,
+        job_id: row.get(6)?,
         message: row.get(4)?,
         detail: row.get(5)?,
     }))
@@ -212,6 +213,7 @@ pub fn insert_program(tx: &mut Tx<'_>, p: &NewProgram, now: i64) -> Result<Progr
         ts: now,
         kind: EventKind::ProgramAdded,
         program_id: Some(id),
+        job_id: None,
         message: format!("program {:?} registered ({})", p.name, p.path),
         detail: None,
     })?;
@@ -227,6 +229,7 @@ pub fn delete_program(tx: &mut Tx<'_>, id: ProgramId, now: i64) -> Result<Progra
         ts: now,
         kind: EventKind::ProgramRemoved,
         program_id: Some(id),
+        job_id: None,
         message: format!("program {:?} unregistered", program.name),
         detail: None,
     })?;

@@ -35,14 +35,23 @@ impl Tx<'_> {
     /// Records an event as part of this change; returns it with its id.
     pub fn event(&mut self, e: NewEvent) -> Result<Event, StoreError> {
         self.sp.execute(
-            "INSERT INTO events (ts, kind, program_id, message, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![e.ts, e.kind.as_str(), e.program_id, e.message, e.detail],
+            "INSERT INTO events (ts, kind, program_id, job_id, message, detail)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                e.ts,
+                e.kind.as_str(),
+                e.program_id,
+                e.job_id,
+                e.message,
+                e.detail
+            ],
         )?;
         let event = Event {
             id: self.sp.last_insert_rowid(),
             ts: e.ts,
             kind: e.kind,
             program_id: e.program_id,
+            job_id: e.job_id,
             message: e.message,
             detail: e.detail,
         };

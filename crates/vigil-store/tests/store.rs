@@ -113,6 +113,7 @@ fn a_failing_write_changes_nothing_and_publishes_nothing() {
             ts: 3,
             kind: EventKind::EngineStarted,
             program_id: None,
+            job_id: None,
             message: "doomed".into(),
             detail: None,
         })?;
@@ -166,6 +167,7 @@ fn concurrent_writes_get_strictly_increasing_ids() {
                         ts: i,
                         kind: EventKind::EngineStarted,
                         program_id: None,
+                        job_id: None,
                         message: format!("{i}"),
                         detail: None,
                     })

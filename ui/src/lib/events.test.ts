@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { EventSequencer } from "./events";
 import type { Event } from "./types";
 
-const ev = (id: number): Event => ({ id, ts: 1000 + id, kind: "program_added", program_id: id, message: `e${id}`, detail: null });
+const ev = (id: number): Event => ({ id, ts: 1000 + id, kind: "program_added", program_id: id, message: `e${id}`, detail: null, job_id: null });
 
 describe("EventSequencer", () => {
   it("delivers new events and skips ids at or below the last one", () => {

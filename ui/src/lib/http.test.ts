@@ -218,7 +218,7 @@ describe("health", () => {
   });
 });
 
-const ev = (id: number): Event => ({ id, ts: id, kind: "program_added", program_id: null, message: `m${id}`, detail: null });
+const ev = (id: number): Event => ({ id, ts: id, kind: "program_added", program_id: null, message: `m${id}`, detail: null, job_id: null });
 const sseRecord = (e: Event) => `id: ${e.id}\ndata: ${JSON.stringify(e)}\n\n`;
 
 /** A streamed response whose body yields the given text chunks, then ends. */

@@ -14,6 +14,16 @@ export const EVENT_LABELS: Record<EventKind, string> = {
   restart_given_up: "gave up",
   threshold_exceeded: "over limit",
   threshold_recovered: "recovered",
+  job_saved: "job saved",
+  job_removed: "job removed",
+  run_started: "run started",
+  run_succeeded: "succeeded",
+  run_failed: "failed",
+  run_timed_out: "timed out",
+  run_cancelled: "cancelled",
+  run_skipped: "skipped",
+  run_interrupted: "interrupted",
+  run_overran: "overran",
 };
 
 export function eventLabel(kind: string): string {

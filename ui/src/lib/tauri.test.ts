@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 import { CATCH_UP_LIMIT, createTauriClient, EVENT_CHANNEL, type InvokeFn, type ListenFn } from "./tauri";
 import type { Event } from "./types";
 
-const ev = (id: number): Event => ({ id, ts: id, kind: "program_removed", program_id: 1, message: `m${id}`, detail: null });
+const ev = (id: number): Event => ({ id, ts: id, kind: "program_removed", program_id: 1, message: `m${id}`, detail: null, job_id: null });
 
 function fakeListen() {
   let handler: ((e: { payload: unknown }) => void) | null = null;

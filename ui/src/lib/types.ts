@@ -187,7 +187,7 @@ programs: number,
  */
 last_event_id: number, };
 
-export type EventKind = "engine_started" | "engine_stopped" | "program_added" | "program_removed" | "program_started" | "program_stopped" | "program_crashed" | "program_restarted" | "program_pid_changed" | "program_start_failed" | "restart_given_up" | "threshold_exceeded" | "threshold_recovered";
+export type EventKind = "engine_started" | "engine_stopped" | "program_added" | "program_removed" | "program_started" | "program_stopped" | "program_crashed" | "program_restarted" | "program_pid_changed" | "program_start_failed" | "restart_given_up" | "threshold_exceeded" | "threshold_recovered" | "job_saved" | "job_removed" | "run_started" | "run_succeeded" | "run_failed" | "run_timed_out" | "run_cancelled" | "run_skipped" | "run_interrupted" | "run_overran";
 
 export type Event = { 
 /**
@@ -206,6 +206,10 @@ kind: EventKind,
  * The program it concerns, if any.
  */
 program_id: number | null, 
+/**
+ * The job it concerns, if any.
+ */
+job_id: string | null, 
 /**
  * A sentence for a person.
  */
@@ -302,3 +306,205 @@ mem_avg: number,
  * Highest memory.
  */
 mem_max: number, };
+
+export type OptionKind = "boolean" | "string" | "array" | "select";
+
+export type JobOption = { 
+/**
+ * The key a run request uses (`--opt name=value`).
+ */
+name: string, 
+/**
+ * What the UI shows.
+ */
+label: string, 
+/**
+ * How the value is typed and written.
+ */
+type: OptionKind, 
+/**
+ * The flag written before the value (`--date`); none for positional values.
+ */
+flag: string | null, 
+/**
+ * Allowed values of a select.
+ */
+choices: Array<string>, 
+/**
+ * Used when a run does not set it.
+ */
+default: unknown, };
+
+export type Backoff = "fixed" | "linear" | "exponential";
+
+export type RetryOn = "timeout" | "failure" | "start_error";
+
+export type ExecutionPolicy = { 
+/**
+ * Kill the run's process tree after this many seconds.
+ */
+timeout_secs: number | null, 
+/**
+ * Extra attempts after a failure of a kind in `retry_on`.
+ */
+retries: number, 
+/**
+ * Base delay between attempts, milliseconds.
+ */
+retry_delay_ms: number, 
+/**
+ * How the delay grows.
+ */
+backoff: Backoff, 
+/**
+ * Which failures are retried (default: all).
+ */
+retry_on: Array<RetryOn>, 
+/**
+ * A command (argv) run before each retry, to repair what failed.
+ */
+fix_command: Array<string> | null, };
+
+export type Overlap = "skip" | "queue" | "parallel" | "replace";
+
+export type Missed = "skip" | "run_once";
+
+export type Job = { 
+/**
+ * Stable slug.
+ */
+id: string, 
+/**
+ * Human name.
+ */
+name: string, 
+/**
+ * Executable (absolute path or a name found on PATH), or with `shell` a command line.
+ */
+command: string, 
+/**
+ * Fixed arguments, before those built from options.
+ */
+args: Array<string>, 
+/**
+ * Run `command` through the system shell (`sh -c` / `cmd /C`).
+ */
+shell: boolean, 
+/**
+ * Working directory.
+ */
+cwd: string | null, 
+/**
+ * Extra environment.
+ */
+env: { [key in string]?: string }, 
+/**
+ * Grouping in the UI.
+ */
+category: string | null, 
+/**
+ * Labels.
+ */
+tags: Array<string>, 
+/**
+ * Disabled jobs are not scheduled (manual runs still work).
+ */
+enabled: boolean, 
+/**
+ * Typed options.
+ */
+options: Array<JobOption>, 
+/**
+ * Timeouts and retries.
+ */
+execution: ExecutionPolicy, 
+/**
+ * Cron expression, 5 or 6 fields (seconds first when 6).
+ */
+schedule: string | null, 
+/**
+ * IANA time zone of the schedule (default UTC).
+ */
+timezone: string | null, 
+/**
+ * When a fire meets a running run.
+ */
+overlap: Overlap, 
+/**
+ * Fires missed while Vigil was away.
+ */
+missed: Missed, 
+/**
+ * Jobs that must succeed first, in the same trigger.
+ */
+depends_on: Array<string>, 
+/**
+ * Jobs started after a success.
+ */
+on_success: Array<string>, 
+/**
+ * Jobs started after a failure.
+ */
+on_failure: Array<string>, };
+
+export type Trigger = "manual" | "schedule" | "dependency" | "chain" | "retry" | "webhook";
+
+export type RunStatus = "queued" | "running" | "succeeded" | "failed" | "timed_out" | "cancelled" | "skipped" | "interrupted";
+
+export type Run = { 
+/**
+ * Store-assigned id.
+ */
+id: number, 
+/**
+ * The job it ran.
+ */
+job_id: string, 
+/**
+ * What started it.
+ */
+trigger: Trigger, 
+/**
+ * Where it is.
+ */
+status: RunStatus, 
+/**
+ * 1 for the first attempt, 2 for the first retry...
+ */
+attempt: number, 
+/**
+ * Option values it was started with.
+ */
+options: Record<string, unknown>, 
+/**
+ * The exact argv (after the command).
+ */
+argv: Array<string>, 
+/**
+ * When it was asked for, unix ms.
+ */
+queued_at: number, 
+/**
+ * When its process started, unix ms.
+ */
+started_at: number | null, 
+/**
+ * When it ended, unix ms.
+ */
+ended_at: number | null, 
+/**
+ * Exit code, when it exited.
+ */
+exit_code: number | null, 
+/**
+ * Its process while it runs (with `pid_start`, the identity that survives PID reuse).
+ */
+pid: number | null, 
+/**
+ * The process start time, unix seconds.
+ */
+pid_start: number | null, 
+/**
+ * Why it failed or was skipped, in words.
+ */
+error: string | null, };

@@ -1,0 +1,162 @@
+//! Runs: one execution of a job, as recorded.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::JobId;
+
+/// A run's id: assigned by the store, increasing.
+pub type RunId = i64;
+
+/// What started a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Trigger {
+    /// A person, from the UI, the API or the CLI.
+    Manual,
+    /// The job's schedule.
+    Schedule,
+    /// Another job that depends on this one.
+    Dependency,
+    /// Another job's `on_success` / `on_failure`.
+    Chain,
+    /// A retry of a failed attempt.
+    Retry,
+    /// An incoming webhook.
+    Webhook,
+}
+
+/// Where a run is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStatus {
+    /// Waiting for a slot (concurrency limit, overlap queue, dependencies).
+    Queued,
+    /// Its process is running.
+    Running,
+    /// Exited with code 0.
+    Succeeded,
+    /// Exited with another code, or could not start.
+    Failed,
+    /// Killed at its timeout.
+    TimedOut,
+    /// Cancelled by a person (or replaced by a newer run).
+    Cancelled,
+    /// Not run (overlap policy, a failed dependency, a missed fire).
+    Skipped,
+    /// Vigil stopped or crashed while it ran.
+    Interrupted,
+}
+
+impl RunStatus {
+    /// The stable name stored in the database and sent on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::Running => "running",
+            Self::Succeeded => "succeeded",
+            Self::Failed => "failed",
+            Self::TimedOut => "timed_out",
+            Self::Cancelled => "cancelled",
+            Self::Skipped => "skipped",
+            Self::Interrupted => "interrupted",
+        }
+    }
+
+    /// Every status.
+    pub const ALL: [Self; 8] = [
+        Self::Queued,
+        Self::Running,
+        Self::Succeeded,
+        Self::Failed,
+        Self::TimedOut,
+        Self::Cancelled,
+        Self::Skipped,
+        Self::Interrupted,
+    ];
+
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Whether the run is over.
+    pub fn is_final(self) -> bool {
+        !matches!(self, Self::Queued | Self::Running)
+    }
+}
+
+impl Trigger {
+    /// The stable name stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Manual => "manual",
+            Self::Schedule => "schedule",
+            Self::Dependency => "dependency",
+            Self::Chain => "chain",
+            Self::Retry => "retry",
+            Self::Webhook => "webhook",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::Manual,
+            Self::Schedule,
+            Self::Dependency,
+            Self::Chain,
+            Self::Retry,
+            Self::Webhook,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+
+/// A recorded run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Run {
+    /// Store-assigned id.
+    #[ts(type = "number")]
+    pub id: RunId,
+    /// The job it ran.
+    pub job_id: JobId,
+    /// What started it.
+    pub trigger: Trigger,
+    /// Where it is.
+    pub status: RunStatus,
+    /// 1 for the first attempt, 2 for the first retry...
+    pub attempt: u32,
+    /// Option values it was started with.
+    #[ts(type = "Record<string, unknown>")]
+    pub options: serde_json::Value,
+    /// The exact argv (after the command).
+    pub argv: Vec<String>,
+    /// When it was asked for, unix ms.
+    #[ts(type = "number")]
+    pub queued_at: i64,
+    /// When its process started, unix ms.
+    #[ts(type = "number | null")]
+    pub started_at: Option<i64>,
+    /// When it ended, unix ms.
+    #[ts(type = "number | null")]
+    pub ended_at: Option<i64>,
+    /// Exit code, when it exited.
+    #[ts(type = "number | null")]
+    pub exit_code: Option<i64>,
+    /// Its process while it runs (with `pid_start`, the identity that survives PID reuse).
+    pub pid: Option<u32>,
+    /// The process start time, unix seconds.
+    #[ts(type = "number | null")]
+    pub pid_start: Option<i64>,
+    /// Why it failed or was skipped, in words.
+    pub error: Option<String>,
+}
+
+impl Run {
+    /// How long it ran, milliseconds.
+    pub fn duration_ms(&self) -> Option<i64> {
+        Some(self.ended_at? - self.started_at?)
+    }
+}

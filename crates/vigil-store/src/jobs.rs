@@ -1,0 +1,205 @@
+//! Jobs and runs.
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use vigil_core::{ApiError, Job, Run, RunId, RunStatus, Trigger};
+
+use crate::{StoreError, Tx};
+
+fn json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
+    serde_json::to_string(v).map_err(|e| StoreError::Api(ApiError::internal(e.to_string())))
+}
+
+fn job_from_spec(spec: &str) -> Result<Job, StoreError> {
+    serde_json::from_str(spec)
+        .map_err(|e| StoreError::Api(ApiError::internal(format!("stored job is unreadable: {e}"))))
+}
+
+/// Every job, by id.
+pub fn list_jobs(conn: &Connection) -> Result<Vec<Job>, StoreError> {
+    let mut stmt = conn.prepare_cached("SELECT spec FROM jobs ORDER BY id")?;
+    let specs: Vec<String> = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    specs.iter().map(|s| job_from_spec(s)).collect()
+}
+
+/// One job, or `NotFound`.
+pub fn get_job(conn: &Connection, id: &str) -> Result<Job, StoreError> {
+    let spec: Option<String> = conn
+        .prepare_cached("SELECT spec FROM jobs WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    match spec {
+        Some(s) => job_from_spec(&s),
+        None => Err(ApiError::not_found(format!("no job {id:?}")).into()),
+    }
+}
+
+/// Creates (`create = true`, refusing an existing id) or replaces a job.
+pub fn put_job(tx: &mut Tx<'_>, job: &Job, create: bool, now: i64) -> Result<(), StoreError> {
+    let exists: bool = tx.conn().query_row(
+        "SELECT EXISTS (SELECT 1 FROM jobs WHERE id = ?1)",
+        [&job.id],
+        |r| r.get(0),
+    )?;
+    match (create, exists) {
+        (true, true) => {
+            return Err(
+                ApiError::conflict(format!("a job with id {:?} already exists", job.id)).into(),
+            );
+        }
+        (false, false) => return Err(ApiError::not_found(format!("no job {:?}", job.id)).into()),
+        _ => {}
+    }
+    tx.conn().execute(
+        "INSERT INTO jobs (id, spec, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)
+         ON CONFLICT (id) DO UPDATE SET spec = excluded.spec, updated_at = excluded.updated_at",
+        params![job.id, json(job)?, now],
+    )?;
+    Ok(())
+}
+
+/// Deletes a job; its runs stay in the history.
+pub fn delete_job(tx: &mut Tx<'_>, id: &str) -> Result<Job, StoreError> {
+    let job = get_job(tx.conn(), id)?;
+    tx.conn().execute("DELETE FROM jobs WHERE id = ?1", [id])?;
+    Ok(job)
+}
+
+const RUN_COLUMNS: &str = "id, job_id, trigger, status, attempt, options, argv, queued_at, \
+                           started_at, ended_at, exit_code, pid, pid_start, error";
+
+fn run_from_row(row: &Row<'_>) -> rusqlite::Result<Run> {
+    let trigger: String = row.get(2)?;
+    let status: String = row.get(3)?;
+    let options: String = row.get(5)?;
+    let argv: String = row.get(6)?;
+    Ok(Run {
+        id: row.get(0)?,
+        job_id: row.get(1)?,
+        trigger: Trigger::parse(&trigger).unwrap_or(Trigger::Manual),
+        status: RunStatus::parse(&status).unwrap_or(RunStatus::Interrupted),
+        attempt: row.get(4)?,
+        options: serde_json::from_str(&options).unwrap_or_default(),
+        argv: serde_json::from_str(&argv).unwrap_or_default(),
+        queued_at: row.get(7)?,
+        started_at: row.get(8)?,
+        ended_at: row.get(9)?,
+        exit_code: row.get(10)?,
+        pid: row.get(11)?,
+        pid_start: row.get(12)?,
+        error: row.get(13)?,
+    })
+}
+
+/// Records a new run (queued, or final with `status` when it was skipped).
+pub fn insert_run(tx: &mut Tx<'_>, run: &Run) -> Result<Run, StoreError> {
+    tx.conn().execute(
+        "INSERT INTO runs (job_id, trigger, status, attempt, options, argv, queued_at, ended_at, error)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            run.job_id,
+            run.trigger.as_str(),
+            run.status.as_str(),
+            run.attempt,
+            json(&run.options)?,
+            json(&run.argv)?,
+            run.queued_at,
+            run.ended_at,
+            run.error
+        ],
+    )?;
+    let id = tx.conn().last_insert_rowid();
+    get_run(tx.conn(), id)
+}
+
+/// Marks a run started with its process identity.
+pub fn run_started(
+    tx: &mut Tx<'_>,
+    id: RunId,
+    at: i64,
+    pid: Option<u32>,
+    pid_start: Option<i64>,
+) -> Result<Run, StoreError> {
+    tx.conn().execute(
+        "UPDATE runs SET status = 'running', started_at = ?2, pid = ?3, pid_start = ?4 WHERE id = ?1",
+        params![id, at, pid, pid_start],
+    )?;
+    get_run(tx.conn(), id)
+}
+
+/// Records how a run ended.
+pub fn run_finished(
+    tx: &mut Tx<'_>,
+    id: RunId,
+    status: RunStatus,
+    at: i64,
+    exit_code: Option<i64>,
+    error: Option<&str>,
+) -> Result<Run, StoreError> {
+    tx.conn().execute(
+        "UPDATE runs SET status = ?2, ended_at = ?3, exit_code = ?4, error = ?5 WHERE id = ?1",
+        params![id, status.as_str(), at, exit_code, error],
+    )?;
+    get_run(tx.conn(), id)
+}
+
+/// One run, or `NotFound`.
+pub fn get_run(conn: &Connection, id: RunId) -> Result<Run, StoreError> {
+    conn.prepare_cached(&format!("SELECT {RUN_COLUMNS} FROM runs WHERE id = ?1"))?
+        .query_row([id], run_from_row)
+        .optional()?
+        .ok_or_else(|| ApiError::not_found(format!("no run {id}")).into())
+}
+
+/// A filter over the run history, newest first.
+#[derive(Debug, Clone, Default)]
+pub struct RunFilter {
+    /// Only this job's runs.
+    pub job: Option<String>,
+    /// Only runs in this state.
+    pub status: Option<RunStatus>,
+    /// Only runs with a smaller id (paging).
+    pub before: Option<RunId>,
+    /// At most this many.
+    pub limit: u32,
+}
+
+/// Runs matching a filter, newest first.
+pub fn list_runs(conn: &Connection, f: &RunFilter) -> Result<Vec<Run>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {RUN_COLUMNS} FROM runs
+         WHERE (?1 IS NULL OR job_id = ?1) AND (?2 IS NULL OR status = ?2) AND id < ?3
+         ORDER BY id DESC LIMIT ?4"
+    ))?;
+    let rows = stmt.query_map(
+        params![
+            f.job,
+            f.status.map(RunStatus::as_str),
+            f.before.unwrap_or(i64::MAX),
+            f.limit
+        ],
+        run_from_row,
+    )?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Runs still queued or running (after a crash of Vigil these are what was going on).
+pub fn open_runs(conn: &Connection) -> Result<Vec<Run>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {RUN_COLUMNS} FROM runs WHERE status IN ('queued', 'running') ORDER BY id"
+    ))?;
+    let rows = stmt.query_map([], run_from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Durations (ms) of the last `n` successful runs of a job, newest first.
+pub fn recent_durations(conn: &Connection, job: &str, n: u32) -> Result<Vec<i64>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT ended_at - started_at FROM runs
+         WHERE job_id = ?1 AND status = 'succeeded' AND started_at IS NOT NULL AND ended_at IS NOT NULL
+         ORDER BY id DESC LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![job, n], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
