@@ -6,9 +6,11 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
-use vigil_core::{ApiError, Event, EventKind, NewEvent, Program, ProgramId};
+use vigil_core::{ApiError, Event, EventKind, NewEvent, Program, ProgramId, RunId};
 use vigil_store::{Retention, Store, StoreError};
 
+use crate::jobs::scheduler::{Clock, SystemClock};
+use crate::jobs::{Cancel, JobsState};
 use crate::live::LiveTable;
 use crate::logs::{LogLimits, ProgramLog};
 use crate::monitor::{MonitorConfig, MonitorHandle, Target};
@@ -36,6 +38,14 @@ pub struct EngineConfig {
     pub retention: Retention,
     /// Output log rotation.
     pub logs: LogLimits,
+    /// Most job runs at once (default: two per core, 2 to 16).
+    pub max_concurrent_runs: usize,
+    /// Most bytes of output kept per run.
+    pub max_run_output: u64,
+    /// On shutdown, how long running jobs may finish before they are killed.
+    pub run_shutdown_grace: Duration,
+    /// Where schedules get the time from (a manual clock in tests).
+    pub clock: Arc<dyn Clock>,
 }
 
 impl EngineConfig {
@@ -48,6 +58,10 @@ impl EngineConfig {
             flush_every: Duration::from_secs(30),
             retention: Retention::default(),
             logs: LogLimits::default(),
+            max_concurrent_runs: crate::jobs::default_concurrency(),
+            max_run_output: 4 * 1024 * 1024,
+            run_shutdown_grace: Duration::from_secs(30),
+            clock: Arc::new(SystemClock),
         }
     }
 }
@@ -72,6 +86,8 @@ struct Inner {
     monitor: MonitorHandle,
     supervisors: Mutex<HashMap<ProgramId, ProgramHandle>>,
     observer: Mutex<Option<(oneshot::Sender<()>, JoinHandle<()>)>>,
+    jobs: JobsState,
+    schedule: watch::Sender<u64>,
 }
 
 impl Engine {
@@ -79,6 +95,12 @@ impl Engine {
     /// and a supervisor per launched program, records `engine_started`, and returns.
     pub async fn start(config: EngineConfig) -> Result<Self, ApiError> {
         let data_dir = config.data_dir.clone();
+        std::fs::create_dir_all(data_dir.join("runs")).map_err(|e| {
+            ApiError::internal(format!(
+                "cannot create data dir {}: {e}",
+                data_dir.display()
+            ))
+        })?;
         std::fs::create_dir_all(data_dir.join("logs")).map_err(|e| {
             ApiError::internal(format!(
                 "cannot create data dir {}: {e}",
@@ -119,13 +141,15 @@ impl Engine {
                 stopped: AtomicBool::new(false),
                 started_at: now_ms(),
                 started: Instant::now(),
-                config,
+                config: config.clone(),
                 programs: RwLock::new(HashMap::new()),
                 targets: Mutex::new(HashMap::new()),
                 live: LiveTable::default(),
                 monitor,
                 supervisors: Mutex::new(HashMap::new()),
                 observer: Mutex::new(None),
+                jobs: JobsState::new(config.max_concurrent_runs, config.max_run_output),
+                schedule: watch::channel(0).0,
             }),
         };
         engine
@@ -148,6 +172,16 @@ impl Engine {
             engine.adopt(p);
         }
         engine.refresh_targets();
+        let jobs = engine.read(vigil_store::list_jobs).await?;
+        if let Ok(mut map) = engine.inner.jobs.jobs.write() {
+            map.extend(jobs.into_iter().map(|j| (j.id.clone(), j)));
+        }
+        crate::jobs::interrupt_leftovers(&engine).await?;
+        tokio::spawn(crate::jobs::scheduler::run(
+            engine.clone(),
+            engine.inner.schedule.subscribe(),
+            engine.inner.shutdown.subscribe(),
+        ));
         Ok(engine)
     }
 
@@ -164,8 +198,11 @@ impl Engine {
             .lock()
             .map(|mut s| s.drain().map(|(_, h)| h).collect())
             .unwrap_or_default();
+        // No new scheduled runs from here on; listeners' streams end later, after the last events.
+        self.inner.schedule.send_modify(|n| *n += 1);
         let stops = handles.into_iter().map(shutdown_supervisor);
         futures_util::future::join_all(stops).await;
+        self.stop_runs().await;
         let monitor = self.inner.monitor.clone();
         let _ = tokio::task::spawn_blocking(move || monitor.stop()).await;
         let observer = self.inner.observer.lock().ok().and_then(|mut o| o.take());
@@ -187,6 +224,48 @@ impl Engine {
         let writer = self.inner.store.writer().clone();
         let _ = tokio::task::spawn_blocking(move || writer.close()).await;
         tracing::info!("engine stopped");
+    }
+
+    /// Waits up to the grace period for running jobs, then stops the rest (recorded as
+    /// interrupted). New runs are refused from the moment stopping began.
+    async fn stop_runs(&self) {
+        let jobs = &self.inner.jobs;
+        let mut ended = jobs.ended.subscribe();
+        let deadline = tokio::time::Instant::now() + self.inner.config.run_shutdown_grace;
+        loop {
+            let running: Vec<RunId> = jobs
+                .live
+                .lock()
+                .map(|l| l.keys().copied().collect())
+                .unwrap_or_default();
+            if running.is_empty() {
+                return;
+            }
+            if tokio::time::timeout_at(deadline, ended.changed())
+                .await
+                .is_err()
+            {
+                for id in running {
+                    jobs.cancel(id, Cancel::Shutdown);
+                }
+                let _ = tokio::time::timeout(Duration::from_secs(10), async {
+                    while jobs.live.lock().map(|l| !l.is_empty()).unwrap_or(false) {
+                        let _ = ended.changed().await;
+                    }
+                })
+                .await;
+                return;
+            }
+        }
+    }
+
+    /// Tells the scheduler that jobs changed.
+    pub(crate) fn schedule_changed(&self) {
+        self.inner.schedule.send_modify(|n| *n += 1);
+    }
+
+    pub(crate) fn jobs(&self) -> &JobsState {
+        &self.inner.jobs
     }
 
     /// Handles one API request. Every front end goes through here.

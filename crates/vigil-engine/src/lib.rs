@@ -9,17 +9,21 @@
 pub mod api;
 mod clock;
 mod engine;
+mod jobs;
 mod live;
 mod logs;
 pub mod monitor;
 mod observer;
 mod platform;
+mod process;
 mod stream;
 mod supervisor;
 
 pub use api::Request;
 pub use clock::now_ms;
 pub use engine::{Engine, EngineConfig};
+pub use jobs::default_concurrency;
+pub use jobs::scheduler::{Clock, ManualClock, SystemClock};
 pub use logs::LogLimits;
 pub use stream::EventStream;
 pub use vigil_core::{ApiError, ErrorCode, Event, EventKind, NewProgram, Program};

@@ -7,7 +7,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use process_wrap::tokio::{ChildWrapper, CommandWrap};
-use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
@@ -16,12 +15,11 @@ use vigil_core::{
 };
 
 use crate::live::ProgramState;
-use crate::logs::{MAX_LINE, ProgramLog};
+use crate::logs::ProgramLog;
+use crate::process::{innermost, pump};
 use crate::{Engine, now_ms, platform};
 
-/// How long output readers may keep draining after the program exited (grandchildren can keep
-/// the pipes open).
-const DRAIN: Duration = Duration::from_millis(500);
+use crate::process::DRAIN;
 
 /// Requests to a program's supervisor task.
 pub(crate) enum Control {
@@ -207,10 +205,12 @@ impl Supervisor {
         self.log.new_run();
         let mut readers = Vec::new();
         if let Some(out) = child.stdout().take() {
-            readers.push(tokio::spawn(pump(out, self.log.clone(), false)));
+            let log = self.log.clone();
+            readers.push(tokio::spawn(pump(out, move |line| log.line(false, line))));
         }
         if let Some(err) = child.stderr().take() {
-            readers.push(tokio::spawn(pump(err, self.log.clone(), true)));
+            let log = self.log.clone();
+            readers.push(tokio::spawn(pump(err, move |line| log.line(true, line))));
         }
         self.engine.set_launched(self.id(), pid);
         let started_ms = now_ms();
@@ -373,63 +373,6 @@ impl Supervisor {
                 .await;
                 Next::Idle
             }
-        }
-    }
-}
-
-/// The process Vigil spawned, beneath the group / job wrappers: waiting on it reports the main
-/// process's exit at once, while waiting on the wrapper would wait for the whole tree.
-fn innermost(child: &mut dyn ChildWrapper) -> &mut dyn ChildWrapper {
-    // The raw child is the layer whose `inner()` is itself.
-    let raw = std::ptr::addr_eq(
-        child.inner() as *const dyn ChildWrapper,
-        child as *const dyn ChildWrapper,
-    );
-    if raw {
-        child
-    } else {
-        innermost(child.inner_mut())
-    }
-}
-
-/// Copies one output stream into the program's log, line by line, cutting overlong lines.
-async fn pump(stream: impl AsyncRead + Unpin, log: Arc<ProgramLog>, stderr: bool) {
-    let mut reader = BufReader::new(stream);
-    let mut buf = Vec::with_capacity(256);
-    loop {
-        buf.clear();
-        match read_line_capped(&mut reader, &mut buf).await {
-            Ok(0) | Err(_) => return,
-            Ok(_) => {
-                let text = String::from_utf8_lossy(&buf);
-                log.line(stderr, text.trim_end_matches(['\n', '\r']));
-            }
-        }
-    }
-}
-
-/// Reads up to a newline, keeping at most [`MAX_LINE`] bytes of it.
-async fn read_line_capped<R: AsyncBufReadExt + Unpin>(
-    reader: &mut R,
-    buf: &mut Vec<u8>,
-) -> std::io::Result<usize> {
-    let mut total = 0;
-    loop {
-        let available = reader.fill_buf().await?;
-        if available.is_empty() {
-            return Ok(total);
-        }
-        let (chunk, done) = match available.iter().position(|&b| b == b'\n') {
-            Some(i) => (&available[..=i], true),
-            None => (available, false),
-        };
-        let keep = MAX_LINE.saturating_sub(buf.len()).min(chunk.len());
-        buf.extend_from_slice(&chunk[..keep]);
-        let used = chunk.len();
-        total += used;
-        reader.consume(used);
-        if done {
-            return Ok(total);
         }
     }
 }

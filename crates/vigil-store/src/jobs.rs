@@ -203,3 +203,12 @@ pub fn recent_durations(conn: &Connection, job: &str, n: u32) -> Result<Vec<i64>
     let rows = stmt.query_map(params![job, n], |r| r.get(0))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
+
+/// When the last scheduled run of a job was queued, unix ms.
+pub fn last_scheduled(conn: &Connection, job: &str) -> Result<Option<i64>, StoreError> {
+    Ok(conn.query_row(
+        "SELECT max(queued_at) FROM runs WHERE job_id = ?1 AND trigger = 'schedule'",
+        [job],
+        |r| r.get(0),
+    )?)
+}

@@ -4,6 +4,7 @@
 
 mod events;
 mod history;
+mod jobs;
 mod programs;
 mod status;
 
@@ -17,6 +18,10 @@ use crate::Engine;
 pub use crate::live::{ProcessStatus, ProgramState, ProgramStatus};
 pub use events::ListEvents;
 pub use history::{ExportFormat, ExportKind, ExportRequest, GetSamples, SampleBucket};
+pub use jobs::{
+    CancelRun, DeleteJob, GetJob, GetRun, GetRunOutput, ListJobs, ListRuns, PreviewSchedule,
+    RunAccepted, RunJob, SaveJob,
+};
 pub use programs::{
     GetProgram, GetProgramStatus, ListProgramEvents, ListProgramStatus, ListPrograms,
     RemoveProgram, RestartProgram, StartProgram, StopProgram, TailLog,

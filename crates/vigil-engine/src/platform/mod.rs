@@ -3,9 +3,13 @@
 #[cfg(unix)]
 mod unix;
 #[cfg(unix)]
-pub(crate) use unix::{exit_status, is_executable, list_pids, prepare, request_stop};
+pub(crate) use unix::{
+    exit_status, is_executable, list_pids, prepare, request_stop, shell_command,
+};
 
 #[cfg(windows)]
 mod windows;
 #[cfg(windows)]
-pub(crate) use windows::{exit_status, is_executable, list_pids, prepare, request_stop};
+pub(crate) use windows::{
+    exit_status, is_executable, list_pids, prepare, request_stop, shell_command,
+};

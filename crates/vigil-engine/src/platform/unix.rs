@@ -42,3 +42,10 @@ pub(crate) fn list_pids() -> Option<std::collections::HashSet<u32>> {
             .collect(),
     )
 }
+
+/// A shell command line with extra arguments: `sh -c LINE sh ARGS...` (the arguments are `$1`...).
+pub(crate) fn shell_command(line: &str, args: &[String]) -> (String, Vec<String>) {
+    let mut argv = vec!["-c".to_owned(), line.to_owned(), "sh".to_owned()];
+    argv.extend(args.iter().cloned());
+    ("/bin/sh".to_owned(), argv)
+}

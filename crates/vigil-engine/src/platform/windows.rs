@@ -51,3 +51,10 @@ pub(crate) fn exit_status(status: std::process::ExitStatus) -> ExitStatus {
 pub(crate) fn list_pids() -> Option<std::collections::HashSet<u32>> {
     None
 }
+
+/// A shell command line with extra arguments: `cmd /D /C LINE ARGS...`.
+pub(crate) fn shell_command(line: &str, args: &[String]) -> (String, Vec<String>) {
+    let mut argv = vec!["/D".to_owned(), "/C".to_owned(), line.to_owned()];
+    argv.extend(args.iter().cloned());
+    ("cmd".to_owned(), argv)
+}

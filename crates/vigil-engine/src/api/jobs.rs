@@ -1,0 +1,333 @@
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use ts_rs::TS;
+use vigil_core::{ApiError, EventKind, Job, JobId, NewEvent, Run, RunId, RunStatus, Trigger};
+
+use crate::jobs::{Cancel, RunOutput, RunRequest};
+use crate::{Engine, Request, now_ms};
+
+/// Every job, by id.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ListJobs {}
+
+impl Request for ListJobs {
+    type Response = Vec<Job>;
+
+    async fn handle(self, engine: &Engine) -> Result<Vec<Job>, ApiError> {
+        Ok(engine.jobs().all())
+    }
+}
+
+/// One job.
+#[derive(Debug, Clone, Deserialize)]
+pub struct GetJob {
+    /// The job's id.
+    pub id: JobId,
+}
+
+impl Request for GetJob {
+    type Response = Job;
+
+    async fn handle(self, engine: &Engine) -> Result<Job, ApiError> {
+        engine
+            .jobs()
+            .job(&self.id)
+            .ok_or_else(|| ApiError::not_found(format!("no job {:?}", self.id)))
+    }
+}
+
+/// Saves a job (create, or replace when `replace`): validated alone, then with every other
+/// job (unknown ids, cycles), then written; nothing is stored half-way.
+#[derive(Debug, Clone)]
+pub struct SaveJob {
+    /// The job.
+    pub job: Job,
+    /// Replace an existing job with this id (PUT) rather than create a new one (POST).
+    pub replace: bool,
+}
+
+impl Request for SaveJob {
+    type Response = Job;
+
+    async fn handle(self, engine: &Engine) -> Result<Job, ApiError> {
+        let job = self.job.validate()?;
+        if !self.replace && engine.jobs().job(&job.id).is_some() {
+            return Err(ApiError::conflict(format!(
+                "a job with id {:?} already exists",
+                job.id
+            )));
+        }
+        let mut all: Vec<Job> = engine
+            .jobs()
+            .all()
+            .into_iter()
+            .filter(|j| j.id != job.id)
+            .collect();
+        all.push(job.clone());
+        vigil_core::check_graph(&all)?;
+        let saved = job.clone();
+        let create = !self.replace;
+        engine
+            .write(move |tx| {
+                vigil_store::put_job(tx, &saved, create, now_ms())?;
+                tx.event(NewEvent {
+                    ts: now_ms(),
+                    kind: EventKind::JobSaved,
+                    program_id: None,
+                    job_id: Some(saved.id.clone()),
+                    message: format!("job {:?} saved", saved.id),
+                    detail: None,
+                })
+            })
+            .await?;
+        if let Ok(mut jobs) = engine.jobs().jobs.write() {
+            jobs.insert(job.id.clone(), job.clone());
+        }
+        engine.schedule_changed();
+        Ok(job)
+    }
+}
+
+/// Deletes a job (its runs stay in the history). Refused while other jobs refer to it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct DeleteJob {
+    /// The job's id.
+    pub id: JobId,
+}
+
+impl Request for DeleteJob {
+    type Response = Job;
+
+    async fn handle(self, engine: &Engine) -> Result<Job, ApiError> {
+        let users: Vec<JobId> = engine
+            .jobs()
+            .all()
+            .into_iter()
+            .filter(|j| {
+                j.depends_on
+                    .iter()
+                    .chain(&j.on_success)
+                    .chain(&j.on_failure)
+                    .any(|d| *d == self.id)
+            })
+            .map(|j| j.id)
+            .collect();
+        if !users.is_empty() {
+            return Err(ApiError::conflict(format!(
+                "job {:?} is used by {users:?}; change those first",
+                self.id
+            )));
+        }
+        let id = self.id.clone();
+        let removed = engine
+            .write(move |tx| {
+                let job = vigil_store::delete_job(tx, &id)?;
+                tx.event(NewEvent {
+                    ts: now_ms(),
+                    kind: EventKind::JobRemoved,
+                    program_id: None,
+                    job_id: Some(id.clone()),
+                    message: format!("job {id:?} deleted"),
+                    detail: None,
+                })?;
+                Ok(job)
+            })
+            .await?;
+        if let Ok(mut jobs) = engine.jobs().jobs.write() {
+            jobs.remove(&self.id);
+        }
+        engine.schedule_changed();
+        Ok(removed)
+    }
+}
+
+/// Starts a run of a job by hand with option values; answers at once with the run id.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RunJob {
+    /// The job's id.
+    #[serde(skip)]
+    pub id: JobId,
+    /// Option values by option name; unset options take their defaults.
+    #[serde(default)]
+    pub options: BTreeMap<String, Value>,
+}
+
+/// The answer to [`RunJob`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct RunAccepted {
+    /// The new run.
+    #[ts(type = "number")]
+    pub run_id: RunId,
+}
+
+impl Request for RunJob {
+    type Response = RunAccepted;
+
+    async fn handle(self, engine: &Engine) -> Result<RunAccepted, ApiError> {
+        let run = crate::jobs::start(
+            engine,
+            RunRequest {
+                job_id: self.id,
+                options: self.options,
+                trigger: Trigger::Manual,
+            },
+        )
+        .await?;
+        Ok(RunAccepted { run_id: run.id })
+    }
+}
+
+/// The run history, newest first, filtered and paged.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ListRuns {
+    /// Only this job's runs.
+    #[serde(default)]
+    pub job: Option<JobId>,
+    /// Only runs in this state.
+    #[serde(default)]
+    pub status: Option<RunStatus>,
+    /// At most this many (default 50, at most 1,000).
+    #[serde(default)]
+    pub limit: Option<u32>,
+    /// Only runs older than this id (the last id of the previous page).
+    #[serde(default)]
+    pub before: Option<RunId>,
+}
+
+impl Request for ListRuns {
+    type Response = Vec<Run>;
+
+    async fn handle(self, engine: &Engine) -> Result<Vec<Run>, ApiError> {
+        let limit = match self.limit {
+            None => 50,
+            Some(0) => return Err(ApiError::invalid("limit must be at least 1")),
+            Some(n) => n.min(1000),
+        };
+        let filter = vigil_store::RunFilter {
+            job: self.job,
+            status: self.status,
+            before: self.before,
+            limit,
+        };
+        engine
+            .read(move |c| vigil_store::list_runs(c, &filter))
+            .await
+    }
+}
+
+/// One run.
+#[derive(Debug, Clone, Deserialize)]
+pub struct GetRun {
+    /// The run's id.
+    pub id: RunId,
+}
+
+impl Request for GetRun {
+    type Response = Run;
+
+    async fn handle(self, engine: &Engine) -> Result<Run, ApiError> {
+        engine.read(move |c| vigil_store::get_run(c, self.id)).await
+    }
+}
+
+/// Cancels a queued or running run: its whole process tree is killed.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CancelRun {
+    /// The run's id.
+    pub id: RunId,
+}
+
+impl Request for CancelRun {
+    type Response = Run;
+
+    async fn handle(self, engine: &Engine) -> Result<Run, ApiError> {
+        let run = engine
+            .read(move |c| vigil_store::get_run(c, self.id))
+            .await?;
+        if run.status.is_final() {
+            return Err(ApiError::conflict(format!(
+                "run {} already ended ({})",
+                run.id,
+                run.status.as_str()
+            )));
+        }
+        let mut ended = engine.jobs().ended.subscribe();
+        if engine.jobs().cancel(self.id, Cancel::Requested) {
+            // Answer with the final record once the runner has written it.
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(15), async {
+                while engine.jobs().output(self.id).is_some() {
+                    if ended.changed().await.is_err() {
+                        break;
+                    }
+                }
+            })
+            .await;
+        }
+        engine.read(move |c| vigil_store::get_run(c, self.id)).await
+    }
+}
+
+/// A run's output so far: stdout and stderr interleaved, one stamped line each.
+#[derive(Debug, Clone, Deserialize)]
+pub struct GetRunOutput {
+    /// The run's id.
+    pub id: RunId,
+}
+
+impl Request for GetRunOutput {
+    type Response = String;
+
+    async fn handle(self, engine: &Engine) -> Result<String, ApiError> {
+        engine
+            .read(move |c| vigil_store::get_run(c, self.id))
+            .await?;
+        let path = RunOutput::path_of(&engine.data_dir().join("runs"), self.id);
+        match tokio::fs::read_to_string(&path).await {
+            Ok(text) => Ok(text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
+            Err(e) => Err(ApiError::internal(format!("cannot read run output: {e}"))),
+        }
+    }
+}
+
+impl Engine {
+    /// The lines a run prints from now on, or `None` when it is not running. Read the output
+    /// first, then follow: a line printed between the two may be seen twice, never lost.
+    pub fn follow_run(&self, id: RunId) -> Option<tokio::sync::broadcast::Receiver<String>> {
+        self.jobs().output(id).map(|o| o.follow())
+    }
+}
+
+/// The next fire times of a cron expression, for a schedule field's preview.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PreviewSchedule {
+    /// Cron expression (5 or 6 fields).
+    pub schedule: String,
+    /// IANA time zone (default UTC).
+    #[serde(default)]
+    pub timezone: Option<String>,
+    /// How many fires (default 5, at most 50).
+    #[serde(default)]
+    pub count: Option<usize>,
+}
+
+impl Request for PreviewSchedule {
+    type Response = Vec<i64>;
+
+    async fn handle(self, _engine: &Engine) -> Result<Vec<i64>, ApiError> {
+        let cron = vigil_core::parse_cron(&self.schedule)?;
+        let tz = match &self.timezone {
+            Some(t) => vigil_core::parse_tz(t)?,
+            None => chrono_tz::UTC,
+        };
+        let n = self.count.unwrap_or(5).clamp(1, 50);
+        Ok(
+            vigil_core::next_fires(&cron, tz, vigil_core::utc_ms(now_ms()), n)
+                .into_iter()
+                .map(|t| t.timestamp_millis())
+                .collect(),
+        )
+    }
+}

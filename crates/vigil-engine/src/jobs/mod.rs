@@ -1,0 +1,93 @@
+//! The job runner's state: the jobs (cached from the store), the runs in flight, the global
+//! concurrency limit, and run output files.
+
+mod output;
+mod runner;
+pub mod scheduler;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
+
+use tokio::sync::{Semaphore, oneshot, watch};
+use vigil_core::{Job, JobId, RunId};
+
+pub(crate) use output::RunOutput;
+pub(crate) use runner::{RunRequest, interrupt_leftovers, start};
+
+/// One run in flight.
+pub(crate) struct Live {
+    pub(crate) job_id: JobId,
+    pub(crate) cancel: Option<oneshot::Sender<Cancel>>,
+    pub(crate) output: Arc<RunOutput>,
+}
+
+/// Why a run is being stopped early.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Cancel {
+    /// A person cancelled it, or a newer run replaced it.
+    Requested,
+    /// Vigil is shutting down.
+    Shutdown,
+}
+
+/// Everything the runner shares.
+pub(crate) struct JobsState {
+    pub(crate) jobs: RwLock<HashMap<JobId, Job>>,
+    pub(crate) live: Mutex<HashMap<RunId, Live>>,
+    pub(crate) slots: Arc<Semaphore>,
+    /// Bumped whenever a run ends, so queued runs of the same job can look again.
+    pub(crate) ended: watch::Sender<u64>,
+    pub(crate) max_output: u64,
+}
+
+impl JobsState {
+    pub(crate) fn new(concurrency: usize, max_output: u64) -> Self {
+        Self {
+            jobs: RwLock::new(HashMap::new()),
+            live: Mutex::new(HashMap::new()),
+            slots: Arc::new(Semaphore::new(concurrency.max(1))),
+            ended: watch::channel(0).0,
+            max_output,
+        }
+    }
+
+    pub(crate) fn job(&self, id: &str) -> Option<Job> {
+        self.jobs.read().ok()?.get(id).cloned()
+    }
+
+    pub(crate) fn all(&self) -> Vec<Job> {
+        let mut jobs: Vec<Job> = self
+            .jobs
+            .read()
+            .map(|j| j.values().cloned().collect())
+            .unwrap_or_default();
+        jobs.sort_by(|a, b| a.id.cmp(&b.id));
+        jobs
+    }
+
+    /// Asks a run in flight to stop; false when it is not in flight.
+    pub(crate) fn cancel(&self, run: RunId, why: Cancel) -> bool {
+        let sender = self
+            .live
+            .lock()
+            .ok()
+            .and_then(|mut l| l.get_mut(&run).and_then(|r| r.cancel.take()));
+        match sender {
+            Some(s) => s.send(why).is_ok(),
+            None => false,
+        }
+    }
+
+    pub(crate) fn output(&self, run: RunId) -> Option<Arc<RunOutput>> {
+        self.live.lock().ok()?.get(&run).map(|r| r.output.clone())
+    }
+}
+
+/// The default limit on concurrent runs: two per core, at most 16, at least 2. Runs are mostly
+/// waiting on I/O; the limit keeps a burst of schedules from starving the PC.
+pub fn default_concurrency() -> usize {
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2);
+    (cores * 2).clamp(2, 16)
+}

@@ -1,0 +1,161 @@
+//! The scheduler: sleeps until the next cron fire of any enabled job, starts those runs, and
+//! recomputes when jobs change. Time comes from a [`Clock`], so tests drive it by hand.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Debug;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Utc};
+use tokio::sync::watch;
+use vigil_core::{JobId, Missed, Trigger};
+
+use super::RunRequest;
+use crate::Engine;
+
+/// Where the scheduler gets time from.
+pub trait Clock: Send + Sync + Debug {
+    /// The current time.
+    fn now(&self) -> DateTime<Utc>;
+    /// Resolves at (or after) `at`.
+    fn sleep_until(&self, at: DateTime<Utc>) -> Pin<Box<dyn Future<Output = ()> + Send>>;
+}
+
+/// The wall clock.
+#[derive(Debug, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+
+    fn sleep_until(&self, at: DateTime<Utc>) -> Pin<Box<dyn Future<Output = ()> + Send>> {
+        let wait = (at - Utc::now()).to_std().unwrap_or_default();
+        Box::pin(tokio::time::sleep(wait))
+    }
+}
+
+/// A clock that only moves when told to: for tests of schedules without waiting.
+#[derive(Debug)]
+pub struct ManualClock {
+    now: Mutex<DateTime<Utc>>,
+    moved: watch::Sender<DateTime<Utc>>,
+}
+
+impl ManualClock {
+    /// A clock stopped at `at`.
+    pub fn new(at: DateTime<Utc>) -> Arc<Self> {
+        Arc::new(Self {
+            now: Mutex::new(at),
+            moved: watch::channel(at).0,
+        })
+    }
+
+    /// Moves the clock to `at`; sleepers whose time came wake up.
+    pub fn set(&self, at: DateTime<Utc>) {
+        if let Ok(mut now) = self.now.lock() {
+            *now = at;
+        }
+        self.moved.send_replace(at);
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> DateTime<Utc> {
+        self.now.lock().map(|n| *n).unwrap_or_default()
+    }
+
+    fn sleep_until(&self, at: DateTime<Utc>) -> Pin<Box<dyn Future<Output = ()> + Send>> {
+        let mut moved = self.moved.subscribe();
+        Box::pin(async move {
+            loop {
+                if *moved.borrow_and_update() >= at {
+                    return;
+                }
+                if moved.changed().await.is_err() {
+                    return;
+                }
+            }
+        })
+    }
+}
+
+/// Runs until the engine stops.
+pub(crate) async fn run(
+    engine: Engine,
+    mut changed: watch::Receiver<u64>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let clock = engine.config().clock.clone();
+    // Fires are computed after this point per job: a job is never fired twice for one instant.
+    let mut after: HashMap<JobId, DateTime<Utc>> = HashMap::new();
+    catch_up(&engine, clock.now()).await;
+    let started = clock.now();
+    loop {
+        let jobs = engine.jobs().all();
+        let mut due: BTreeMap<DateTime<Utc>, Vec<JobId>> = BTreeMap::new();
+        for job in jobs.iter().filter(|j| j.enabled && j.schedule.is_some()) {
+            let from = *after.entry(job.id.clone()).or_insert(started);
+            if let Some(next) = job.next_fires(from, 1).first() {
+                due.entry(*next).or_default().push(job.id.clone());
+            }
+        }
+        let next = due.into_iter().next();
+        let sleep = match &next {
+            Some((at, _)) => clock.sleep_until(*at),
+            None => Box::pin(std::future::pending()),
+        };
+        tokio::select! {
+            () = sleep => {
+                if let Some((at, ids)) = next {
+                    for id in ids {
+                        after.insert(id.clone(), at);
+                        fire(&engine, id);
+                    }
+                }
+            }
+            _ = changed.changed() => {}
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+fn fire(engine: &Engine, job_id: JobId) {
+    let engine = engine.clone();
+    tokio::spawn(async move {
+        let req = RunRequest {
+            job_id,
+            options: BTreeMap::new(),
+            trigger: Trigger::Schedule,
+        };
+        if let Err(e) = super::start(&engine, req).await {
+            tracing::warn!(error = %e, "a scheduled run could not start");
+        }
+    });
+}
+
+/// Fires missed while Vigil was away: jobs that say `missed: run_once` and whose schedule had
+/// a fire between their last scheduled run and now get one run.
+async fn catch_up(engine: &Engine, now: DateTime<Utc>) {
+    for job in engine.jobs().all() {
+        if !job.enabled || job.missed != Missed::RunOnce || job.schedule.is_none() {
+            continue;
+        }
+        let id = job.id.clone();
+        let Ok(Some(last)) = engine
+            .read(move |c| vigil_store::last_scheduled(c, &id))
+            .await
+        else {
+            continue;
+        };
+        let missed = job
+            .next_fires(vigil_core::utc_ms(last), 1)
+            .first()
+            .is_some_and(|next| *next < now);
+        if missed {
+            fire(engine, job.id.clone());
+        }
+    }
+}

@@ -1,0 +1,99 @@
+//! Helpers for the processes Vigil spawns (supervised programs and job runs).
+
+use std::time::Duration;
+
+use process_wrap::tokio::ChildWrapper;
+use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
+
+use crate::logs::MAX_LINE;
+
+/// How long output readers may keep draining after the process exited (grandchildren can keep
+/// the pipes open).
+pub(crate) const DRAIN: Duration = Duration::from_millis(500);
+
+/// The process Vigil spawned, beneath the group / job wrappers: waiting on it reports the main
+/// process's exit at once, while waiting on the wrapper would wait for the whole tree.
+pub(crate) fn innermost(child: &mut dyn ChildWrapper) -> &mut dyn ChildWrapper {
+    // The raw child is the layer whose `inner()` is itself.
+    let raw = std::ptr::addr_eq(
+        child.inner() as *const dyn ChildWrapper,
+        child as *const dyn ChildWrapper,
+    );
+    if raw {
+        child
+    } else {
+        innermost(child.inner_mut())
+    }
+}
+
+/// Copies one output stream to `sink` line by line, cutting overlong lines.
+pub(crate) async fn pump(stream: impl AsyncRead + Unpin, sink: impl Fn(&str)) {
+    let mut reader = BufReader::new(stream);
+    let mut buf = Vec::with_capacity(256);
+    loop {
+        buf.clear();
+        match read_line_capped(&mut reader, &mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {
+                let text = String::from_utf8_lossy(&buf);
+                sink(text.trim_end_matches(['\n', '\r']));
+            }
+        }
+    }
+}
+
+/// Reads up to a newline, keeping at most [`MAX_LINE`] bytes of it.
+async fn read_line_capped<R: AsyncBufReadExt + Unpin>(
+    reader: &mut R,
+    buf: &mut Vec<u8>,
+) -> std::io::Result<usize> {
+    let mut total = 0;
+    loop {
+        let available = reader.fill_buf().await?;
+        if available.is_empty() {
+            return Ok(total);
+        }
+        let (chunk, done) = match available.iter().position(|&b| b == b'\n') {
+            Some(i) => (&available[..=i], true),
+            None => (available, false),
+        };
+        let keep = MAX_LINE.saturating_sub(buf.len()).min(chunk.len());
+        buf.extend_from_slice(&chunk[..keep]);
+        let used = chunk.len();
+        total += used;
+        reader.consume(used);
+        if done {
+            return Ok(total);
+        }
+    }
+}
+
+/// A process's start time (unix seconds) if it is alive: with the PID, its identity.
+pub(crate) fn process_start(pid: u32) -> Option<i64> {
+    let mut sys = sysinfo::System::new().ok()?;
+    let pid = sysinfo::Pid::from_u32(pid);
+    sys.refresh_processes_specifics(
+        sysinfo::ProcessesToUpdate::Some(&[pid]),
+        true,
+        sysinfo::ProcessRefreshKind::nothing().without_tasks(),
+    );
+    sys.process(pid)
+        .filter(|p| !matches!(p.status(), sysinfo::ProcessStatus::Zombie))
+        .map(|p| i64::try_from(p.start_time()).unwrap_or(i64::MAX))
+}
+
+/// Kills one process by PID (a leftover whose identity was checked first).
+pub(crate) fn kill_process(pid: u32) {
+    let Ok(mut sys) = sysinfo::System::new() else {
+        return;
+    };
+    let pid = sysinfo::Pid::from_u32(pid);
+    sys.refresh_processes_specifics(
+        sysinfo::ProcessesToUpdate::Some(&[pid]),
+        true,
+        sysinfo::ProcessRefreshKind::nothing().without_tasks(),
+    );
+    if let Some(p) = sys.process(pid) {
+        p.kill();
+    }
+}

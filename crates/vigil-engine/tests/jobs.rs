@@ -1,0 +1,530 @@
+//! Jobs against real processes (the workspace fixture), a real SQLite file and a manual clock
+//! for schedules. Tests wait on conditions, never fixed sleeps.
+// A test that cannot set up its fixture should fail on the spot.
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{TimeZone, Utc};
+use serde_json::{Value, json};
+use vigil_core::{Job, Run, RunStatus, Trigger};
+use vigil_engine::api::{
+    CancelRun, DeleteJob, GetRun, GetRunOutput, ListJobs, ListRuns, PreviewSchedule, RunJob,
+    SaveJob,
+};
+use vigil_engine::{Engine, EngineConfig, ErrorCode, ManualClock};
+
+const DEADLINE: Duration = Duration::from_secs(30);
+
+fn fixture_path() -> String {
+    if cfg!(windows) {
+        let exe = std::env::current_exe().unwrap();
+        let dir = exe.parent().and_then(|deps| deps.parent()).unwrap();
+        dir.join("vigil-fixture.exe").display().to_string()
+    } else {
+        env!("CARGO_BIN_EXE_vigil-fixture").to_owned()
+    }
+}
+
+fn config(dir: &tempfile::TempDir) -> EngineConfig {
+    let mut c = EngineConfig::new(dir.path());
+    c.run_shutdown_grace = Duration::from_millis(300);
+    c
+}
+
+async fn start(dir: &tempfile::TempDir) -> Engine {
+    Engine::start(config(dir)).await.unwrap()
+}
+
+fn job(id: &str, args: &[&str], extra: Value) -> Job {
+    let mut j = json!({ "id": id, "name": id, "command": fixture_path(), "args": args });
+    if let (Some(base), Some(more)) = (j.as_object_mut(), extra.as_object()) {
+        base.extend(more.clone());
+    }
+    serde_json::from_value(j).unwrap()
+}
+
+async fn save(engine: &Engine, job: Job) -> Job {
+    engine
+        .call(SaveJob {
+            job,
+            replace: false,
+        })
+        .await
+        .unwrap()
+}
+
+async fn run(engine: &Engine, id: &str, options: Value) -> i64 {
+    let options: BTreeMap<String, Value> = serde_json::from_value(options).unwrap();
+    engine
+        .call(RunJob {
+            id: id.into(),
+            options,
+        })
+        .await
+        .unwrap()
+        .run_id
+}
+
+/// Waits until run `id` has ended.
+async fn ended(engine: &Engine, id: i64) -> Run {
+    let started = Instant::now();
+    loop {
+        let r = engine.call(GetRun { id }).await.unwrap();
+        if r.status.is_final() {
+            return r;
+        }
+        assert!(started.elapsed() < DEADLINE, "run {id} did not end: {r:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Waits until `job` has `n` finished runs; returns them oldest first.
+async fn finished_runs(engine: &Engine, job: &str, n: usize) -> Vec<Run> {
+    let started = Instant::now();
+    loop {
+        let mut runs = engine
+            .call(ListRuns {
+                job: Some(job.into()),
+                ..ListRuns::default()
+            })
+            .await
+            .unwrap();
+        runs.retain(|r| r.status.is_final());
+        if runs.len() >= n {
+            runs.reverse();
+            return runs;
+        }
+        assert!(
+            started.elapsed() < DEADLINE,
+            "{job} has {} finished runs, wanted {n}",
+            runs.len()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn alive(pid: u32) -> bool {
+    let mut sys = sysinfo::System::new().unwrap();
+    let pid = sysinfo::Pid::from_u32(pid);
+    sys.refresh_processes(sysinfo::ProcessesToUpdate::Some(&[pid]), true);
+    sys.process(pid)
+        .is_some_and(|p| !matches!(p.status(), sysinfo::ProcessStatus::Zombie))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_jobs_are_refused_and_nothing_is_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = start(&dir).await;
+    let cases = [
+        (job("a", &[], json!({"schedule": "61 * * * *"})), "schedule"),
+        (
+            job("a", &[], json!({"schedule": "every day at noon"})),
+            "schedule",
+        ),
+        (
+            job("a", &[], json!({"timezone": "Nowhere/City"})),
+            "timezone",
+        ),
+        (
+            job("a", &[], json!({"depends_on": ["ghost"]})),
+            "unknown job \"ghost\"",
+        ),
+        (job("Bad Id", &[], json!({})), "id"),
+        (
+            job(
+                "a",
+                &[],
+                json!({"options": [{"name": "m", "type": "select", "choices": ["x"], "default": "y"}]}),
+            ),
+            "option \"m\"",
+        ),
+    ];
+    for (j, needle) in cases {
+        let err = engine
+            .call(SaveJob {
+                job: j,
+                replace: false,
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidInput, "{err}");
+        assert!(
+            err.message.contains(needle),
+            "{:?} should mention {needle:?}",
+            err.message
+        );
+    }
+    assert!(
+        engine.call(ListJobs {}).await.unwrap().is_empty(),
+        "nothing was stored"
+    );
+    // A cycle is refused with its path when the closing edge is saved.
+    save(&engine, job("b", &["exit", "0"], json!({}))).await;
+    save(
+        &engine,
+        job("a", &["exit", "0"], json!({"depends_on": ["b"]})),
+    )
+    .await;
+    let closing = job("b", &["exit", "0"], json!({"on_failure": ["a"]}));
+    let err = engine
+        .call(SaveJob {
+            job: closing,
+            replace: true,
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        err.message.contains("b -> a -> b") || err.message.contains("a -> b -> a"),
+        "{err}"
+    );
+    assert!(
+        engine
+            .call(ListJobs {})
+            .await
+            .unwrap()
+            .iter()
+            .all(|j| j.on_failure.is_empty())
+    );
+    let err = engine
+        .call(SaveJob {
+            job: job("a", &[], json!({})),
+            replace: false,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::Conflict);
+    let err = engine.call(DeleteJob { id: "b".into() }).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::Conflict, "b is needed by a");
+    let err = engine
+        .call(PreviewSchedule {
+            schedule: "nope".into(),
+            timezone: None,
+            count: None,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::InvalidInput);
+    engine.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_records_argv_output_and_outcome_and_bad_options_store_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = start(&dir).await;
+    save(
+        &engine,
+        job(
+            "printer",
+            &["print"],
+            json!({"options": [
+                {"name": "count", "type": "string", "default": "3"},
+            ]}),
+        ),
+    )
+    .await;
+    // `print N` sleeps after printing; a 2 s timeout ends it, so use exit for a clean success.
+    save(&engine, job("ok", &["exit", "0"], json!({}))).await;
+    let id = run(&engine, "ok", json!({})).await;
+    let r = ended(&engine, id).await;
+    assert_eq!(
+        (r.status, r.exit_code, r.trigger),
+        (RunStatus::Succeeded, Some(0), Trigger::Manual)
+    );
+    assert!(r.pid.is_some(), "the process is recorded");
+    let out = engine.call(GetRunOutput { id }).await.unwrap();
+    assert!(out.contains(" out fixture exiting with 0"), "{out}");
+    assert!(
+        out.contains(" err fixture: last words"),
+        "stderr is kept and marked: {out}"
+    );
+
+    let err = engine
+        .call(RunJob {
+            id: "printer".into(),
+            options: serde_json::from_value(json!({"count": true})).unwrap(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::InvalidInput, "{err}");
+    let err = engine
+        .call(RunJob {
+            id: "printer".into(),
+            options: serde_json::from_value(json!({"nope": "1"})).unwrap(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::InvalidInput);
+    let err = engine
+        .call(RunJob {
+            id: "ghost".into(),
+            options: BTreeMap::new(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::NotFound);
+    let runs = engine
+        .call(ListRuns {
+            job: Some("printer".into()),
+            ..ListRuns::default()
+        })
+        .await
+        .unwrap();
+    assert!(runs.is_empty(), "refused runs leave no record");
+
+    // A missing executable is a recorded failure, not an error of the request.
+    let mut missing = job("missing", &[], json!({}));
+    missing.command = dir.path().join("no-such-tool").display().to_string();
+    save(&engine, missing).await;
+    let id = run(&engine, "missing", json!({})).await;
+    let r = ended(&engine, id).await;
+    assert_eq!(r.status, RunStatus::Failed);
+    assert!(r.error.unwrap().contains("could not start"));
+    engine.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn timeouts_and_cancels_kill_the_whole_tree() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = start(&dir).await;
+    save(
+        &engine,
+        job(
+            "slow",
+            &["spawn", "2"],
+            json!({"execution": {"timeout_secs": 1}}),
+        ),
+    )
+    .await;
+    let id = run(&engine, "slow", json!({})).await;
+    let r = ended(&engine, id).await;
+    assert_eq!(r.status, RunStatus::TimedOut);
+    let out = engine.call(GetRunOutput { id }).await.unwrap();
+    let children: Vec<u32> = out
+        .lines()
+        .filter_map(|l| l.split(" out child ").nth(1)?.trim().parse().ok())
+        .collect();
+    assert_eq!(children.len(), 2, "{out}");
+    assert!(!alive(r.pid.unwrap()));
+    for c in children {
+        assert!(!alive(c), "grandchild {c} must die with its run");
+    }
+
+    save(&engine, job("forever", &["sleep", "3600"], json!({}))).await;
+    let id = run(&engine, "forever", json!({})).await;
+    let started = Instant::now();
+    while engine.call(GetRun { id }).await.unwrap().status != RunStatus::Running {
+        assert!(started.elapsed() < DEADLINE);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let running = engine.call(GetRun { id }).await.unwrap();
+    assert!(
+        running.pid_start.is_some(),
+        "a running run's identity is pid + start time"
+    );
+    let r = engine.call(CancelRun { id }).await.unwrap();
+    assert_eq!(r.status, RunStatus::Cancelled);
+    assert!(!alive(r.pid.unwrap()));
+    let err = engine.call(CancelRun { id }).await.unwrap_err();
+    assert_eq!(
+        err.code,
+        ErrorCode::Conflict,
+        "an ended run cannot be cancelled"
+    );
+
+    // A job that leaves grandchildren behind and exits: they are cleaned up too.
+    save(&engine, job("leaver", &["spawn-exit", "2"], json!({}))).await;
+    let id = run(&engine, "leaver", json!({})).await;
+    let r = ended(&engine, id).await;
+    assert_eq!(r.status, RunStatus::Succeeded);
+    let out = engine.call(GetRunOutput { id }).await.unwrap();
+    for c in out
+        .lines()
+        .filter_map(|l| l.split(" out child ").nth(1)?.trim().parse::<u32>().ok())
+    {
+        let gone = Instant::now();
+        while alive(c) {
+            assert!(gone.elapsed() < DEADLINE, "orphan {c} survived its run");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+    engine.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retries_follow_the_policy_and_chains_follow_the_outcome() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = start(&dir).await;
+    save(&engine, job("after-fail", &["exit", "0"], json!({}))).await;
+    save(
+        &engine,
+        job(
+            "flaky",
+            &["exit", "3"],
+            json!({
+                "execution": {"retries": 2, "retry_delay_ms": 10, "backoff": "exponential"},
+                "on_failure": ["after-fail"],
+            }),
+        ),
+    )
+    .await;
+    run(&engine, "flaky", json!({})).await;
+    let runs = finished_runs(&engine, "flaky", 3).await;
+    let seen: Vec<(u32, Trigger, RunStatus)> = runs
+        .iter()
+        .map(|r| (r.attempt, r.trigger, r.status))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (1, Trigger::Manual, RunStatus::Failed),
+            (2, Trigger::Retry, RunStatus::Failed),
+            (3, Trigger::Retry, RunStatus::Failed),
+        ]
+    );
+    let chained = finished_runs(&engine, "after-fail", 1).await;
+    assert_eq!(
+        chained[0].trigger,
+        Trigger::Chain,
+        "on_failure ran once, after the last attempt"
+    );
+    engine.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dependencies_run_first_and_a_failed_one_skips_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = start(&dir).await;
+    save(&engine, job("login", &["exit", "0"], json!({}))).await;
+    save(
+        &engine,
+        job("fetch-a", &["exit", "0"], json!({"depends_on": ["login"]})),
+    )
+    .await;
+    save(
+        &engine,
+        job("fetch-b", &["exit", "0"], json!({"depends_on": ["login"]})),
+    )
+    .await;
+    save(
+        &engine,
+        job(
+            "report",
+            &["exit", "0"],
+            json!({"depends_on": ["fetch-a", "fetch-b"]}),
+        ),
+    )
+    .await;
+    let id = run(&engine, "report", json!({})).await;
+    let r = ended(&engine, id).await;
+    assert_eq!(r.status, RunStatus::Succeeded);
+    let login = finished_runs(&engine, "login", 1).await;
+    let a = finished_runs(&engine, "fetch-a", 1).await;
+    assert_eq!(login[0].trigger, Trigger::Dependency);
+    assert!(login[0].ended_at <= a[0].started_at, "levels run in order");
+    assert!(a[0].ended_at <= r.started_at);
+
+    save(&engine, job("broken", &["exit", "1"], json!({}))).await;
+    save(
+        &engine,
+        job(
+            "needs-broken",
+            &["exit", "0"],
+            json!({"depends_on": ["broken"]}),
+        ),
+    )
+    .await;
+    let id = run(&engine, "needs-broken", json!({})).await;
+    let r = ended(&engine, id).await;
+    assert_eq!(r.status, RunStatus::Skipped);
+    assert!(
+        r.error.unwrap().contains("broken"),
+        "the skip names the failed dependency"
+    );
+    engine.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn overlap_policies_decide_what_a_second_trigger_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = start(&dir).await;
+    save(&engine, job("single", &["sleep", "3600"], json!({}))).await;
+    let first = run(&engine, "single", json!({})).await;
+    let second = run(&engine, "single", json!({})).await;
+    let r = ended(&engine, second).await;
+    assert_eq!(r.status, RunStatus::Skipped, "overlap: skip is the default");
+    assert!(r.error.unwrap().contains(&format!("run {first}")));
+    save(
+        &engine,
+        job(
+            "replaced",
+            &["sleep", "3600"],
+            json!({"overlap": "replace"}),
+        ),
+    )
+    .await;
+    let old = run(&engine, "replaced", json!({})).await;
+    let started = Instant::now();
+    while engine.call(GetRun { id: old }).await.unwrap().status != RunStatus::Running {
+        assert!(started.elapsed() < DEADLINE);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let new = run(&engine, "replaced", json!({})).await;
+    assert_eq!(ended(&engine, old).await.status, RunStatus::Cancelled);
+    let started = Instant::now();
+    while engine.call(GetRun { id: new }).await.unwrap().status != RunStatus::Running {
+        assert!(started.elapsed() < DEADLINE, "the replacing run starts");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    engine.call(CancelRun { id: first }).await.unwrap();
+    engine.stop().await;
+    // Runs still going at shutdown end as interrupted (after the grace period).
+    let engine = start(&dir).await;
+    let r = engine.call(GetRun { id: new }).await.unwrap();
+    assert_eq!(r.status, RunStatus::Interrupted);
+    engine.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schedules_fire_by_the_injected_clock() {
+    let dir = tempfile::tempdir().unwrap();
+    let t0 = Utc.with_ymd_and_hms(2030, 1, 1, 0, 0, 0).unwrap();
+    let clock = ManualClock::new(t0);
+    let mut c = config(&dir);
+    c.clock = clock.clone() as Arc<dyn vigil_engine::Clock>;
+    let engine = Engine::start(c).await.unwrap();
+    save(
+        &engine,
+        job(
+            "tick",
+            &["exit", "0"],
+            json!({"schedule": "*/10 * * * * *"}),
+        ),
+    )
+    .await;
+    save(
+        &engine,
+        job(
+            "off",
+            &["exit", "0"],
+            json!({"schedule": "*/10 * * * * *", "enabled": false}),
+        ),
+    )
+    .await;
+    clock.set(t0 + chrono::Duration::seconds(10));
+    let runs = finished_runs(&engine, "tick", 1).await;
+    assert_eq!(runs[0].trigger, Trigger::Schedule);
+    clock.set(t0 + chrono::Duration::seconds(20));
+    finished_runs(&engine, "tick", 2).await;
+    let off = engine
+        .call(ListRuns {
+            job: Some("off".into()),
+            ..ListRuns::default()
+        })
+        .await
+        .unwrap();
+    assert!(off.is_empty(), "a disabled job is not scheduled");
+    engine.stop().await;
+}
