@@ -1,10 +1,15 @@
 //! Tauri commands: one line each from IPC to the engine's API.
 
 use tauri::State;
+use vigil_core::{Job, Run, RunStatus};
 use vigil_engine::api::{
     AddProgram, GetProgram, GetProgramStatus, GetSamples, GetStatus, ListEvents, ListProgramEvents,
     ListProgramStatus, ListPrograms, ProgramStatus, RemoveProgram, RestartProgram, SampleBucket,
     StartProgram, Status, StopProgram, TailLog,
+};
+use vigil_engine::api::{
+    CancelRun, DeleteJob, GetJob, GetJobsDashboard, GetRun, GetRunOutput, JobsDashboard, ListJobs,
+    ListRuns, PreviewSchedule, RunAccepted, RunJob, SaveJob,
 };
 use vigil_engine::{ApiError, Engine, Event, Program};
 
@@ -104,4 +109,92 @@ pub(crate) async fn log_tail(
     lines: Option<usize>,
 ) -> Reply<Vec<String>> {
     engine.call(TailLog { id, lines }).await
+}
+
+#[tauri::command]
+pub(crate) async fn list_jobs(engine: State<'_, Engine>) -> Reply<Vec<Job>> {
+    engine.call(ListJobs {}).await
+}
+
+#[tauri::command]
+pub(crate) async fn get_job(engine: State<'_, Engine>, id: String) -> Reply<Job> {
+    engine.call(GetJob { id }).await
+}
+
+#[tauri::command]
+pub(crate) async fn save_job(engine: State<'_, Engine>, job: Job, replace: bool) -> Reply<Job> {
+    engine.call(SaveJob { job, replace }).await
+}
+
+#[tauri::command]
+pub(crate) async fn delete_job(engine: State<'_, Engine>, id: String) -> Reply<Job> {
+    engine.call(DeleteJob { id }).await
+}
+
+#[tauri::command]
+pub(crate) async fn run_job(
+    engine: State<'_, Engine>,
+    id: String,
+    options: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+) -> Reply<RunAccepted> {
+    engine
+        .call(RunJob {
+            id,
+            options: options.unwrap_or_default(),
+        })
+        .await
+}
+
+#[tauri::command]
+pub(crate) async fn list_runs(
+    engine: State<'_, Engine>,
+    job: Option<String>,
+    status: Option<RunStatus>,
+    limit: Option<u32>,
+    before: Option<i64>,
+) -> Reply<Vec<Run>> {
+    engine
+        .call(ListRuns {
+            job,
+            status,
+            limit,
+            before,
+        })
+        .await
+}
+
+#[tauri::command]
+pub(crate) async fn get_run(engine: State<'_, Engine>, id: i64) -> Reply<Run> {
+    engine.call(GetRun { id }).await
+}
+
+#[tauri::command]
+pub(crate) async fn run_output(engine: State<'_, Engine>, id: i64) -> Reply<String> {
+    engine.call(GetRunOutput { id }).await
+}
+
+#[tauri::command]
+pub(crate) async fn cancel_run(engine: State<'_, Engine>, id: i64) -> Reply<Run> {
+    engine.call(CancelRun { id }).await
+}
+
+#[tauri::command]
+pub(crate) async fn jobs_dashboard(engine: State<'_, Engine>) -> Reply<JobsDashboard> {
+    engine.call(GetJobsDashboard {}).await
+}
+
+#[tauri::command]
+pub(crate) async fn preview_schedule(
+    engine: State<'_, Engine>,
+    schedule: String,
+    timezone: Option<String>,
+    count: Option<usize>,
+) -> Reply<Vec<i64>> {
+    engine
+        .call(PreviewSchedule {
+            schedule,
+            timezone,
+            count,
+        })
+        .await
 }

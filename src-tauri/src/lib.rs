@@ -34,6 +34,17 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::samples,
         commands::program_events,
         commands::log_tail,
+        commands::list_jobs,
+        commands::get_job,
+        commands::save_job,
+        commands::delete_job,
+        commands::run_job,
+        commands::list_runs,
+        commands::get_run,
+        commands::run_output,
+        commands::cancel_run,
+        commands::jobs_dashboard,
+        commands::preview_schedule,
     ])
 }
 

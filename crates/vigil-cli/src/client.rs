@@ -5,7 +5,10 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
+use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
+use vigil_core::{Job, Run, RunStatus};
+use vigil_engine::api::RunAccepted;
 use vigil_engine::api::{ProgramStatus, Status};
 use vigil_engine::{ApiError, NewProgram, Program};
 
@@ -148,4 +151,130 @@ pub(crate) async fn logs(data_dir: &Path, id: i64, lines: usize) -> anyhow::Resu
         println!("{line}");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) async fn list_jobs(data_dir: &Path) -> anyhow::Result<ExitCode> {
+    let d = Daemon::find(data_dir)?;
+    let jobs: Vec<Job> = d.send(d.http.get(d.url("/jobs"))).await?;
+    if jobs.is_empty() {
+        println!("no jobs");
+    }
+    for j in jobs {
+        let schedule = j.schedule.as_deref().unwrap_or("manual");
+        let state = if j.enabled { "" } else { " (disabled)" };
+        println!("{}\t{}\t{schedule}{state}", j.id, j.name);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) async fn list_runs(
+    data_dir: &Path,
+    job: Option<&str>,
+    limit: u32,
+) -> anyhow::Result<ExitCode> {
+    let d = Daemon::find(data_dir)?;
+    let mut req = d
+        .http
+        .get(d.url("/runs"))
+        .query(&[("limit", limit.to_string())]);
+    if let Some(job) = job {
+        req = req.query(&[("job", job)]);
+    }
+    let runs: Vec<Run> = d.send(req).await?;
+    for r in runs {
+        let code = r
+            .exit_code
+            .map(|c| c.to_string())
+            .unwrap_or_else(|| "-".into());
+        let took = r
+            .duration_ms()
+            .map(|ms| format!("{ms} ms"))
+            .unwrap_or_else(|| "-".into());
+        println!(
+            "{}\t{}\t{}\t{}\tattempt {}\texit {code}\t{took}",
+            r.id,
+            r.job_id,
+            r.trigger.as_str(),
+            r.status.as_str(),
+            r.attempt
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Parses `name=value`; the value is JSON when it parses as JSON, otherwise text.
+pub(crate) fn parse_opt(raw: &str) -> anyhow::Result<(String, serde_json::Value)> {
+    let Some((name, value)) = raw.split_once('=') else {
+        bail!("--opt takes name=value, got {raw:?}");
+    };
+    let value =
+        serde_json::from_str(value).unwrap_or_else(|_| serde_json::Value::String(value.to_owned()));
+    Ok((name.to_owned(), value))
+}
+
+pub(crate) async fn run_job(
+    data_dir: &Path,
+    job: &str,
+    opts: &[String],
+) -> anyhow::Result<ExitCode> {
+    let d = Daemon::find(data_dir)?;
+    let options: serde_json::Map<String, serde_json::Value> = opts
+        .iter()
+        .map(|o| parse_opt(o))
+        .collect::<anyhow::Result<_>>()?;
+    let accepted: RunAccepted = d
+        .send(
+            d.http
+                .post(d.url(&format!("/jobs/{job}/run")))
+                .json(&serde_json::json!({ "options": options })),
+        )
+        .await?;
+    let id = accepted.run_id;
+    eprintln!("run {id} of {job}");
+    let mut printed = 0usize;
+    loop {
+        let resp = d
+            .http
+            .get(d.url(&format!("/runs/{id}/output?follow=true")))
+            .bearer_auth(&d.token)
+            .send()
+            .await?;
+        let mut body = resp.bytes_stream();
+        let mut buf = String::new();
+        let mut seen = 0usize;
+        while let Some(chunk) = body.next().await {
+            buf.push_str(&String::from_utf8_lossy(&chunk?));
+            while let Some(end) = buf.find("\n\n") {
+                let record: String = buf.drain(..end + 2).collect();
+                for line in record.lines().filter_map(|l| l.strip_prefix("data:")) {
+                    seen += 1;
+                    if seen > printed {
+                        printed = seen;
+                        print_output_line(line.trim_start());
+                    }
+                }
+            }
+        }
+        let run: Run = d.send(d.http.get(d.url(&format!("/runs/{id}")))).await?;
+        if run.status.is_final() {
+            eprintln!("run {id}: {}", run.status.as_str());
+            return Ok(match (run.status, run.exit_code) {
+                (RunStatus::Succeeded, _) => ExitCode::SUCCESS,
+                (_, Some(code)) => ExitCode::from(u8::try_from(code.clamp(1, 255)).unwrap_or(1)),
+                _ => ExitCode::FAILURE,
+            });
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
+/// Prints `<time> <out|err> <text>` as text on stdout or stderr.
+fn print_output_line(line: &str) {
+    let mut parts = line.splitn(3, ' ');
+    let (_, stream, text) = (parts.next(), parts.next(), parts.next().unwrap_or(""));
+    match stream {
+        Some("err") => eprintln!("{text}"),
+        Some("out") => println!("{text}"),
+        _ => println!("{line}"),
+    }
 }

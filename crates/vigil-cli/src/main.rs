@@ -44,6 +44,34 @@ enum Command {
         #[command(subcommand)]
         command: ProgramsCommand,
     },
+    /// Lists jobs.
+    Jobs {
+        #[command(subcommand)]
+        command: JobsCommand,
+    },
+    /// Runs a job, streams its output, and exits with the run's exit code.
+    Run {
+        /// The job's id.
+        job: String,
+        /// An option value, `name=value` (JSON values such as `true` or `["a","b"]` are typed).
+        #[arg(long = "opt", value_name = "NAME=VALUE")]
+        opts: Vec<String>,
+    },
+    /// Lists recent runs, newest first.
+    Runs {
+        /// Only this job's runs.
+        #[arg(long)]
+        job: Option<String>,
+        /// How many.
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+    },
+}
+
+#[derive(Subcommand)]
+enum JobsCommand {
+    /// Lists jobs with their schedules.
+    Ls,
 }
 
 #[derive(Subcommand)]
@@ -139,6 +167,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             ProgramsCommand::Restart { id } => client::control(&data_dir, id, "restart").await,
             ProgramsCommand::Logs { id, lines } => client::logs(&data_dir, id, lines).await,
         },
+        Command::Jobs {
+            command: JobsCommand::Ls,
+        } => client::list_jobs(&data_dir).await,
+        Command::Run { job, opts } => client::run_job(&data_dir, &job, &opts).await,
+        Command::Runs { job, limit } => client::list_runs(&data_dir, job.as_deref(), limit).await,
     }
 }
 

@@ -576,3 +576,209 @@ async fn programs_are_started_watched_and_their_history_served_over_http() {
     );
     assert!(daemon.terminate().success());
 }
+
+#[tokio::test]
+async fn jobs_are_saved_run_and_listed_over_http_and_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let daemon = Daemon::start(dir.path());
+    let http = reqwest::Client::new();
+    let post = |path: &str, body: Value| daemon.authed(http.post(daemon.url(path))).json(&body);
+    let nowhere = dir.path().join("nowhere").display().to_string();
+
+    // Bad definitions are refused and nothing is stored.
+    for (body, needle) in [
+        (
+            json!({"id": "x", "name": "x", "command": BIN, "schedule": "61 * * * *"}),
+            "schedule",
+        ),
+        (
+            json!({"id": "x", "name": "x", "command": BIN, "timezone": "Atlantis/Capital"}),
+            "timezone",
+        ),
+        (
+            json!({"id": "x", "name": "x", "command": BIN, "depends_on": ["ghost"]}),
+            "ghost",
+        ),
+        (json!({"id": "x", "name": "x"}), "command"),
+    ] {
+        let (code, err) = json_of(post("/api/jobs", body.clone()).send().await.unwrap()).await;
+        assert_eq!(
+            (code, err["code"].as_str()),
+            (400, Some("invalid_input")),
+            "{body}: {err}"
+        );
+        assert!(err["message"].as_str().unwrap().contains(needle), "{err}");
+    }
+    let (_, jobs) = json_of(
+        daemon
+            .authed(http.get(daemon.url("/api/jobs")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(jobs, json!([]));
+
+    let version = json!({"id": "version", "name": "Version", "command": BIN, "args": ["--version"],
+                         "schedule": "0 0 3 * * *", "timezone": "Asia/Seoul"});
+    let (code, saved) = json_of(post("/api/jobs", version).send().await.unwrap()).await;
+    assert_eq!(code, 201, "{saved}");
+    let failing = json!({"id": "failing", "name": "Failing", "command": BIN,
+                         "args": ["status", "--data-dir", nowhere]});
+    assert_eq!(
+        post("/api/jobs", failing).send().await.unwrap().status(),
+        201
+    );
+    let mismatched = json!({"id": "other", "name": "x", "command": BIN});
+    let resp = daemon
+        .authed(http.put(daemon.url("/api/jobs/version")))
+        .json(&mismatched)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400, "the body's id must match the path");
+
+    // The CLI runs a job, streams its output and exits with the run's code.
+    let out = Command::new(BIN)
+        .args(["run", "version", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("vigil"),
+        "the job's output is streamed"
+    );
+    let out = Command::new(BIN)
+        .args(["run", "failing", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the run's exit code becomes the CLI's"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no daemon is running"),
+        "stderr goes to stderr"
+    );
+    let out = Command::new(BIN)
+        .args(["run", "version", "--opt", "nope=1", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no option \"nope\""));
+
+    // History, filters, output, dashboard, preview.
+    let (_, runs) = json_of(
+        daemon
+            .authed(http.get(daemon.url("/api/runs?job=failing&status=failed")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let runs = runs.as_array().unwrap();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0]["exit_code"], 1);
+    let id = runs[0]["id"].as_i64().unwrap();
+    let text = daemon
+        .authed(http.get(daemon.url(&format!("/api/runs/{id}/output"))))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(text.contains(" err "), "{text}");
+    let (code, body) = json_of(
+        daemon
+            .authed(http.get(daemon.url("/api/runs?status=bogus")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((code, body["code"].as_str()), (400, Some("invalid_input")));
+    let (code, body) = json_of(
+        post(&format!("/api/runs/{id}/cancel"), json!({}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (code, body["code"].as_str()),
+        (409, Some("conflict")),
+        "an ended run cannot be cancelled"
+    );
+    let (_, dash) = json_of(
+        daemon
+            .authed(http.get(daemon.url("/api/jobs/dashboard")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(dash["succeeded_today"], 1);
+    assert_eq!(dash["failed_today"], 1);
+    assert_eq!(dash["next"][0]["job_id"], "version");
+    let (code, fires) = json_of(
+        daemon
+            .authed(http.get(daemon.url(
+                "/api/schedule/preview?schedule=0%200%203%20*%20*%20*&timezone=Asia/Seoul&count=3",
+            )))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(code, 200);
+    assert_eq!(fires.as_array().unwrap().len(), 3);
+    let resp = daemon
+        .authed(http.post(daemon.url("/api/jobs/ghost/run")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 404);
+    let resp = daemon
+        .authed(http.post(daemon.url("/api/jobs/version/run")))
+        .body("{oops")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    let out = Command::new(BIN)
+        .args(["runs", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).lines().count(),
+        2,
+        "two recorded runs"
+    );
+    let resp = daemon
+        .authed(http.delete(daemon.url("/api/jobs/failing")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 204);
+    let out = Command::new(BIN)
+        .args(["jobs", "ls", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let listed = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        listed.contains("version") && !listed.contains("failing"),
+        "{listed}"
+    );
+    assert!(daemon.terminate().success());
+}

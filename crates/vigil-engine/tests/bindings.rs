@@ -11,7 +11,10 @@ use vigil_core::{
     Backoff, ExecutionPolicy, Job, JobOption, Limits, MatchRule, Missed, OptionKind, Overlap,
     RestartMode, RestartPolicy, RetryOn, Run, RunStatus, Trigger,
 };
-use vigil_engine::api::{ProcessStatus, ProgramState, ProgramStatus, SampleBucket, Status};
+use vigil_engine::api::{
+    JobsDashboard, NextFire, ProcessStatus, ProgramState, ProgramStatus, RunAccepted, RunningRun,
+    SampleBucket, Status,
+};
 use vigil_engine::{ApiError, ErrorCode, Event, EventKind, NewProgram, Program};
 
 fn generated() -> String {
@@ -42,6 +45,10 @@ fn generated() -> String {
         Trigger::decl(),
         RunStatus::decl(),
         Run::decl(),
+        RunAccepted::decl(),
+        RunningRun::decl(),
+        NextFire::decl(),
+        JobsDashboard::decl(),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `VIGIL_BLESS=1 cargo test -p vigil-engine --test bindings`.\n\

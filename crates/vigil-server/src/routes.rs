@@ -12,10 +12,15 @@ use axum::{Json, Router};
 use futures_util::{Stream, StreamExt};
 use serde::Deserialize;
 use subtle::ConstantTimeEq;
+use vigil_core::{Job, Run};
 use vigil_engine::api::{
     AddProgram, ExportFormat, ExportKind, ExportRequest, GetProgram, GetProgramStatus, GetSamples,
     GetStatus, ListProgramEvents, ListProgramStatus, ListPrograms, ProgramStatus, RemoveProgram,
     RestartProgram, SampleBucket, StartProgram, Status, StopProgram, TailLog,
+};
+use vigil_engine::api::{
+    CancelRun, DeleteJob, GetJob, GetJobsDashboard, GetRun, GetRunOutput, JobsDashboard, ListJobs,
+    ListRuns, PreviewSchedule, RunAccepted, RunJob, SaveJob,
 };
 use vigil_engine::{ApiError, Engine, ErrorCode, Event, Program};
 
@@ -48,6 +53,18 @@ pub(crate) fn router(engine: Engine, token: String) -> Router {
         .route("/programs/{id}/logs", get(logs))
         .route("/programs/{id}/export", get(export))
         .route("/events", get(events))
+        .route("/jobs", get(list_jobs).post(create_job))
+        .route("/jobs/dashboard", get(jobs_dashboard))
+        .route(
+            "/jobs/{id}",
+            get(get_job).put(update_job).delete(delete_job),
+        )
+        .route("/jobs/{id}/run", post(run_job))
+        .route("/runs", get(list_runs))
+        .route("/runs/{id}", get(get_run))
+        .route("/runs/{id}/output", get(run_output))
+        .route("/runs/{id}/cancel", post(cancel_run))
+        .route("/schedule/preview", get(preview_schedule))
         .fallback(api_not_found)
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token))
         .route("/health", get(health));
@@ -272,6 +289,150 @@ async fn export(
         [(header::CONTENT_TYPE, content_type)],
         axum::body::Body::from_stream(body),
     )
+        .into_response())
+}
+
+async fn list_jobs(State(s): State<AppState>) -> ApiResult<Json<Vec<Job>>> {
+    Ok(Json(s.engine.call(ListJobs {}).await?))
+}
+
+async fn create_job(
+    State(s): State<AppState>,
+    ApiJson(job): ApiJson<Job>,
+) -> ApiResult<(StatusCode, Json<Job>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            s.engine
+                .call(SaveJob {
+                    job,
+                    replace: false,
+                })
+                .await?,
+        ),
+    ))
+}
+
+async fn get_job(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<Job>> {
+    Ok(Json(s.engine.call(GetJob { id }).await?))
+}
+
+async fn update_job(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(job): ApiJson<Job>,
+) -> ApiResult<Json<Job>> {
+    if job.id != id {
+        return Err(HttpError(ApiError::invalid(format!(
+            "the body's id {:?} does not match the path's {id:?}",
+            job.id
+        ))));
+    }
+    Ok(Json(s.engine.call(SaveJob { job, replace: true }).await?))
+}
+
+async fn delete_job(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<StatusCode> {
+    s.engine.call(DeleteJob { id }).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RunBody {
+    #[serde(default)]
+    options: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// Starts a run; the body (`{"options": {...}}`) is optional.
+async fn run_job(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> ApiResult<(StatusCode, Json<RunAccepted>)> {
+    let body: RunBody = if body.iter().all(u8::is_ascii_whitespace) {
+        RunBody::default()
+    } else {
+        serde_json::from_slice(&body)
+            .map_err(|e| HttpError(ApiError::invalid(format!("invalid JSON body: {e}"))))?
+    };
+    let accepted = s
+        .engine
+        .call(RunJob {
+            id,
+            options: body.options,
+        })
+        .await?;
+    Ok((StatusCode::ACCEPTED, Json(accepted)))
+}
+
+async fn list_runs(
+    State(s): State<AppState>,
+    ApiQuery(q): ApiQuery<ListRuns>,
+) -> ApiResult<Json<Vec<Run>>> {
+    Ok(Json(s.engine.call(q).await?))
+}
+
+async fn get_run(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<Run>> {
+    Ok(Json(s.engine.call(GetRun { id: parse_id(&id)? }).await?))
+}
+
+async fn cancel_run(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<Run>> {
+    Ok(Json(s.engine.call(CancelRun { id: parse_id(&id)? }).await?))
+}
+
+async fn jobs_dashboard(State(s): State<AppState>) -> ApiResult<Json<JobsDashboard>> {
+    Ok(Json(s.engine.call(GetJobsDashboard {}).await?))
+}
+
+async fn preview_schedule(
+    State(s): State<AppState>,
+    ApiQuery(q): ApiQuery<PreviewSchedule>,
+) -> ApiResult<Json<Vec<i64>>> {
+    Ok(Json(s.engine.call(q).await?))
+}
+
+#[derive(Deserialize)]
+struct OutputQuery {
+    #[serde(default)]
+    follow: bool,
+}
+
+/// A run's output as text, or with `follow=true` as SSE: what was printed so far, then new
+/// lines until the run ends.
+async fn run_output(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<OutputQuery>,
+) -> ApiResult<Response> {
+    let id = parse_id(&id)?;
+    // Subscribe before reading, so no line falls between the two (one may come twice).
+    let live = if q.follow {
+        s.engine.follow_run(id)
+    } else {
+        None
+    };
+    let text = s.engine.call(GetRunOutput { id }).await?;
+    if !q.follow {
+        return Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response());
+    }
+    let backlog: Vec<Result<SseEvent, Infallible>> = text
+        .lines()
+        .map(|l| Ok(SseEvent::default().data(l)))
+        .collect();
+    let backlog = futures_util::stream::iter(backlog);
+    let stream = match live {
+        Some(rx) => backlog
+            .chain(
+                tokio_stream::wrappers::BroadcastStream::new(rx).filter_map(|line| async move {
+                    line.ok()
+                        .map(|l| Ok(SseEvent::default().data(l.trim_end())))
+                }),
+            )
+            .boxed(),
+        None => backlog.boxed(),
+    };
+    Ok(Sse::new(stream)
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
         .into_response())
 }
 

@@ -212,3 +212,25 @@ pub fn last_scheduled(conn: &Connection, job: &str) -> Result<Option<i64>, Store
         |r| r.get(0),
     )?)
 }
+
+/// How many runs ended in `status` since `since_ms`.
+pub fn count_runs_since(
+    conn: &Connection,
+    status: RunStatus,
+    since_ms: i64,
+) -> Result<u32, StoreError> {
+    Ok(conn.query_row(
+        "SELECT count(*) FROM runs WHERE status = ?1 AND ended_at >= ?2",
+        params![status.as_str(), since_ms],
+        |r| r.get(0),
+    )?)
+}
+
+/// The latest failed or timed-out runs, newest first.
+pub fn recent_failures(conn: &Connection, limit: u32) -> Result<Vec<Run>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {RUN_COLUMNS} FROM runs WHERE status IN ('failed', 'timed_out') ORDER BY id DESC LIMIT ?1"
+    ))?;
+    let rows = stmt.query_map([limit], run_from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

@@ -508,3 +508,51 @@ pid_start: number | null,
  * Why it failed or was skipped, in words.
  */
 error: string | null, };
+
+export type RunAccepted = { 
+/**
+ * The new run.
+ */
+run_id: number, };
+
+export type RunningRun = { 
+/**
+ * The run.
+ */
+run: Run, 
+/**
+ * Milliseconds since it started (or was queued).
+ */
+elapsed_ms: number, };
+
+export type NextFire = { 
+/**
+ * The job.
+ */
+job_id: string, 
+/**
+ * When, unix ms.
+ */
+at: number, };
+
+export type JobsDashboard = { 
+/**
+ * Runs that succeeded since local midnight.
+ */
+succeeded_today: number, 
+/**
+ * Runs that failed or timed out since local midnight.
+ */
+failed_today: number, 
+/**
+ * Runs queued or running now.
+ */
+running: Array<RunningRun>, 
+/**
+ * The next five scheduled fires.
+ */
+next: Array<NextFire>, 
+/**
+ * The latest failures.
+ */
+recent_failures: Array<Run>, };

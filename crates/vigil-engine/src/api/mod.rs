@@ -19,8 +19,8 @@ pub use crate::live::{ProcessStatus, ProgramState, ProgramStatus};
 pub use events::ListEvents;
 pub use history::{ExportFormat, ExportKind, ExportRequest, GetSamples, SampleBucket};
 pub use jobs::{
-    CancelRun, DeleteJob, GetJob, GetRun, GetRunOutput, ListJobs, ListRuns, PreviewSchedule,
-    RunAccepted, RunJob, SaveJob,
+    CancelRun, DeleteJob, GetJob, GetJobsDashboard, GetRun, GetRunOutput, JobsDashboard, ListJobs,
+    ListRuns, NextFire, PreviewSchedule, RunAccepted, RunJob, RunningRun, SaveJob,
 };
 pub use programs::{
     GetProgram, GetProgramStatus, ListProgramEvents, ListProgramStatus, ListPrograms,
