@@ -122,8 +122,17 @@ pub(crate) async fn get_job(engine: State<'_, Engine>, id: String) -> Reply<Job>
 }
 
 #[tauri::command]
-pub(crate) async fn save_job(engine: State<'_, Engine>, job: Job, replace: bool) -> Reply<Job> {
-    engine.call(SaveJob { job, replace }).await
+pub(crate) async fn save_job(
+    engine: State<'_, Engine>,
+    job: serde_json::Value,
+    replace: bool,
+) -> Reply<Job> {
+    engine
+        .call(SaveJob {
+            definition: job,
+            replace,
+        })
+        .await
 }
 
 #[tauri::command]

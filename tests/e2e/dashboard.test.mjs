@@ -287,6 +287,112 @@ describe("dashboard against the real daemon", () => {
     await waitFor("the row to disappear", async () => (await row.count()) === 0, UI_TIMEOUT_MS);
   });
 
+  it("creates a job in the editor, runs it with live output, cancels it, and refuses a bad schedule", async () => {
+    assert.ok(existsSync(VIGIL_FIXTURE), `fixture binary not found at ${VIGIL_FIXTURE} (set VIGIL_FIXTURE)`);
+    const api = (path) => fetch(`${baseUrl}${path}`, { headers: { Authorization: `Bearer ${token}` } });
+    const probe = await api("/api/jobs");
+    assert.notEqual(probe.status, 404, "the daemon does not serve /api/jobs yet: rebuild target/debug/vigil");
+
+    await page.goto(`${baseUrl}/#/`);
+    await page.getByTestId("engine-state").filter({ hasText: /^running$/ }).waitFor();
+    await page.getByTestId("nav-jobs").click();
+    await page.getByTestId("jobs-page").waitFor();
+    assert.equal(new URL(page.url()).hash, "#/jobs");
+    await page.getByTestId("jobs-empty").waitFor();
+
+    // Create it through the editor.
+    await page.getByTestId("job-new").click();
+    await page.getByTestId("job-editor").waitFor();
+    await page.getByTestId("job-id").fill("e2e-print");
+    await page.getByTestId("job-name").fill("E2E print");
+    await page.getByTestId("job-command").fill(VIGIL_FIXTURE);
+    await page.getByTestId("job-args").fill("print\n3");
+    const sent = page.waitForRequest((r) => r.method() === "POST" && new URL(r.url()).pathname === "/api/jobs");
+    await page.getByTestId("job-save").click();
+    const body = (await sent).postDataJSON();
+    assert.equal(body.id, "e2e-print");
+    assert.equal(body.command, VIGIL_FIXTURE);
+    assert.deepEqual(body.args, ["print", "3"]);
+    assert.equal(body.schedule, null);
+
+    // Saved: the job's page.
+    const jobPage = page.getByTestId("job-page");
+    await jobPage.waitFor();
+    assert.equal(new URL(page.url()).hash, "#/jobs/e2e-print");
+    await waitText(jobPage.getByTestId("job-title"), "E2E print");
+    await jobPage.getByTestId("runs-empty").waitFor();
+    const stored = await (await api("/api/jobs/e2e-print")).json();
+    assert.deepEqual(stored.args, ["print", "3"]);
+
+    // Run it: the run page follows its output live.
+    await jobPage.getByTestId("run-submit").click();
+    const runPage = page.getByTestId("run-page");
+    await runPage.waitFor();
+    const runId = Number(/^#\/runs\/(\d+)$/.exec(new URL(page.url()).hash)?.[1]);
+    assert.ok(runId > 0, `on a run page: ${page.url()}`);
+    const out = runPage.getByTestId("run-output");
+    await waitFor("the run output to show line 1", async () => /\bline 1\b/.test((await out.textContent()) ?? ""), UI_TIMEOUT_MS);
+    await waitFor("all three lines", async () => /\bline 3\b/.test((await out.textContent()) ?? ""), UI_TIMEOUT_MS);
+    await waitText(runPage.getByTestId("run-status"), "running");
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, "run.png"), fullPage: true });
+
+    // Cancel it (the fixture would sleep for an hour).
+    await runPage.getByTestId("run-cancel").click();
+    await waitText(runPage.getByTestId("run-status"), "cancelled");
+    await waitFor("the cancel button to go", async () => (await runPage.getByTestId("run-cancel").count()) === 0, UI_TIMEOUT_MS);
+    assert.match((await out.textContent()) ?? "", /\bline 1\b/, "the output stays after the run ended");
+    const finalRun = await (await api(`/api/runs/${runId}`)).json();
+    assert.equal(finalRun.status, "cancelled");
+    await page.screenshot({ path: join(ARTIFACTS, "run-cancelled.png"), fullPage: true });
+
+    // The history on the job's page has it.
+    await page.goto(`${baseUrl}/#/jobs/e2e-print`);
+    const runRow = page.getByTestId("run-row").filter({ has: page.locator(`[href="#/runs/${runId}"]`) });
+    await runRow.waitFor();
+    await waitText(runRow.getByTestId("run-status"), "cancelled");
+
+    // The jobs page lists it with its last status.
+    await page.getByTestId("nav-jobs").click();
+    const rows = page.getByTestId("job-row");
+    await rows.filter({ hasText: "e2e-print" }).waitFor();
+    assert.equal(await rows.count(), 1);
+    await waitText(rows.first().getByTestId("job-last-status"), "cancelled");
+    assert.match(await rows.first().getByTestId("job-schedule-cell").innerText(), /manual/);
+    await page.screenshot({ path: join(ARTIFACTS, "jobs.png"), fullPage: true });
+
+    // Run from the list: a job without options starts at once and links its run.
+    await rows.first().getByTestId("job-run").click();
+    const notice = page.getByTestId("run-notice");
+    await notice.waitFor();
+    const href = await notice.locator("a").getAttribute("href");
+    const listRunId = Number(/^#\/runs\/(\d+)$/.exec(href ?? "")?.[1]);
+    assert.ok(listRunId > runId, `a new run is linked: ${href}`);
+    await waitText(rows.first().getByTestId("job-last-status"), "running");
+    const cancelled = await fetch(`${baseUrl}/api/runs/${listRunId}/cancel`, { method: "POST", headers: { Authorization: `Bearer ${token}` } });
+    assert.equal(cancelled.status, 200);
+    await waitText(rows.first().getByTestId("job-last-status"), "cancelled");
+
+    // A bad schedule: the preview names it, and saving creates nothing.
+    await page.getByTestId("job-new").click();
+    await page.getByTestId("job-editor").waitFor();
+    await page.getByTestId("job-id").fill("e2e-bad-schedule");
+    await page.getByTestId("job-command").fill(VIGIL_FIXTURE);
+    await page.getByTestId("job-schedule").fill("61 * * * *");
+    const scheduleError = page.getByTestId("schedule-error");
+    await scheduleError.waitFor({ state: "visible" });
+    assert.match(await scheduleError.innerText(), /61/);
+    await page.getByTestId("job-save").click();
+    await page.getByTestId("job-error").waitFor({ state: "visible" });
+    assert.equal(new URL(page.url()).hash, "#/jobs/new", "still in the editor");
+    assert.equal((await api("/api/jobs/e2e-bad-schedule")).status, 404);
+
+    await page.getByTestId("nav-jobs").click();
+    await rows.filter({ hasText: "e2e-print" }).waitFor();
+    assert.equal(await rows.count(), 1);
+    assert.equal(await rows.filter({ hasText: "e2e-bad-schedule" }).count(), 0);
+  });
+
   it("shows the engine as disconnected when the daemon goes away", async () => {
     const exited = new Promise((r) => daemon.once("exit", r));
     daemon.kill("SIGTERM");

@@ -213,6 +213,15 @@ pub struct Job {
     /// Jobs started after a failure.
     #[serde(default)]
     pub on_failure: Vec<JobId>,
+    /// A template: other jobs extend it; it is never scheduled or run itself.
+    #[serde(default)]
+    pub template: bool,
+    /// The template this job was made from (resolved when saved).
+    #[serde(default)]
+    pub extends: Option<JobId>,
+    /// Values for the template's `{{variables}}`.
+    #[serde(default)]
+    pub vars: BTreeMap<String, String>,
 }
 
 fn yes() -> bool {
@@ -234,6 +243,13 @@ impl Job {
                 .chars()
                 .next()
                 .is_some_and(|c| c.is_ascii_alphanumeric());
+        // Words the API and the UI use as paths under /jobs/ cannot be job ids.
+        if ["new", "dashboard", "export", "import"].contains(&self.id.as_str()) {
+            return Err(ApiError::invalid(format!(
+                "{:?} is reserved and cannot be a job id",
+                self.id
+            )));
+        }
         if !id_ok {
             return Err(ApiError::invalid(format!(
                 "id {:?} must be 1-{MAX_JOB_ID} lowercase letters, digits, '-' or '_', starting with a letter or digit",
@@ -333,6 +349,101 @@ impl Job {
         };
         next_fires(&cron, self.tz(), after, n)
     }
+}
+
+/// Makes a job definition from a template: the template's fields, overridden by the job's own,
+/// with options merged by name, then every `{{name}}` in text fields replaced from `vars`. An
+/// unknown template, an unfilled variable or a template that itself extends one is refused.
+pub fn resolve_template(job: Value, templates: &HashMap<String, Value>) -> Result<Value, ApiError> {
+    let Some(name) = job
+        .get("extends")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+    else {
+        return Ok(job);
+    };
+    let base = templates
+        .get(&name)
+        .ok_or_else(|| ApiError::invalid(format!("template {name:?} does not exist")))?;
+    if base.get("template").and_then(Value::as_bool) != Some(true) {
+        return Err(ApiError::invalid(format!("job {name:?} is not a template")));
+    }
+    if base.get("extends").is_some_and(|e| !e.is_null()) {
+        return Err(ApiError::invalid(format!(
+            "template {name:?} extends another; one level only"
+        )));
+    }
+    let (Some(base_obj), Some(own)) = (base.as_object(), job.as_object()) else {
+        return Err(ApiError::invalid(
+            "a job and its template must be JSON objects",
+        ));
+    };
+    let mut merged = base_obj.clone();
+    for key in ["id", "name", "template", "vars"] {
+        merged.remove(key);
+    }
+    for (key, value) in own {
+        if key == "options" {
+            let mut options: Vec<Value> = merged
+                .get("options")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            for o in value.as_array().into_iter().flatten() {
+                let name = o.get("name");
+                match options.iter_mut().find(|b| b.get("name") == name) {
+                    Some(existing) => *existing = o.clone(),
+                    None => options.push(o.clone()),
+                }
+            }
+            merged.insert(key.clone(), Value::Array(options));
+        } else {
+            merged.insert(key.clone(), value.clone());
+        }
+    }
+    let vars: BTreeMap<String, String> = own
+        .get("vars")
+        .cloned()
+        .map(serde_json::from_value)
+        .transpose()
+        .map_err(|e| ApiError::invalid(format!("vars must map names to text: {e}")))?
+        .unwrap_or_default();
+    let mut out = Value::Object(merged);
+    fill(&mut out, &vars)?;
+    Ok(out)
+}
+
+fn fill(v: &mut Value, vars: &BTreeMap<String, String>) -> Result<(), ApiError> {
+    match v {
+        Value::String(s) => {
+            while let Some(start) = s.find("{{") {
+                let Some(len) = s[start..].find("}}") else {
+                    break;
+                };
+                let key = s[start + 2..start + len].trim().to_owned();
+                let value = vars.get(&key).ok_or_else(|| {
+                    ApiError::invalid(format!(
+                        "template variable {{{{{key}}}}} has no value in vars"
+                    ))
+                })?;
+                s.replace_range(start..start + len + 2, value);
+            }
+        }
+        Value::Array(items) => {
+            for i in items {
+                fill(i, vars)?;
+            }
+        }
+        Value::Object(map) => {
+            for (k, val) in map.iter_mut() {
+                if k != "vars" {
+                    fill(val, vars)?;
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 /// Parses a cron expression (5 or 6 fields), with an error naming it.
@@ -696,6 +807,46 @@ mod tests {
             vec![vec!["login".to_owned()]]
         );
         assert_eq!(plan("nope", &jobs).unwrap_err().code, ErrorCode::NotFound);
+    }
+
+    #[test]
+    fn templates_fill_variables_and_merge_options_by_name() {
+        let template = serde_json::json!({
+            "id": "python-script", "name": "Python script", "template": true,
+            "command": "{{venv}}/bin/python", "args": ["{{script}}"],
+            "options": [{"name": "yes", "type": "boolean", "flag": "--yes", "default": true}],
+            "execution": {"timeout_secs": 300, "retries": 1}
+        });
+        let templates = HashMap::from([("python-script".to_owned(), template)]);
+        let job = serde_json::json!({
+            "id": "daily-sync", "name": "Daily sync", "extends": "python-script",
+            "vars": {"venv": "/opt/venv", "script": "sync.py"},
+            "schedule": "0 23 * * *",
+            "options": [{"name": "today", "type": "boolean", "flag": "--today"}]
+        });
+        let resolved = resolve_template(job, &templates).unwrap();
+        let j: Job = serde_json::from_value(resolved).unwrap();
+        let j = j.validate().unwrap();
+        assert_eq!(j.command, "/opt/venv/bin/python");
+        assert_eq!(j.args, ["sync.py"]);
+        assert_eq!(
+            j.execution.timeout_secs,
+            Some(300),
+            "the template's policy is inherited"
+        );
+        assert_eq!(j.options.len(), 2, "options merge by name");
+        assert!(!j.template, "a job made from a template is not a template");
+        assert_eq!(j.extends.as_deref(), Some("python-script"));
+        let missing = serde_json::json!({"id": "x", "name": "x", "extends": "python-script", "vars": {"venv": "/v"}});
+        let err = resolve_template(missing, &templates).unwrap_err();
+        assert!(err.message.contains("{{script}}"), "{err}");
+        let unknown = serde_json::json!({"id": "x", "extends": "nope"});
+        assert!(
+            resolve_template(unknown, &templates)
+                .unwrap_err()
+                .message
+                .contains("nope")
+        );
     }
 
     #[test]

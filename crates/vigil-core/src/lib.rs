@@ -15,7 +15,7 @@ pub use error::{ApiError, ErrorCode};
 pub use event::{Event, EventKind, NewEvent};
 pub use job::{
     Backoff, ExecutionPolicy, Job, JobId, JobOption, MAX_JOB_ID, Missed, OptionKind, Overlap,
-    RetryOn, check_graph, next_fires, parse_cron, parse_tz, plan, utc_ms,
+    RetryOn, check_graph, next_fires, parse_cron, parse_tz, plan, resolve_template, utc_ms,
 };
 pub use program::{
     Limits, MAX_ARGS, MAX_NAME_LEN, MAX_TAGS, MatchRule, NewProgram, Program, ProgramId,

@@ -173,6 +173,10 @@ impl Engine {
         }
         engine.refresh_targets();
         let jobs = engine.read(vigil_store::list_jobs).await?;
+        let now = engine.inner.config.clock.now();
+        for j in &jobs {
+            engine.inner.jobs.schedule_from(&j.id, now);
+        }
         if let Ok(mut map) = engine.inner.jobs.jobs.write() {
             map.extend(jobs.into_iter().map(|j| (j.id.clone(), j)));
         }
@@ -329,19 +333,9 @@ impl Engine {
     /// Starts watching (and, for launched programs, supervising) a program.
     pub(crate) fn adopt(&self, program: Program) {
         let id = program.id;
-        if program.launch {
-            let log = Arc::new(ProgramLog::new(
-                &self.data_dir().join("logs"),
-                id,
-                self.inner.config.logs,
-            ));
-            let handle = supervisor::spawn(self.clone(), program.clone(), log);
-            if let Ok(mut s) = self.inner.supervisors.lock() {
-                s.insert(id, handle);
-            }
-        }
         self.inner.live.update(id, |_| {});
-        // Resolve the path once here, not on every change of the target list.
+        // Resolve the path once here, not on every change of the target list. The target goes
+        // in before the supervisor starts, so an autostart's PID always finds it.
         let target = Target {
             program_id: id,
             path: std::fs::canonicalize(&program.path)
@@ -355,7 +349,18 @@ impl Engine {
             t.insert(id, target);
         }
         if let Ok(mut p) = self.inner.programs.write() {
-            p.insert(id, program);
+            p.insert(id, program.clone());
+        }
+        if program.launch {
+            let log = Arc::new(ProgramLog::new(
+                &self.data_dir().join("logs"),
+                id,
+                self.inner.config.logs,
+            ));
+            let handle = supervisor::spawn(self.clone(), program, log);
+            if let Ok(mut s) = self.inner.supervisors.lock() {
+                s.insert(id, handle);
+            }
         }
     }
 

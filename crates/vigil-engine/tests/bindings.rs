@@ -12,8 +12,8 @@ use vigil_core::{
     RestartMode, RestartPolicy, RetryOn, Run, RunStatus, Trigger,
 };
 use vigil_engine::api::{
-    JobsDashboard, NextFire, ProcessStatus, ProgramState, ProgramStatus, RunAccepted, RunningRun,
-    SampleBucket, Status,
+    ImportReport, JobsDashboard, JobsFile, NextFire, ProcessStatus, ProgramState, ProgramStatus,
+    RunAccepted, RunningRun, SampleBucket, Status,
 };
 use vigil_engine::{ApiError, ErrorCode, Event, EventKind, NewProgram, Program};
 
@@ -49,6 +49,8 @@ fn generated() -> String {
         RunningRun::decl(),
         NextFire::decl(),
         JobsDashboard::decl(),
+        JobsFile::decl(),
+        ImportReport::decl(),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `VIGIL_BLESS=1 cargo test -p vigil-engine --test bindings`.\n\

@@ -47,13 +47,7 @@ fn job(id: &str, args: &[&str], extra: Value) -> Job {
 }
 
 async fn save(engine: &Engine, job: Job) -> Job {
-    engine
-        .call(SaveJob {
-            job,
-            replace: false,
-        })
-        .await
-        .unwrap()
+    engine.call(SaveJob::job(&job, false)).await.unwrap()
 }
 
 async fn run(engine: &Engine, id: &str, options: Value) -> i64 {
@@ -77,6 +71,15 @@ async fn ended(engine: &Engine, id: i64) -> Run {
             return r;
         }
         assert!(started.elapsed() < DEADLINE, "run {id} did not end: {r:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Waits until run `id` is running.
+async fn running(engine: &Engine, id: i64) {
+    let started = Instant::now();
+    while engine.call(GetRun { id }).await.unwrap().status != RunStatus::Running {
+        assert!(started.elapsed() < DEADLINE, "run {id} did not start");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
@@ -143,13 +146,7 @@ async fn bad_jobs_are_refused_and_nothing_is_stored() {
         ),
     ];
     for (j, needle) in cases {
-        let err = engine
-            .call(SaveJob {
-                job: j,
-                replace: false,
-            })
-            .await
-            .unwrap_err();
+        let err = engine.call(SaveJob::job(&j, false)).await.unwrap_err();
         assert_eq!(err.code, ErrorCode::InvalidInput, "{err}");
         assert!(
             err.message.contains(needle),
@@ -169,13 +166,7 @@ async fn bad_jobs_are_refused_and_nothing_is_stored() {
     )
     .await;
     let closing = job("b", &["exit", "0"], json!({"on_failure": ["a"]}));
-    let err = engine
-        .call(SaveJob {
-            job: closing,
-            replace: true,
-        })
-        .await
-        .unwrap_err();
+    let err = engine.call(SaveJob::job(&closing, true)).await.unwrap_err();
     assert!(
         err.message.contains("b -> a -> b") || err.message.contains("a -> b -> a"),
         "{err}"
@@ -189,10 +180,7 @@ async fn bad_jobs_are_refused_and_nothing_is_stored() {
             .all(|j| j.on_failure.is_empty())
     );
     let err = engine
-        .call(SaveJob {
-            job: job("a", &[], json!({})),
-            replace: false,
-        })
+        .call(SaveJob::job(&job("a", &[], json!({})), false))
         .await
         .unwrap_err();
     assert_eq!(err.code, ErrorCode::Conflict);
@@ -314,11 +302,7 @@ async fn timeouts_and_cancels_kill_the_whole_tree() {
 
     save(&engine, job("forever", &["sleep", "3600"], json!({}))).await;
     let id = run(&engine, "forever", json!({})).await;
-    let started = Instant::now();
-    while engine.call(GetRun { id }).await.unwrap().status != RunStatus::Running {
-        assert!(started.elapsed() < DEADLINE);
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    running(&engine, id).await;
     let running = engine.call(GetRun { id }).await.unwrap();
     assert!(
         running.pid_start.is_some(),
@@ -452,6 +436,7 @@ async fn overlap_policies_decide_what_a_second_trigger_does() {
     let engine = start(&dir).await;
     save(&engine, job("single", &["sleep", "3600"], json!({}))).await;
     let first = run(&engine, "single", json!({})).await;
+    running(&engine, first).await;
     let second = run(&engine, "single", json!({})).await;
     let r = ended(&engine, second).await;
     assert_eq!(r.status, RunStatus::Skipped, "overlap: skip is the default");
@@ -466,18 +451,10 @@ async fn overlap_policies_decide_what_a_second_trigger_does() {
     )
     .await;
     let old = run(&engine, "replaced", json!({})).await;
-    let started = Instant::now();
-    while engine.call(GetRun { id: old }).await.unwrap().status != RunStatus::Running {
-        assert!(started.elapsed() < DEADLINE);
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    running(&engine, old).await;
     let new = run(&engine, "replaced", json!({})).await;
     assert_eq!(ended(&engine, old).await.status, RunStatus::Cancelled);
-    let started = Instant::now();
-    while engine.call(GetRun { id: new }).await.unwrap().status != RunStatus::Running {
-        assert!(started.elapsed() < DEADLINE, "the replacing run starts");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    running(&engine, new).await;
     engine.call(CancelRun { id: first }).await.unwrap();
     engine.stop().await;
     // Runs still going at shutdown end as interrupted (after the grace period).
@@ -527,4 +504,156 @@ async fn schedules_fire_by_the_injected_clock() {
         .unwrap();
     assert!(off.is_empty(), "a disabled job is not scheduled");
     engine.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jobs_made_from_a_template_fill_its_variables() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = start(&dir).await;
+    let template = json!({"id": "fixture-exit", "name": "t", "template": true,
+                          "command": fixture_path(), "args": ["exit", "{{code}}"],
+                          "execution": {"timeout_secs": 30}});
+    engine
+        .call(SaveJob {
+            definition: template,
+            replace: false,
+        })
+        .await
+        .unwrap();
+    let made = engine
+        .call(SaveJob {
+            definition: json!({"id": "exit-4", "name": "Exit 4", "extends": "fixture-exit", "vars": {"code": "4"}}),
+            replace: false,
+        })
+        .await
+        .unwrap();
+    assert_eq!(made.args, ["exit", "4"]);
+    assert_eq!(made.execution.timeout_secs, Some(30));
+    let id = run(&engine, "exit-4", json!({})).await;
+    assert_eq!(ended(&engine, id).await.exit_code, Some(4));
+    let err = engine
+        .call(RunJob {
+            id: "fixture-exit".into(),
+            options: BTreeMap::new(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::Conflict, "a template is not run");
+    let err = engine
+        .call(SaveJob {
+            definition: json!({"id": "half", "extends": "fixture-exit"}),
+            replace: false,
+        })
+        .await
+        .unwrap_err();
+    assert!(err.message.contains("{{code}}"), "{err}");
+    assert!(engine.call(GetRunOutput { id: 999 }).await.is_err());
+    engine.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn imports_are_all_or_nothing_and_read_the_older_jobs_json() {
+    use vigil_engine::api::{ExportJobs, ImportJobs};
+    let dir = tempfile::tempdir().unwrap();
+    let engine = start(&dir).await;
+    // The older dashboard's jobs.json: command lines, timeouts in ms, flag / arg options.
+    let legacy = json!({"jobs": [
+        {"id": "daily-sync", "name": "Daily sync", "command": "echo sync", "schedule": "0 23 * * *",
+         "category": "sync", "tags": ["nightly"],
+         "options": [{"flag": "--yes", "label": "Auto approve", "type": "boolean", "default": true},
+                     {"arg": "date", "label": "Date", "type": "string"}],
+         "execution": {"timeout": 300000, "maxRetries": 2, "retryDelay": 5000, "backoff": "exponential"}}
+    ]});
+    let report = engine
+        .call(ImportJobs {
+            document: legacy,
+            replace: false,
+        })
+        .await
+        .unwrap();
+    assert_eq!(report.imported, ["daily-sync"]);
+    let j = engine
+        .call(vigil_engine::api::GetJob {
+            id: "daily-sync".into(),
+        })
+        .await
+        .unwrap();
+    assert!(j.shell, "a command line runs through the shell");
+    assert_eq!(j.execution.timeout_secs, Some(300));
+    assert_eq!((j.execution.retries, j.execution.retry_delay_ms), (2, 5000));
+    assert_eq!(
+        j.options
+            .iter()
+            .map(|o| o.name.as_str())
+            .collect::<Vec<_>>(),
+        ["yes", "date"]
+    );
+    assert_eq!(j.argv(&BTreeMap::new()).unwrap(), ["--yes"]);
+
+    // A file with one bad job imports nothing.
+    let bad = json!({"vigil_jobs": 1, "jobs": [
+        {"id": "fine", "name": "fine", "command": "/bin/true"},
+        {"id": "broken", "name": "broken", "command": "/bin/true", "schedule": "not cron"}
+    ]});
+    let err = engine
+        .call(ImportJobs {
+            document: bad,
+            replace: false,
+        })
+        .await
+        .unwrap_err();
+    assert!(err.message.contains("job 2 of the file"), "{err}");
+    let cycle = json!({"vigil_jobs": 1, "jobs": [
+        {"id": "p", "name": "p", "command": "/bin/true", "depends_on": ["q"]},
+        {"id": "q", "name": "q", "command": "/bin/true", "depends_on": ["p"]}
+    ]});
+    assert!(
+        engine
+            .call(ImportJobs {
+                document: cycle,
+                replace: false
+            })
+            .await
+            .unwrap_err()
+            .message
+            .contains("cycle")
+    );
+    let clash = json!({"vigil_jobs": 1, "jobs": [{"id": "daily-sync", "name": "x", "command": "/bin/true"}]});
+    let err = engine
+        .call(ImportJobs {
+            document: clash,
+            replace: false,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::Conflict);
+    let err = engine
+        .call(ImportJobs {
+            document: json!("nope"),
+            replace: false,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::InvalidInput);
+    assert_eq!(
+        engine.call(ListJobs {}).await.unwrap().len(),
+        1,
+        "nothing half-imported"
+    );
+
+    // Export, then import into a fresh Vigil: the same jobs.
+    let file = engine.call(ExportJobs {}).await.unwrap();
+    engine.stop().await;
+    let other = tempfile::tempdir().unwrap();
+    let fresh = start(&other).await;
+    let doc = serde_json::to_value(&file).unwrap();
+    fresh
+        .call(ImportJobs {
+            document: doc,
+            replace: false,
+        })
+        .await
+        .unwrap();
+    assert_eq!(fresh.call(ListJobs {}).await.unwrap(), file.jobs);
+    fresh.stop().await;
 }

@@ -22,6 +22,7 @@ use vigil_engine::api::{
     CancelRun, DeleteJob, GetJob, GetJobsDashboard, GetRun, GetRunOutput, JobsDashboard, ListJobs,
     ListRuns, PreviewSchedule, RunAccepted, RunJob, SaveJob,
 };
+use vigil_engine::api::{ExportJobs, ImportJobs, ImportReport, JobsFile};
 use vigil_engine::{ApiError, Engine, ErrorCode, Event, Program};
 
 use crate::{ApiJson, ApiQuery, HttpError, MAX_BODY, assets};
@@ -55,6 +56,8 @@ pub(crate) fn router(engine: Engine, token: String) -> Router {
         .route("/events", get(events))
         .route("/jobs", get(list_jobs).post(create_job))
         .route("/jobs/dashboard", get(jobs_dashboard))
+        .route("/jobs/export", get(export_jobs))
+        .route("/jobs/import", post(import_jobs))
         .route(
             "/jobs/{id}",
             get(get_job).put(update_job).delete(delete_job),
@@ -298,19 +301,16 @@ async fn list_jobs(State(s): State<AppState>) -> ApiResult<Json<Vec<Job>>> {
 
 async fn create_job(
     State(s): State<AppState>,
-    ApiJson(job): ApiJson<Job>,
+    ApiJson(definition): ApiJson<serde_json::Value>,
 ) -> ApiResult<(StatusCode, Json<Job>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(
-            s.engine
-                .call(SaveJob {
-                    job,
-                    replace: false,
-                })
-                .await?,
-        ),
-    ))
+    let saved = s
+        .engine
+        .call(SaveJob {
+            definition,
+            replace: false,
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(saved)))
 }
 
 async fn get_job(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<Job>> {
@@ -320,15 +320,22 @@ async fn get_job(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult
 async fn update_job(
     State(s): State<AppState>,
     Path(id): Path<String>,
-    ApiJson(job): ApiJson<Job>,
+    ApiJson(definition): ApiJson<serde_json::Value>,
 ) -> ApiResult<Json<Job>> {
-    if job.id != id {
+    if definition.get("id").and_then(|v| v.as_str()) != Some(id.as_str()) {
         return Err(HttpError(ApiError::invalid(format!(
-            "the body's id {:?} does not match the path's {id:?}",
-            job.id
+            "the body's id {} does not match the path's {id:?}",
+            definition.get("id").unwrap_or(&serde_json::Value::Null)
         ))));
     }
-    Ok(Json(s.engine.call(SaveJob { job, replace: true }).await?))
+    Ok(Json(
+        s.engine
+            .call(SaveJob {
+                definition,
+                replace: true,
+            })
+            .await?,
+    ))
 }
 
 async fn delete_job(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<StatusCode> {
@@ -378,6 +385,31 @@ async fn get_run(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult
 
 async fn cancel_run(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<Run>> {
     Ok(Json(s.engine.call(CancelRun { id: parse_id(&id)? }).await?))
+}
+
+async fn export_jobs(State(s): State<AppState>) -> ApiResult<Json<JobsFile>> {
+    Ok(Json(s.engine.call(ExportJobs {}).await?))
+}
+
+#[derive(Deserialize)]
+struct ImportQuery {
+    #[serde(default)]
+    replace: bool,
+}
+
+async fn import_jobs(
+    State(s): State<AppState>,
+    ApiQuery(q): ApiQuery<ImportQuery>,
+    ApiJson(document): ApiJson<serde_json::Value>,
+) -> ApiResult<Json<ImportReport>> {
+    let report = s
+        .engine
+        .call(ImportJobs {
+            document,
+            replace: q.replace,
+        })
+        .await?;
+    Ok(Json(report))
 }
 
 async fn jobs_dashboard(State(s): State<AppState>) -> ApiResult<Json<JobsDashboard>> {

@@ -35,20 +35,33 @@ pub fn get_job(conn: &Connection, id: &str) -> Result<Job, StoreError> {
     }
 }
 
-/// Creates (`create = true`, refusing an existing id) or replaces a job.
-pub fn put_job(tx: &mut Tx<'_>, job: &Job, create: bool, now: i64) -> Result<(), StoreError> {
+/// How [`put_job`] treats an existing id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Put {
+    /// Only a new id; an existing one is a conflict.
+    Create,
+    /// Only an existing id; a new one is not found.
+    Replace,
+    /// Either.
+    Upsert,
+}
+
+/// Writes a job definition.
+pub fn put_job(tx: &mut Tx<'_>, job: &Job, put: Put, now: i64) -> Result<(), StoreError> {
     let exists: bool = tx.conn().query_row(
         "SELECT EXISTS (SELECT 1 FROM jobs WHERE id = ?1)",
         [&job.id],
         |r| r.get(0),
     )?;
-    match (create, exists) {
-        (true, true) => {
+    match (put, exists) {
+        (Put::Create, true) => {
             return Err(
                 ApiError::conflict(format!("a job with id {:?} already exists", job.id)).into(),
             );
         }
-        (false, false) => return Err(ApiError::not_found(format!("no job {:?}", job.id)).into()),
+        (Put::Replace, false) => {
+            return Err(ApiError::not_found(format!("no job {:?}", job.id)).into());
+        }
         _ => {}
     }
     tx.conn().execute(

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 pub use error::StoreError;
 pub use jobs::{
-    RunFilter, count_runs_since, delete_job, get_job, get_run, insert_run, last_scheduled,
+    Put, RunFilter, count_runs_since, delete_job, get_job, get_run, insert_run, last_scheduled,
     list_jobs, list_runs, open_runs, put_job, recent_durations, recent_failures, run_finished,
     run_started,
 };

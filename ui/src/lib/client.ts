@@ -1,4 +1,5 @@
-import type { ApiError, Event, NewProgram, Program, ProgramStatus, SampleBucket, Status } from "./types";
+import type { ApiError, Event, Job, NewProgram, Program, ProgramStatus, Run, SampleBucket, Status } from "./types";
+import type { JobsDashboard, RunAccepted, RunFilter } from "./jobtypes";
 import { createHttpClient } from "./http";
 import { createTauriClient } from "./tauri";
 import { loadToken } from "./token";
@@ -39,6 +40,26 @@ export interface VigilClient {
    * delivered once and in increasing id order. Returns an unsubscribe function.
    */
   subscribe(since: number, onEvent: (e: Event) => void, hooks?: SubscribeHooks): () => void;
+
+  // ------------------------------------------------------------ jobs
+  listJobs(): Promise<Job[]>;
+  getJob(id: string): Promise<Job>;
+  /** A new job (refused with `conflict` when the id exists). */
+  createJob(job: Job): Promise<Job>;
+  /** Replace the job with `job.id`. */
+  updateJob(job: Job): Promise<Job>;
+  deleteJob(id: string): Promise<void>;
+  /** Start a run now with these option values; resolves with its id. */
+  runJob(id: string, options: Record<string, unknown>): Promise<RunAccepted>;
+  /** Runs, newest first; `before` pages back by run id. */
+  listRuns(filter?: RunFilter): Promise<Run[]>;
+  getRun(id: number): Promise<Run>;
+  /** The run's stamped output: lines `<rfc3339> <out|err> <text>`. */
+  runOutput(id: number): Promise<string>;
+  cancelRun(id: number): Promise<Run>;
+  jobsDashboard(): Promise<JobsDashboard>;
+  /** The next five fires (unix ms) of a cron expression; `invalid_input` names a bad one. */
+  previewSchedule(schedule: string, timezone?: string | null): Promise<number[]>;
 }
 
 export function isTauri(w: object = globalThis): boolean {

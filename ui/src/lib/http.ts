@@ -1,4 +1,5 @@
-import type { ApiError, Event, NewProgram, Program, ProgramStatus, SampleBucket, Status } from "./types";
+import type { ApiError, Event, Job, NewProgram, Program, ProgramStatus, Run, SampleBucket, Status } from "./types";
+import type { JobsDashboard, RunAccepted } from "./jobtypes";
 import type { SubscribeHooks, VigilClient } from "./client";
 import { apiError, isApiError, isErrorCode } from "./errors";
 import { EventSequencer } from "./events";
@@ -102,6 +103,15 @@ export function createHttpClient(opts: HttpClientOptions): VigilClient {
     }
   }
 
+  async function text(method: string, path: string): Promise<string> {
+    const res = await send(method, path);
+    try {
+      return await res.text();
+    } catch {
+      throw apiError("internal", `unreadable response to ${method} ${path}`);
+    }
+  }
+
   function subscribe(since: number, onEvent: (e: Event) => void, hooks: SubscribeHooks = {}): () => void {
     const ctl = new AbortController();
     const seq = new EventSequencer(onEvent, since);
@@ -180,11 +190,35 @@ export function createHttpClient(opts: HttpClientOptions): VigilClient {
     programEvents: (id, before, limit) => json<Event[]>("GET", `${programPath(id)}/events${query({ before, limit })}`),
     logTail: (id, lines) => json<string[]>("GET", `${programPath(id)}/logs${query({ lines })}`),
     subscribe,
+    listJobs: () => json<Job[]>("GET", "/api/jobs"),
+    getJob: (id) => json<Job>("GET", jobPath(id)),
+    createJob: (job) => json<Job>("POST", "/api/jobs", job),
+    updateJob: (job) => json<Job>("PUT", jobPath(job.id), job),
+    deleteJob: async (id) => {
+      await send("DELETE", jobPath(id));
+    },
+    runJob: (id, options) => json<RunAccepted>("POST", `${jobPath(id)}/run`, { options }),
+    listRuns: (f = {}) =>
+      json<Run[]>("GET", `/api/runs${query({ job: f.job, status: f.status, limit: f.limit, before: f.before })}`),
+    getRun: (id) => json<Run>("GET", runPath(id)),
+    runOutput: (id) => text("GET", `${runPath(id)}/output`),
+    cancelRun: (id) => json<Run>("POST", `${runPath(id)}/cancel`),
+    jobsDashboard: () => json<JobsDashboard>("GET", "/api/jobs/dashboard"),
+    previewSchedule: (schedule, timezone) =>
+      json<number[]>("GET", `/api/schedule/preview${query({ schedule, timezone: timezone || undefined, count: 5 })}`),
   };
 }
 
 function programPath(id: number): string {
   return `/api/programs/${encodeURIComponent(id)}`;
+}
+
+function jobPath(id: string): string {
+  return `/api/jobs/${encodeURIComponent(id)}`;
+}
+
+function runPath(id: number): string {
+  return `/api/runs/${encodeURIComponent(id)}`;
 }
 
 /** `?a=1&b=2` from the defined entries; "" when there are none. */

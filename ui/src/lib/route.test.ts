@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseRoute, programHref } from "./route";
+import { jobEditHref, jobHref, parseRoute, programHref, runHref, section, JOBS_HREF, NEW_JOB_HREF } from "./route";
 
 describe("hash routes", () => {
   it.each([
@@ -12,11 +12,41 @@ describe("hash routes", () => {
     ["#/programs/x1", { name: "dashboard" }],
     ["#/programs/1/logs", { name: "dashboard" }],
     ["#/programs/99999999999999999999", { name: "dashboard" }],
+    ["#/jobs", { name: "jobs" }],
+    ["#/jobs/", { name: "jobs" }],
+    ["#/jobs/new", { name: "job-new" }],
+    ["#/jobs/nightly-backup", { name: "job", id: "nightly-backup" }],
+    ["#/jobs/nightly_backup/", { name: "job", id: "nightly_backup" }],
+    ["#/jobs/a%20b", { name: "job", id: "a b" }],
+    ["#/jobs/%E0%A4", { name: "dashboard" }],
+    ["#/jobs/x/edit", { name: "job-edit", id: "x" }],
+    ["#/jobs/x/edit/", { name: "job-edit", id: "x" }],
+    ["#/jobs/x/runs", { name: "dashboard" }],
+    ["#/jobs//edit", { name: "dashboard" }],
+    ["#/runs/12", { name: "run", id: 12 }],
+    ["#/runs/12/", { name: "run", id: 12 }],
+    ["#/runs/", { name: "dashboard" }],
+    ["#/runs/abc", { name: "dashboard" }],
+    ["#/runs/99999999999999999999", { name: "dashboard" }],
+    ["#/jobsx", { name: "dashboard" }],
   ])("%j -> %j", (hash, route) => {
     expect(parseRoute(hash)).toEqual(route);
   });
 
   it("links round-trip", () => {
     expect(parseRoute(programHref(13))).toEqual({ name: "program", id: 13 });
+    expect(parseRoute(JOBS_HREF)).toEqual({ name: "jobs" });
+    expect(parseRoute(NEW_JOB_HREF)).toEqual({ name: "job-new" });
+    expect(parseRoute(jobHref("a/b?c"))).toEqual({ name: "job", id: "a/b?c" });
+    expect(parseRoute(jobEditHref("a/b"))).toEqual({ name: "job-edit", id: "a/b" });
+    expect(parseRoute(runHref(5))).toEqual({ name: "run", id: 5 });
+  });
+
+  it("puts each route in its nav section", () => {
+    expect(section(parseRoute("#/"))).toBe("programs");
+    expect(section(parseRoute("#/programs/1"))).toBe("programs");
+    for (const h of ["#/jobs", "#/jobs/new", "#/jobs/a", "#/jobs/a/edit", "#/runs/1"]) {
+      expect(section(parseRoute(h))).toBe("jobs");
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { invoke as tauriInvoke } from "@tauri-apps/api/core";
 import { listen as tauriListen } from "@tauri-apps/api/event";
-import type { Event, NewProgram, Program, ProgramStatus, SampleBucket, Status } from "./types";
+import type { Event, Job, NewProgram, Program, ProgramStatus, Run, SampleBucket, Status } from "./types";
+import type { JobsDashboard, RunAccepted } from "./jobtypes";
 import type { SubscribeHooks, VigilClient } from "./client";
 import { toApiError } from "./errors";
 import { EventSequencer } from "./events";
@@ -101,5 +102,22 @@ export function createTauriClient(opts: TauriClientOptions = {}): VigilClient {
       call<Event[]>("program_events", { id, before: before ?? null, limit: limit ?? null }),
     logTail: (id, lines) => call<string[]>("log_tail", { id, lines }),
     subscribe,
+    listJobs: () => call<Job[]>("list_jobs"),
+    getJob: (id) => call<Job>("get_job", { id }),
+    createJob: (job) => call<Job>("save_job", { job, replace: false }),
+    updateJob: (job) => call<Job>("save_job", { job, replace: true }),
+    // The command answers with the removed job; the client API resolves with nothing.
+    deleteJob: async (id) => {
+      await call<unknown>("delete_job", { id });
+    },
+    runJob: (id, options) => call<RunAccepted>("run_job", { id, options }),
+    listRuns: (f = {}) =>
+      call<Run[]>("list_runs", { job: f.job ?? null, status: f.status ?? null, limit: f.limit ?? null, before: f.before ?? null }),
+    getRun: (id) => call<Run>("get_run", { id }),
+    runOutput: (id) => call<string>("run_output", { id }),
+    cancelRun: (id) => call<Run>("cancel_run", { id }),
+    jobsDashboard: () => call<JobsDashboard>("jobs_dashboard"),
+    previewSchedule: (schedule, timezone) =>
+      call<number[]>("preview_schedule", { schedule, timezone: timezone || null, count: 5 }),
   };
 }

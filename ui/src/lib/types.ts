@@ -445,7 +445,19 @@ on_success: Array<string>,
 /**
  * Jobs started after a failure.
  */
-on_failure: Array<string>, };
+on_failure: Array<string>, 
+/**
+ * A template: other jobs extend it; it is never scheduled or run itself.
+ */
+template: boolean, 
+/**
+ * The template this job was made from (resolved when saved).
+ */
+extends: string | null, 
+/**
+ * Values for the template's `{{variables}}`.
+ */
+vars: { [key in string]?: string }, };
 
 export type Trigger = "manual" | "schedule" | "dependency" | "chain" | "retry" | "webhook";
 
@@ -556,3 +568,19 @@ next: Array<NextFire>,
  * The latest failures.
  */
 recent_failures: Array<Run>, };
+
+export type JobsFile = { 
+/**
+ * Format version (1).
+ */
+vigil_jobs: number, 
+/**
+ * Every job, templates included.
+ */
+jobs: Array<Job>, };
+
+export type ImportReport = { 
+/**
+ * The ids imported.
+ */
+imported: Array<string>, };

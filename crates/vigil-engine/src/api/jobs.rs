@@ -38,21 +38,47 @@ impl Request for GetJob {
     }
 }
 
-/// Saves a job (create, or replace when `replace`): validated alone, then with every other
-/// job (unknown ids, cycles), then written; nothing is stored half-way.
+/// Saves a job (create, or replace when `replace`) from its JSON definition: a template it
+/// `extends` is applied first, then the job is validated alone, then with every other job
+/// (unknown ids, cycles), then written; nothing is stored half-way.
 #[derive(Debug, Clone)]
 pub struct SaveJob {
-    /// The job.
-    pub job: Job,
+    /// The job's definition as sent (a [`Job`], possibly partial when it extends a template).
+    pub definition: Value,
     /// Replace an existing job with this id (PUT) rather than create a new one (POST).
     pub replace: bool,
+}
+
+impl SaveJob {
+    /// Saving a complete job.
+    pub fn job(job: &Job, replace: bool) -> Self {
+        Self {
+            definition: serde_json::to_value(job).unwrap_or_default(),
+            replace,
+        }
+    }
+}
+
+/// Applies a template (if the definition extends one) and reads the result as a job.
+fn resolve(engine: &Engine, definition: Value) -> Result<Job, ApiError> {
+    let templates = engine
+        .jobs()
+        .all()
+        .into_iter()
+        .filter(|j| j.template)
+        .map(|j| (j.id.clone(), serde_json::to_value(&j).unwrap_or_default()))
+        .collect();
+    let resolved = vigil_core::resolve_template(definition, &templates)?;
+    let job: Job = serde_json::from_value(resolved)
+        .map_err(|e| ApiError::invalid(format!("invalid job: {e}")))?;
+    job.validate()
 }
 
 impl Request for SaveJob {
     type Response = Job;
 
     async fn handle(self, engine: &Engine) -> Result<Job, ApiError> {
-        let job = self.job.validate()?;
+        let job = resolve(engine, self.definition)?;
         if !self.replace && engine.jobs().job(&job.id).is_some() {
             return Err(ApiError::conflict(format!(
                 "a job with id {:?} already exists",
@@ -68,10 +94,14 @@ impl Request for SaveJob {
         all.push(job.clone());
         vigil_core::check_graph(&all)?;
         let saved = job.clone();
-        let create = !self.replace;
+        let put = if self.replace {
+            vigil_store::Put::Replace
+        } else {
+            vigil_store::Put::Create
+        };
         engine
             .write(move |tx| {
-                vigil_store::put_job(tx, &saved, create, now_ms())?;
+                vigil_store::put_job(tx, &saved, put, now_ms())?;
                 tx.event(NewEvent {
                     ts: now_ms(),
                     kind: EventKind::JobSaved,
@@ -82,6 +112,9 @@ impl Request for SaveJob {
                 })
             })
             .await?;
+        engine
+            .jobs()
+            .schedule_from(&job.id, engine.config().clock.now());
         if let Ok(mut jobs) = engine.jobs().jobs.write() {
             jobs.insert(job.id.clone(), job.clone());
         }
@@ -405,7 +438,7 @@ impl Request for GetJobsDashboard {
             .jobs()
             .all()
             .into_iter()
-            .filter(|j| j.enabled)
+            .filter(|j| j.enabled && !j.template)
             .flat_map(|j| {
                 j.next_fires(now, 5)
                     .into_iter()
@@ -424,6 +457,182 @@ impl Request for GetJobsDashboard {
             running,
             next,
             recent_failures,
+        })
+    }
+}
+
+/// Vigil's own file format for jobs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct JobsFile {
+    /// Format version (1).
+    pub vigil_jobs: u32,
+    /// Every job, templates included.
+    pub jobs: Vec<Job>,
+}
+
+/// Exports every job in Vigil's format.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ExportJobs {}
+
+impl Request for ExportJobs {
+    type Response = JobsFile;
+
+    async fn handle(self, engine: &Engine) -> Result<JobsFile, ApiError> {
+        Ok(JobsFile {
+            vigil_jobs: 1,
+            jobs: engine.jobs().all(),
+        })
+    }
+}
+
+/// Imports jobs, all or nothing: Vigil's format (`{"vigil_jobs": 1, "jobs": [...]}`) or the
+/// older dashboard's `jobs.json` (`{"jobs": [...]}` or a bare array, with `command` as a shell
+/// line and `execution.timeout` in milliseconds).
+#[derive(Debug, Clone)]
+pub struct ImportJobs {
+    /// The document.
+    pub document: Value,
+    /// Replace jobs whose ids exist (otherwise such an id refuses the whole import).
+    pub replace: bool,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ImportReport {
+    /// The ids imported.
+    pub imported: Vec<JobId>,
+}
+
+/// Converts one job of the older `jobs.json` format to a Vigil definition.
+fn from_legacy(v: &Value) -> Value {
+    let mut job = serde_json::Map::new();
+    for key in ["id", "name", "schedule", "enabled", "category", "tags"] {
+        if let Some(x) = v.get(key) {
+            job.insert(key.into(), x.clone());
+        }
+    }
+    if let Some(cmd) = v.get("command") {
+        job.insert("command".into(), cmd.clone());
+        job.insert("shell".into(), Value::Bool(true));
+    }
+    let options: Vec<Value> = v
+        .get("options")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|o| {
+            let flag = o.get("flag").and_then(Value::as_str);
+            let name = o
+                .get("arg")
+                .and_then(Value::as_str)
+                .or_else(|| flag.map(|f| f.trim_start_matches('-')))
+                .or_else(|| o.get("label").and_then(Value::as_str))
+                .unwrap_or("option");
+            serde_json::json!({
+                "name": name,
+                "label": o.get("label").cloned().unwrap_or(Value::Null).as_str().unwrap_or(name),
+                "type": o.get("type").cloned().unwrap_or(Value::String("string".into())),
+                "flag": flag,
+                "choices": o.get("choices").cloned().unwrap_or(Value::Array(Vec::new())),
+                "default": o.get("default").cloned().unwrap_or(Value::Null),
+            })
+        })
+        .collect();
+    job.insert("options".into(), Value::Array(options));
+    if let Some(e) = v.get("execution") {
+        let ms = |k: &str| e.get(k).and_then(Value::as_u64);
+        let mut exec = serde_json::Map::new();
+        if let Some(t) = ms("timeout") {
+            exec.insert("timeout_secs".into(), Value::from(t.div_ceil(1000).max(1)));
+        }
+        if let Some(r) = ms("maxRetries") {
+            exec.insert("retries".into(), Value::from(r));
+        }
+        if let Some(d) = ms("retryDelay") {
+            exec.insert("retry_delay_ms".into(), Value::from(d));
+        }
+        if let Some(b) = e.get("backoff") {
+            exec.insert("backoff".into(), b.clone());
+        }
+        job.insert("execution".into(), Value::Object(exec));
+    }
+    Value::Object(job)
+}
+
+impl Request for ImportJobs {
+    type Response = ImportReport;
+
+    async fn handle(self, engine: &Engine) -> Result<ImportReport, ApiError> {
+        let (items, legacy) = match &self.document {
+            Value::Object(o) if o.contains_key("vigil_jobs") => (o.get("jobs").cloned(), false),
+            Value::Object(o) => (o.get("jobs").cloned(), true),
+            Value::Array(_) => (Some(self.document.clone()), true),
+            _ => (None, false),
+        };
+        let items = items
+            .and_then(|v| v.as_array().cloned())
+            .ok_or_else(|| ApiError::invalid("expected {\"vigil_jobs\": 1, \"jobs\": [...]}, {\"jobs\": [...]} or an array of jobs"))?;
+        let mut jobs = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            let definition = if legacy {
+                from_legacy(item)
+            } else {
+                item.clone()
+            };
+            let job = resolve(engine, definition).map_err(|e| {
+                ApiError::invalid(format!("job {} of the file: {}", i + 1, e.message))
+            })?;
+            if jobs.iter().any(|j: &Job| j.id == job.id) {
+                return Err(ApiError::invalid(format!(
+                    "the file has job {:?} twice",
+                    job.id
+                )));
+            }
+            jobs.push(job);
+        }
+        let existing = engine.jobs().all();
+        if !self.replace
+            && let Some(clash) = jobs.iter().find(|j| existing.iter().any(|e| e.id == j.id))
+        {
+            return Err(ApiError::conflict(format!(
+                "job {:?} already exists; import with replace to overwrite",
+                clash.id
+            )));
+        }
+        let mut all: Vec<Job> = existing
+            .into_iter()
+            .filter(|e| !jobs.iter().any(|j| j.id == e.id))
+            .collect();
+        all.extend(jobs.iter().cloned());
+        vigil_core::check_graph(&all)?;
+        let to_write = jobs.clone();
+        engine
+            .write(move |tx| {
+                for job in &to_write {
+                    vigil_store::put_job(tx, job, vigil_store::Put::Upsert, now_ms())?;
+                }
+                tx.event(NewEvent {
+                    ts: now_ms(),
+                    kind: EventKind::JobSaved,
+                    program_id: None,
+                    job_id: None,
+                    message: format!("{} jobs imported", to_write.len()),
+                    detail: None,
+                })
+            })
+            .await?;
+        let now = engine.config().clock.now();
+        for j in &jobs {
+            engine.jobs().schedule_from(&j.id, now);
+        }
+        if let Ok(mut map) = engine.jobs().jobs.write() {
+            for j in &jobs {
+                map.insert(j.id.clone(), j.clone());
+            }
+        }
+        engine.schedule_changed();
+        Ok(ImportReport {
+            imported: jobs.into_iter().map(|j| j.id).collect(),
         })
     }
 }

@@ -19,8 +19,9 @@ pub use crate::live::{ProcessStatus, ProgramState, ProgramStatus};
 pub use events::ListEvents;
 pub use history::{ExportFormat, ExportKind, ExportRequest, GetSamples, SampleBucket};
 pub use jobs::{
-    CancelRun, DeleteJob, GetJob, GetJobsDashboard, GetRun, GetRunOutput, JobsDashboard, ListJobs,
-    ListRuns, NextFire, PreviewSchedule, RunAccepted, RunJob, RunningRun, SaveJob,
+    CancelRun, DeleteJob, ExportJobs, GetJob, GetJobsDashboard, GetRun, GetRunOutput, ImportJobs,
+    ImportReport, JobsDashboard, JobsFile, ListJobs, ListRuns, NextFire, PreviewSchedule,
+    RunAccepted, RunJob, RunningRun, SaveJob,
 };
 pub use programs::{
     GetProgram, GetProgramStatus, ListProgramEvents, ListProgramStatus, ListPrograms,

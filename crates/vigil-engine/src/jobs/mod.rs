@@ -38,6 +38,9 @@ pub(crate) struct JobsState {
     /// Bumped whenever a run ends, so queued runs of the same job can look again.
     pub(crate) ended: watch::Sender<u64>,
     pub(crate) max_output: u64,
+    /// Per job, the instant its schedule counts from: when it was loaded or last saved. Set by
+    /// the saver before it answers, so a fire right after a save is never missed.
+    pub(crate) scheduled_from: Mutex<HashMap<JobId, chrono::DateTime<chrono::Utc>>>,
 }
 
 impl JobsState {
@@ -48,6 +51,14 @@ impl JobsState {
             slots: Arc::new(Semaphore::new(concurrency.max(1))),
             ended: watch::channel(0).0,
             max_output,
+            scheduled_from: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Records that `job`'s schedule counts from `at`.
+    pub(crate) fn schedule_from(&self, job: &str, at: chrono::DateTime<chrono::Utc>) {
+        if let Ok(mut s) = self.scheduled_from.lock() {
+            s.insert(job.to_owned(), at);
         }
     }
 

@@ -39,6 +39,12 @@ pub(crate) async fn start(engine: &Engine, req: RunRequest) -> Result<Run, ApiEr
     let job = jobs
         .job(&req.job_id)
         .ok_or_else(|| ApiError::not_found(format!("no job {:?}", req.job_id)))?;
+    if job.template {
+        return Err(ApiError::conflict(format!(
+            "{:?} is a template; templates cannot be run",
+            job.id
+        )));
+    }
     let argv = job.argv(&req.options)?;
     let levels = plan(&job.id, &jobs.all())?;
     let options = serde_json::to_value(&req.options).unwrap_or_default();

@@ -89,15 +89,26 @@ pub(crate) async fn run(
     mut stop: watch::Receiver<bool>,
 ) {
     let clock = engine.config().clock.clone();
-    // Fires are computed after this point per job: a job is never fired twice for one instant.
-    let mut after: HashMap<JobId, DateTime<Utc>> = HashMap::new();
+    // The last instant each job fired for: a job is never fired twice for one instant.
+    let mut fired: HashMap<JobId, DateTime<Utc>> = HashMap::new();
     catch_up(&engine, clock.now()).await;
-    let started = clock.now();
     loop {
         let jobs = engine.jobs().all();
+        let origins = engine
+            .jobs()
+            .scheduled_from
+            .lock()
+            .map(|s| s.clone())
+            .unwrap_or_default();
         let mut due: BTreeMap<DateTime<Utc>, Vec<JobId>> = BTreeMap::new();
-        for job in jobs.iter().filter(|j| j.enabled && j.schedule.is_some()) {
-            let from = *after.entry(job.id.clone()).or_insert(started);
+        for job in jobs
+            .iter()
+            .filter(|j| j.enabled && !j.template && j.schedule.is_some())
+        {
+            let from = match (fired.get(&job.id).copied(), origins.get(&job.id).copied()) {
+                (Some(f), Some(o)) => f.max(o),
+                (f, o) => f.or(o).unwrap_or_else(|| clock.now()),
+            };
             if let Some(next) = job.next_fires(from, 1).first() {
                 due.entry(*next).or_default().push(job.id.clone());
             }
@@ -111,7 +122,7 @@ pub(crate) async fn run(
             () = sleep => {
                 if let Some((at, ids)) = next {
                     for id in ids {
-                        after.insert(id.clone(), at);
+                        fired.insert(id.clone(), at);
                         fire(&engine, id);
                     }
                 }
@@ -140,7 +151,7 @@ fn fire(engine: &Engine, job_id: JobId) {
 /// a fire between their last scheduled run and now get one run.
 async fn catch_up(engine: &Engine, now: DateTime<Utc>) {
     for job in engine.jobs().all() {
-        if !job.enabled || job.missed != Missed::RunOnce || job.schedule.is_none() {
+        if !job.enabled || job.template || job.missed != Missed::RunOnce || job.schedule.is_none() {
             continue;
         }
         let id = job.id.clone();

@@ -1,0 +1,446 @@
+// Pure logic of the jobs pages: run-option forms, the job editor's form model,
+// run output parsing, schedule previews and time formatting.
+import type { Backoff, Job, JobOption, Missed, OptionKind, Overlap, RunStatus, Trigger } from "./types";
+import { formatDateTime, parseArgs, parseTags } from "./format";
+
+// ------------------------------------------------------------ run statuses
+
+export const FINAL_STATUSES: ReadonlySet<RunStatus> = new Set<RunStatus>([
+  "succeeded",
+  "failed",
+  "timed_out",
+  "cancelled",
+  "skipped",
+  "interrupted",
+]);
+
+/** Queued or running: output may still grow and the run can be cancelled. */
+export function isLive(status: RunStatus): boolean {
+  return !FINAL_STATUSES.has(status);
+}
+
+export const STATUS_LABELS: Record<RunStatus, string> = {
+  queued: "queued",
+  running: "running",
+  succeeded: "succeeded",
+  failed: "failed",
+  timed_out: "timed out",
+  cancelled: "cancelled",
+  skipped: "skipped",
+  interrupted: "interrupted",
+};
+
+export const TRIGGER_LABELS: Record<Trigger, string> = {
+  manual: "manual",
+  schedule: "schedule",
+  dependency: "dependency",
+  chain: "chain",
+  retry: "retry",
+  webhook: "webhook",
+};
+
+/** Event kinds that change what the jobs pages show. */
+export const JOB_EVENT_KINDS: ReadonlySet<string> = new Set([
+  "job_saved",
+  "job_removed",
+  "run_started",
+  "run_succeeded",
+  "run_failed",
+  "run_timed_out",
+  "run_cancelled",
+  "run_skipped",
+  "run_interrupted",
+  "run_overran",
+]);
+
+// ------------------------------------------------------------ run options form
+
+/** What a run-option input holds: a checkbox's boolean or an input's / textarea's text. */
+export type OptionInput = boolean | string;
+
+/** The form's starting values from the options' defaults. */
+export function initialOptionInputs(options: readonly JobOption[]): Record<string, OptionInput> {
+  const out: Record<string, OptionInput> = {};
+  for (const o of options) {
+    const d = o.default;
+    switch (o.type) {
+      case "boolean":
+        out[o.name] = d === true;
+        break;
+      case "array":
+        out[o.name] = Array.isArray(d) ? d.map(String).join("\n") : "";
+        break;
+      case "select":
+        out[o.name] = typeof d === "string" && o.choices.includes(d) ? d : "";
+        break;
+      default:
+        out[o.name] = d === null || d === undefined ? "" : String(d);
+    }
+  }
+  return out;
+}
+
+/**
+ * The `options` of a run request: checkboxes become booleans, array
+ * textareas one string per non-blank line, and an empty text (or empty list)
+ * is left out so the job's default applies. Names the job does not have are dropped.
+ */
+export function buildRunOptions(
+  options: readonly JobOption[],
+  inputs: Readonly<Record<string, OptionInput | undefined>>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const o of options) {
+    const v = inputs[o.name];
+    if (v === undefined) continue;
+    if (o.type === "boolean") {
+      out[o.name] = v === true;
+      continue;
+    }
+    const text = typeof v === "string" ? v : "";
+    if (o.type === "array") {
+      const items = parseArgs(text);
+      if (items.length > 0) out[o.name] = items;
+    } else if (text !== "") {
+      out[o.name] = text;
+    }
+  }
+  return out;
+}
+
+// ------------------------------------------------------------ job editor
+
+export const OPTION_KINDS: readonly OptionKind[] = ["string", "boolean", "select", "array"];
+export const OVERLAPS: readonly { value: Overlap; label: string }[] = [
+  { value: "skip", label: "Skip the new fire" },
+  { value: "queue", label: "Queue it after the current run" },
+  { value: "parallel", label: "Run in parallel" },
+  { value: "replace", label: "Cancel the current run, start the new one" },
+];
+export const MISSED: readonly { value: Missed; label: string }[] = [
+  { value: "skip", label: "Skip missed fires" },
+  { value: "run_once", label: "Run once on start" },
+];
+export const BACKOFFS: readonly Backoff[] = ["fixed", "linear", "exponential"];
+
+/** One row of the options editor; everything is text as typed. */
+export type OptionRow = {
+  name: string;
+  label: string;
+  type: OptionKind;
+  flag: string;
+  /** Comma separated (select only). */
+  choices: string;
+  /** Boolean: "true"/"false"; array: comma separated; others: the text. Empty: no default. */
+  default: string;
+};
+
+/** The editor's fields as typed. */
+export type JobForm = {
+  id: string;
+  name: string;
+  command: string;
+  /** One argument per line. */
+  args: string;
+  shell: boolean;
+  cwd: string;
+  schedule: string;
+  timezone: string;
+  enabled: boolean;
+  overlap: Overlap;
+  missed: Missed;
+  timeout_secs: string;
+  retries: string;
+  retry_delay_ms: string;
+  backoff: Backoff;
+  /** Comma separated job ids. */
+  depends_on: string;
+  on_success: string;
+  on_failure: string;
+  options: OptionRow[];
+};
+
+export function emptyOptionRow(): OptionRow {
+  return { name: "", label: "", type: "string", flag: "", choices: "", default: "" };
+}
+
+export function emptyJobForm(): JobForm {
+  return {
+    id: "",
+    name: "",
+    command: "",
+    args: "",
+    shell: false,
+    cwd: "",
+    schedule: "",
+    timezone: "",
+    enabled: true,
+    overlap: "skip",
+    missed: "skip",
+    timeout_secs: "",
+    retries: "0",
+    retry_delay_ms: "1000",
+    backoff: "fixed",
+    depends_on: "",
+    on_success: "",
+    on_failure: "",
+    options: [],
+  };
+}
+
+function defaultText(o: JobOption): string {
+  const d = o.default;
+  if (d === null || d === undefined) return "";
+  if (Array.isArray(d)) return d.map(String).join(", ");
+  return String(d);
+}
+
+export function jobToForm(job: Job): JobForm {
+  return {
+    id: job.id,
+    name: job.name,
+    command: job.command,
+    args: job.args.join("\n"),
+    shell: job.shell,
+    cwd: job.cwd ?? "",
+    schedule: job.schedule ?? "",
+    timezone: job.timezone ?? "",
+    enabled: job.enabled,
+    overlap: job.overlap,
+    missed: job.missed,
+    timeout_secs: job.execution.timeout_secs === null ? "" : String(job.execution.timeout_secs),
+    retries: String(job.execution.retries),
+    retry_delay_ms: String(job.execution.retry_delay_ms),
+    backoff: job.execution.backoff,
+    depends_on: job.depends_on.join(", "),
+    on_success: job.on_success.join(", "),
+    on_failure: job.on_failure.join(", "),
+    options: job.options.map((o) => ({
+      name: o.name,
+      label: o.label,
+      type: o.type,
+      flag: o.flag ?? "",
+      choices: o.choices.join(", "),
+      default: defaultText(o),
+    })),
+  };
+}
+
+/** Thrown by `formToJob` for input the form itself can tell is wrong. */
+export class FormError extends Error {}
+
+function wholeNumber(text: string, field: string, min: number): number {
+  const t = text.trim();
+  if (!/^\d+$/.test(t) || Number(t) < min || !Number.isSafeInteger(Number(t))) {
+    throw new FormError(`${field} must be a whole number${min > 0 ? ` of at least ${min}` : ""}, got "${t}"`);
+  }
+  return Number(t);
+}
+
+function optionDefault(r: OptionRow): unknown {
+  const t = r.default.trim();
+  if (t === "") return null;
+  switch (r.type) {
+    case "boolean":
+      if (t === "true") return true;
+      if (t === "false") return false;
+      throw new FormError(`default of option "${r.name.trim()}" must be true or false`);
+    case "array":
+      return parseTags(t);
+    default:
+      return t;
+  }
+}
+
+/**
+ * The Job to save. Fields the editor does not show (env, category, tags,
+ * retry_on, fix_command) are kept from `base` when editing.
+ */
+export function formToJob(f: JobForm, base?: Job): Job {
+  const timeout = f.timeout_secs.trim();
+  return {
+    id: f.id.trim(),
+    name: f.name.trim(),
+    command: f.command.trim(),
+    args: parseArgs(f.args),
+    shell: f.shell,
+    cwd: f.cwd.trim() || null,
+    env: base?.env ?? {},
+    category: base?.category ?? null,
+    tags: base?.tags ?? [],
+    enabled: f.enabled,
+    options: f.options
+      .filter((r) => r.name.trim() !== "")
+      .map((r) => ({
+        name: r.name.trim(),
+        label: r.label.trim(),
+        type: r.type,
+        flag: r.flag.trim() || null,
+        choices: r.type === "select" ? parseTags(r.choices) : [],
+        default: optionDefault(r),
+      })),
+    execution: {
+      timeout_secs: timeout === "" ? null : wholeNumber(timeout, "Timeout", 1),
+      retries: wholeNumber(f.retries || "0", "Retries", 0),
+      retry_delay_ms: wholeNumber(f.retry_delay_ms || "0", "Retry delay", 0),
+      backoff: f.backoff,
+      retry_on: base?.execution.retry_on ?? ["timeout", "failure", "start_error"],
+      fix_command: base?.execution.fix_command ?? null,
+    },
+    schedule: f.schedule.trim() || null,
+    timezone: f.timezone.trim() || null,
+    overlap: f.overlap,
+    missed: f.missed,
+    depends_on: parseTags(f.depends_on),
+    on_success: parseTags(f.on_success),
+    on_failure: parseTags(f.on_failure),
+  };
+}
+
+// ------------------------------------------------------------ run output
+
+export type OutputLine = {
+  /** The stamp as written (RFC 3339, UTC); "" for a line without one. */
+  ts: string;
+  stream: "out" | "err";
+  text: string;
+};
+
+const LINE_RE = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)) (out|err)(?: (.*))?$/;
+
+/**
+ * Splits a run's stored output (`<rfc3339> <out|err> <text>` per line) into
+ * lines. A line that does not follow the format (a note from the daemon, a
+ * torn last line) is kept whole as stdout text without a stamp.
+ */
+export function parseOutput(raw: string): OutputLine[] {
+  const lines = raw.split(/\r?\n/);
+  if (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
+  return lines.map((l) => {
+    const m = LINE_RE.exec(l);
+    if (!m) return { ts: "", stream: "out", text: l };
+    return { ts: m[1], stream: m[2] as "out" | "err", text: m[3] ?? "" };
+  });
+}
+
+/** "01:02:03.456" (UTC) from an output stamp; "" when there is none. */
+export function stampClock(ts: string): string {
+  const m = /T(\d\d:\d\d:\d\d(?:\.\d{1,3})?)/.exec(ts);
+  return m ? m[1] : "";
+}
+
+// ------------------------------------------------------------ time
+
+/** "in 5s", "in 3 min", "in 2 h 5 min", "in 3 d", "4 min ago", "now". */
+export function formatRelative(at: number, now: number): string {
+  const diff = at - now;
+  const s = Math.round(Math.abs(diff) / 1000);
+  if (s < 1) return "now";
+  let text: string;
+  if (s < 60) text = `${s}s`;
+  else if (s < 3600) text = `${Math.floor(s / 60)} min`;
+  else if (s < 86400) {
+    const h = Math.floor(s / 3600);
+    const m = Math.floor((s % 3600) / 60);
+    text = m > 0 ? `${h} h ${m} min` : `${h} h`;
+  } else text = `${Math.floor(s / 86400)} d`;
+  return diff > 0 ? `in ${text}` : `${text} ago`;
+}
+
+/** A run's duration: "850 ms", "12.3 s", "4 min 05 s", "2 h 03 min". */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return "–";
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const s = ms / 1000;
+  if (s < 60) return `${(Math.floor(s * 10) / 10).toFixed(1)} s`;
+  const total = Math.floor(s);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  if (total < 3600) return `${Math.floor(total / 60)} min ${pad(total % 60)} s`;
+  return `${Math.floor(total / 3600)} h ${pad(Math.floor((total % 3600) / 60))} min`;
+}
+
+/** How long a run took, or has been going (with `now`); null before it started. */
+export function runDuration(r: { started_at: number | null; ended_at: number | null }, now: number): number | null {
+  if (r.started_at === null) return null;
+  return Math.max(0, (r.ended_at ?? now) - r.started_at);
+}
+
+/** One preview line: "2026-11-22 01:00:00 (in 3 h)". */
+export function formatFire(at: number, now: number): string {
+  return `${formatDateTime(at)} (${formatRelative(at, now)})`;
+}
+
+// ------------------------------------------------------------ schedule preview
+
+export type PreviewState =
+  | { kind: "empty" }
+  | { kind: "loading" }
+  | { kind: "ok"; fires: number[] }
+  | { kind: "error"; message: string };
+
+export type PreviewTimers = {
+  set: (fn: () => void, ms: number) => unknown;
+  clear: (handle: unknown) => void;
+};
+
+const realTimers: PreviewTimers = {
+  set: (fn, ms) => setTimeout(fn, ms),
+  clear: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+};
+
+/**
+ * Debounced preview of a cron expression: `update` may be called on every
+ * keystroke; only the last input after `delayMs` of quiet is asked for, and
+ * an answer to an older input never replaces a newer one.
+ */
+export class SchedulePreview {
+  private timer: unknown = null;
+  private seq = 0;
+
+  constructor(
+    private readonly fetch: (schedule: string, timezone: string | null) => Promise<number[]>,
+    private readonly onState: (s: PreviewState) => void,
+    private readonly delayMs = 300,
+    private readonly timers: PreviewTimers = realTimers,
+  ) {}
+
+  update(schedule: string, timezone: string): void {
+    this.cancelTimer();
+    const mine = ++this.seq;
+    const expr = schedule.trim();
+    if (expr === "") {
+      this.onState({ kind: "empty" });
+      return;
+    }
+    this.onState({ kind: "loading" });
+    this.timer = this.timers.set(() => {
+      this.timer = null;
+      this.fetch(expr, timezone.trim() || null).then(
+        (fires) => {
+          if (mine === this.seq) this.onState({ kind: "ok", fires });
+        },
+        (e: unknown) => {
+          if (mine !== this.seq) return;
+          const message =
+            typeof e === "object" && e !== null && typeof (e as { message?: unknown }).message === "string"
+              ? (e as { message: string }).message
+              : String(e);
+          this.onState({ kind: "error", message });
+        },
+      );
+    }, this.delayMs);
+  }
+
+  /** Stops any pending request; later answers are ignored. */
+  dispose(): void {
+    this.cancelTimer();
+    this.seq++;
+  }
+
+  private cancelTimer() {
+    if (this.timer !== null) {
+      this.timers.clear(this.timer);
+      this.timer = null;
+    }
+  }
+}
