@@ -21,6 +21,9 @@ export function makeJob(over: Partial<Job> = {}): Job {
     depends_on: [],
     on_success: [],
     on_failure: [],
+    template: false,
+    extends: null,
+    vars: {},
     ...over,
   };
 }

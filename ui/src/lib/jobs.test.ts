@@ -131,6 +131,9 @@ describe("job editor form", () => {
       depends_on: ["a", "b"],
       on_success: [],
       on_failure: ["alert"],
+      template: false,
+      extends: null,
+      vars: {},
     });
   });
 

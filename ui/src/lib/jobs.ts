@@ -294,6 +294,9 @@ export function formToJob(f: JobForm, base?: Job): Job {
     depends_on: parseTags(f.depends_on),
     on_success: parseTags(f.on_success),
     on_failure: parseTags(f.on_failure),
+    template: base?.template ?? false,
+    extends: base?.extends ?? null,
+    vars: base?.vars ?? {},
   };
 }
 
