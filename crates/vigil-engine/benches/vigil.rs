@@ -509,6 +509,283 @@ fn exit_latency(rows: &mut Vec<Row>) {
     });
 }
 
+/// Lateness of lone fires: 5 jobs at staggered seconds (`k-59/5 * * * * *`), so exactly one fires
+/// each second, for 60 s. This is the scheduler's own precision, without the cost of many
+/// simultaneous spawns.
+fn schedule_single(rows: &mut Vec<Row>) {
+    let dir = tempfile::tempdir().unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let late = rt.block_on(async {
+        let engine = Engine::start(EngineConfig::new(dir.path())).await.unwrap();
+        for k in 0..5 {
+            let job = serde_json::json!({
+                "id": format!("lone-{k}"), "name": "lone", "command": FIXTURE, "args": ["exit", "0"],
+                "schedule": format!("{k}-59/5 * * * * *")
+            });
+            engine
+                .call(vigil_engine::api::SaveJob { definition: job, replace: false })
+                .await
+                .unwrap();
+        }
+        tokio::time::sleep(Duration::from_secs(61)).await;
+        let runs = engine
+            .call(vigil_engine::api::ListRuns { limit: Some(1000), ..Default::default() })
+            .await
+            .unwrap();
+        engine.stop().await;
+        let mut late: Vec<f64> = runs
+            .iter()
+            .filter_map(|r| r.started_at.map(|s| s.rem_euclid(1000) as f64))
+            .collect();
+        late.sort_by(f64::total_cmp);
+        late
+    });
+    rows.push(row(
+        &format!(
+            "schedule lateness, one fire per instant ({} fires)",
+            late.len()
+        ),
+        format!(
+            "p50 {:.1} ms, p99 {:.1} ms",
+            percentile(&late, 0.5),
+            percentile(&late, 0.99)
+        ),
+        String::new(),
+        String::new(),
+        "p99 <= 5 ms",
+    ));
+}
+
+/// Lateness from the cron instant to the process start: 20 jobs firing every second for 50 s
+/// (1,000 fires, 20 at each instant), against a bare loop that sleeps to the same instants and
+/// spawns the same 20 processes itself.
+fn schedule_accuracy(rows: &mut Vec<Row>) {
+    let dir = tempfile::tempdir().unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (vigil, bare) = rt.block_on(async {
+        let mut config = EngineConfig::new(dir.path());
+        config.max_concurrent_runs = 64;
+        let engine = Engine::start(config).await.unwrap();
+        for i in 0..20 {
+            let job = serde_json::json!({
+                "id": format!("tick-{i}"), "name": "tick", "command": FIXTURE, "args": ["exit", "0"],
+                "schedule": "* * * * * *", "overlap": "parallel"
+            });
+            engine
+                .call(vigil_engine::api::SaveJob { definition: job, replace: false })
+                .await
+                .unwrap();
+        }
+        let started = Instant::now();
+        let mut runs = Vec::new();
+        while runs.len() < 1000 && started.elapsed() < Duration::from_secs(120) {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            runs = engine
+                .call(vigil_engine::api::ListRuns { limit: Some(1000), ..Default::default() })
+                .await
+                .unwrap();
+            runs.retain(|r| r.started_at.is_some());
+        }
+        engine.stop().await;
+        let mut late: Vec<f64> = runs
+            .iter()
+            .take(1000)
+            .map(|r| r.started_at.unwrap().rem_euclid(1000) as f64)
+            .collect();
+        late.sort_by(f64::total_cmp);
+        // The bare loop: sleep to each whole second and spawn 20 processes, 10 times.
+        let mut bare = Vec::new();
+        for _ in 0..10 {
+            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap();
+            let next = Duration::from_secs(now.as_secs() + 1);
+            tokio::time::sleep(next - now).await;
+            let mut children = Vec::new();
+            for _ in 0..20 {
+                let child = tokio::process::Command::new(FIXTURE).args(["exit", "0"]).spawn().unwrap();
+                let at = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap();
+                bare.push((at - next).as_secs_f64() * 1000.0);
+                children.push(child);
+            }
+            for mut c in children {
+                let _ = c.wait().await;
+            }
+        }
+        bare.sort_by(f64::total_cmp);
+        (late, bare)
+    });
+    rows.push(row(
+        &format!(
+            "schedule lateness, cron instant to process start ({} fires, 20 per instant)",
+            vigil.len()
+        ),
+        format!(
+            "p50 {:.1} ms, p99 {:.1} ms",
+            percentile(&vigil, 0.5),
+            percentile(&vigil, 0.99)
+        ),
+        format!(
+            "bare sleep + spawn loop: p50 {:.1} ms, p99 {:.1} ms",
+            percentile(&bare, 0.5),
+            percentile(&bare, 0.99)
+        ),
+        format!(
+            "{:.1}x the bare p99",
+            percentile(&vigil, 0.99) / percentile(&bare, 0.99).max(0.01)
+        ),
+        "(stress: 20 spawns at once)",
+    ));
+}
+
+/// 1,000 short runs through the runner with history recorded, against pueue (when installed)
+/// running the same 1,000 commands with the same parallelism.
+fn throughput(rows: &mut Vec<Row>) {
+    let parallel = vigil_engine::default_concurrency();
+    let dir = tempfile::tempdir().unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let vigil_secs = rt.block_on(async {
+        let mut config = EngineConfig::new(dir.path());
+        config.max_concurrent_runs = parallel;
+        let engine = Engine::start(config).await.unwrap();
+        let job = serde_json::json!({"id": "short", "name": "short", "command": FIXTURE,
+                                     "args": ["exit", "0"], "overlap": "parallel"});
+        engine
+            .call(vigil_engine::api::SaveJob {
+                definition: job,
+                replace: false,
+            })
+            .await
+            .unwrap();
+        let t = Instant::now();
+        for _ in 0..1000 {
+            engine
+                .call(vigil_engine::api::RunJob {
+                    id: "short".into(),
+                    options: Default::default(),
+                })
+                .await
+                .unwrap();
+        }
+        loop {
+            let open = engine
+                .call(vigil_engine::api::ListRuns {
+                    status: Some(vigil_core::RunStatus::Queued),
+                    limit: Some(1),
+                    ..Default::default()
+                })
+                .await
+                .unwrap()
+                .len()
+                + engine
+                    .call(vigil_engine::api::ListRuns {
+                        status: Some(vigil_core::RunStatus::Running),
+                        limit: Some(1),
+                        ..Default::default()
+                    })
+                    .await
+                    .unwrap()
+                    .len();
+            if open == 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let secs = t.elapsed().as_secs_f64();
+        let ok = engine
+            .call(vigil_engine::api::ListRuns {
+                status: Some(vigil_core::RunStatus::Succeeded),
+                limit: Some(1000),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .len();
+        assert_eq!(ok, 1000, "every run succeeded and was recorded");
+        engine.stop().await;
+        secs
+    });
+    let (baseline, ratio) = match pueue(parallel) {
+        Some(secs) => (
+            format!("pueue: {:.0} runs/s ({secs:.1} s)", 1000.0 / secs),
+            format!("{:.2}x pueue", secs / vigil_secs),
+        ),
+        None => (
+            "pueue not installed (cargo install pueue)".into(),
+            String::new(),
+        ),
+    };
+    rows.push(row(
+        &format!("throughput, 1,000 short runs, {parallel} at a time, history recorded"),
+        format!("{:.0} runs/s ({vigil_secs:.1} s)", 1000.0 / vigil_secs),
+        baseline,
+        ratio,
+        "",
+    ));
+}
+
+/// Runs 1,000 fixture commands through pueue: all added to a paused group, then started;
+/// timed from the start to the last one done. `None` when pueue is not installed.
+fn pueue(parallel: usize) -> Option<f64> {
+    let home = std::env::var("HOME").unwrap_or_default();
+    let find = |name: &str| -> Option<String> {
+        let local = format!("{home}/.cargo/bin/{name}");
+        if std::path::Path::new(&local).exists() {
+            return Some(local);
+        }
+        Command::new(name)
+            .arg("--version")
+            .output()
+            .ok()
+            .map(|_| name.to_owned())
+    };
+    let (pueue, pueued) = (find("pueue")?, find("pueued")?);
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("pueue.yml");
+    std::fs::write(
+        &config,
+        format!(
+            "shared:\n  pueue_directory: {0}\n  runtime_directory: {0}\n  use_unix_socket: true\n  unix_socket_path: {0}/pueue.socket\n",
+            dir.path().display()
+        ),
+    )
+    .unwrap();
+    let mut daemon = Command::new(&pueued)
+        .arg("-c")
+        .arg(&config)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    let cli = |args: &[&str]| {
+        Command::new(&pueue)
+            .arg("-c")
+            .arg(&config)
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+    };
+    let ready = (0..100).any(|_| {
+        std::thread::sleep(Duration::from_millis(50));
+        cli(&["status"]).is_ok_and(|s| s.success())
+    });
+    if !ready {
+        let _ = daemon.kill();
+        return None;
+    }
+    let _ = cli(&["parallel", &parallel.to_string()]);
+    let _ = cli(&["pause"]);
+    for _ in 0..1000 {
+        let _ = cli(&["add", "--", FIXTURE, "exit", "0"]);
+    }
+    let t = Instant::now();
+    let _ = cli(&["start"]);
+    let _ = cli(&["wait"]);
+    let secs = t.elapsed().as_secs_f64();
+    let _ = cli(&["shutdown"]);
+    let _ = daemon.wait();
+    Some(secs)
+}
+
 fn main() {
     if std::env::args().any(|a| a == "--list" || a == "--test") {
         return; // `cargo test --benches` / nextest listing: nothing to run as a test.
@@ -530,6 +807,13 @@ fn main() {
     }
     if wanted("exit") {
         exit_latency(&mut rows);
+    }
+    if wanted("schedule") {
+        schedule_single(&mut rows);
+        schedule_accuracy(&mut rows);
+    }
+    if wanted("throughput") {
+        throughput(&mut rows);
     }
     let mut md = String::new();
     let _ = writeln!(

@@ -205,6 +205,7 @@ impl Request for RunJob {
                 job_id: self.id,
                 options: self.options,
                 trigger: Trigger::Manual,
+                not_before: None,
             },
         )
         .await?;

@@ -27,6 +27,9 @@ pub(crate) struct RunRequest {
     pub(crate) job_id: JobId,
     pub(crate) options: BTreeMap<String, Value>,
     pub(crate) trigger: Trigger,
+    /// Do everything else first, but start the process no earlier than this (a schedule's
+    /// instant: the scheduler fires a little early so the bookkeeping is done by then).
+    pub(crate) not_before: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Validates the request, records the run as queued and starts it in the background. Bad
@@ -51,7 +54,8 @@ pub(crate) async fn start(engine: &Engine, req: RunRequest) -> Result<Run, ApiEr
     let run = record_queued(engine, &job, req.trigger, options, argv, 1).await?;
     let background = engine.clone();
     let first = run.clone();
-    tokio::spawn(async move { drive(background, job, first, levels).await });
+    let not_before = req.not_before;
+    tokio::spawn(async move { drive(background, job, first, levels, not_before).await });
     Ok(run)
 }
 
@@ -129,7 +133,13 @@ async fn finish(
     }
 }
 
-async fn drive(engine: Engine, job: Job, run: Run, levels: Vec<Vec<JobId>>) {
+async fn drive(
+    engine: Engine,
+    job: Job,
+    run: Run,
+    levels: Vec<Vec<JobId>>,
+    not_before: Option<chrono::DateTime<chrono::Utc>>,
+) {
     let deps = &levels[..levels.len().saturating_sub(1)];
     for level in deps {
         let mut set = JoinSet::new();
@@ -157,7 +167,7 @@ async fn drive(engine: Engine, job: Job, run: Run, levels: Vec<Vec<JobId>>) {
                 continue;
             };
             let engine = engine.clone();
-            set.spawn(async move { (dep.id.clone(), attempts(&engine, dep, dep_run).await) });
+            set.spawn(async move { (dep.id.clone(), attempts(&engine, dep, dep_run, None).await) });
         }
         let mut failed = None;
         while let Some(done) = set.join_next().await {
@@ -174,14 +184,20 @@ async fn drive(engine: Engine, job: Job, run: Run, levels: Vec<Vec<JobId>>) {
             return;
         }
     }
-    attempts(&engine, job, run).await;
+    attempts(&engine, job, run, not_before).await;
 }
 
 /// Runs a job, retrying by its policy, then starts its chains. Returns the final status.
-async fn attempts(engine: &Engine, job: Job, first: Run) -> RunStatus {
+async fn attempts(
+    engine: &Engine,
+    job: Job,
+    first: Run,
+    not_before: Option<chrono::DateTime<chrono::Utc>>,
+) -> RunStatus {
     let mut run = first;
+    let mut not_before = not_before;
     loop {
-        let status = execute(engine, &job, &run).await;
+        let status = execute(engine, &job, &run, not_before.take()).await;
         let kind = match status {
             RunStatus::TimedOut => Some(RetryOn::Timeout),
             RunStatus::Failed if run.pid.is_some() || run.exit_code.is_some() => {
@@ -232,6 +248,7 @@ fn chain(engine: &Engine, job: &Job, status: RunStatus) {
             job_id: id.clone(),
             options: BTreeMap::new(),
             trigger: Trigger::Chain,
+            not_before: None,
         };
         tokio::spawn(async move {
             if let Err(e) = start(&engine, req).await {
@@ -316,7 +333,12 @@ fn release(engine: &Engine, run: &Run) {
 }
 
 /// One attempt: overlap, slot, spawn, wait (timeout, cancel), record.
-async fn execute(engine: &Engine, job: &Job, run: &Run) -> RunStatus {
+async fn execute(
+    engine: &Engine,
+    job: &Job,
+    run: &Run,
+    not_before: Option<chrono::DateTime<chrono::Utc>>,
+) -> RunStatus {
     let state = engine.jobs();
     let output = Arc::new(RunOutput::create(
         &engine.data_dir().join("runs"),
@@ -352,6 +374,17 @@ async fn execute(engine: &Engine, job: &Job, run: &Run) -> RunStatus {
             return status;
         }
     };
+    if let Some(at) = not_before {
+        tokio::select! {
+            () = engine.config().clock.sleep_until(at) => {}
+            why = &mut cancel => {
+                let status = cancel_status(why.unwrap_or(Cancel::Requested));
+                finish(engine, run, status, None, Some("cancelled before it started".into())).await;
+                release(engine, run);
+                return status;
+            }
+        }
+    }
     let status = spawn_and_wait(engine, job, run, &output, cancel).await;
     drop(permit);
     output.finish();
