@@ -601,7 +601,12 @@ fn schedule_accuracy(rows: &mut Vec<Row>) {
             tokio::time::sleep(next - now).await;
             let mut children = Vec::new();
             for _ in 0..20 {
-                let child = tokio::process::Command::new(FIXTURE).args(["exit", "0"]).spawn().unwrap();
+                let child = tokio::process::Command::new(FIXTURE)
+                    .args(["exit", "0"])
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .spawn()
+                    .unwrap();
                 let at = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap();
                 bare.push((at - next).as_secs_f64() * 1000.0);
                 children.push(child);

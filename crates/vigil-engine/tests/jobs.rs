@@ -657,3 +657,226 @@ async fn imports_are_all_or_nothing_and_read_the_older_jobs_json() {
     assert_eq!(fresh.call(ListJobs {}).await.unwrap(), file.jobs);
     fresh.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queued_overlap_waits_and_the_global_limit_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = config(&dir);
+    c.max_concurrent_runs = 1;
+    let engine = Engine::start(c).await.unwrap();
+    save(
+        &engine,
+        job("queued", &["exit", "0", "300"], json!({"overlap": "queue"})),
+    )
+    .await;
+    save(&engine, job("other", &["exit", "0", "300"], json!({}))).await;
+    let a = run(&engine, "queued", json!({})).await;
+    running(&engine, a).await;
+    let b = run(&engine, "queued", json!({})).await;
+    let other = run(&engine, "other", json!({})).await;
+    let (a, b, other) = (
+        ended(&engine, a).await,
+        ended(&engine, b).await,
+        ended(&engine, other).await,
+    );
+    assert_eq!(
+        (a.status, b.status, other.status),
+        (
+            RunStatus::Succeeded,
+            RunStatus::Succeeded,
+            RunStatus::Succeeded
+        )
+    );
+    assert!(
+        a.ended_at <= b.started_at,
+        "queue: the second run waited for the first"
+    );
+    // One slot: no two runs ever overlapped, whatever the job.
+    let mut spans = [a, b, other].map(|r| (r.started_at.unwrap(), r.ended_at.unwrap()));
+    spans.sort();
+    assert!(
+        spans.windows(2).all(|w| w[0].1 <= w[1].0),
+        "the global limit of 1 held: {spans:?}"
+    );
+    engine.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_of_output_is_capped_and_the_run_still_finishes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = config(&dir);
+    c.max_run_output = 16 * 1024;
+    let engine = Engine::start(c).await.unwrap();
+    // 200,000 lines (about 2 MB) as fast as the fixture can print them, then it sleeps; a 2 s
+    // timeout ends it.
+    save(
+        &engine,
+        job(
+            "flood",
+            &["print", "200000"],
+            json!({"execution": {"timeout_secs": 2}}),
+        ),
+    )
+    .await;
+    let id = run(&engine, "flood", json!({})).await;
+    let r = ended(&engine, id).await;
+    assert_eq!(
+        r.status,
+        RunStatus::TimedOut,
+        "a blocked pipe would have hung the fixture before its sleep"
+    );
+    let out = engine.call(GetRunOutput { id }).await.unwrap();
+    assert!(
+        out.len() <= 16 * 1024 + 200,
+        "kept output is capped: {} bytes",
+        out.len()
+    );
+    assert!(
+        out.contains("output capped at 16384 bytes"),
+        "the cap is noted"
+    );
+    assert!(out.contains(" out line 1\n"));
+    engine.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_longer_than_usual_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = start(&dir).await;
+    // Learn a short duration, then run longer than it.
+    let mut j = job("usual", &["exit", "0", "100"], json!({}));
+    save(&engine, j.clone()).await;
+    for _ in 0..2 {
+        let id = run(&engine, "usual", json!({})).await;
+        assert_eq!(ended(&engine, id).await.status, RunStatus::Succeeded);
+    }
+    j.args = vec!["exit".into(), "0".into(), "1500".into()];
+    engine.call(SaveJob::job(&j, true)).await.unwrap();
+    let last = engine
+        .call(vigil_engine::api::GetStatus {})
+        .await
+        .unwrap()
+        .last_event_id;
+    let mut events = engine.subscribe(last);
+    let id = run(&engine, "usual", json!({})).await;
+    let mine = format!("run {id} ");
+    let mut seen = Vec::new();
+    let started = Instant::now();
+    while seen.len() < 2 {
+        let e = tokio::time::timeout(DEADLINE, futures_util::StreamExt::next(&mut events))
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        if e.kind == vigil_core::EventKind::RunOverran && e.message.starts_with(&mine) {
+            seen.push(e.message);
+        }
+        assert!(started.elapsed() < DEADLINE);
+    }
+    assert!(
+        seen[0].contains("80%") && seen[1].contains("100%"),
+        "{seen:?}"
+    );
+    ended(&engine, id).await;
+    engine.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missed_fire_runs_once_and_a_leftover_process_is_ended_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let t0 = Utc.with_ymd_and_hms(2030, 1, 1, 0, 0, 0).unwrap();
+    let clock = ManualClock::new(t0);
+    let mut c = config(&dir);
+    c.clock = clock.clone() as Arc<dyn vigil_engine::Clock>;
+    let engine = Engine::start(c.clone()).await.unwrap();
+    save(
+        &engine,
+        job(
+            "hourly",
+            &["exit", "0"],
+            json!({"schedule": "0 0 * * * *", "missed": "run_once"}),
+        ),
+    )
+    .await;
+    save(
+        &engine,
+        job(
+            "hourly-skip",
+            &["exit", "0"],
+            json!({"schedule": "0 0 * * * *"}),
+        ),
+    )
+    .await;
+    clock.set(t0 + chrono::Duration::hours(1));
+    finished_runs(&engine, "hourly", 1).await;
+    finished_runs(&engine, "hourly-skip", 1).await;
+    engine.stop().await;
+
+    // A run whose process outlived a crash of Vigil: recorded as running with its identity.
+    let mut orphan = std::process::Command::new(fixture_path())
+        .args(["sleep", "3600"])
+        .spawn()
+        .unwrap();
+    let pid = orphan.id();
+    let start = {
+        let mut sys = sysinfo::System::new().unwrap();
+        let p = sysinfo::Pid::from_u32(pid);
+        sys.refresh_processes(sysinfo::ProcessesToUpdate::Some(&[p]), true);
+        sys.process(p).unwrap().start_time() as i64
+    };
+    {
+        let store =
+            vigil_store::Store::open(&dir.path().join(vigil_store::DB_FILE), Box::new(|_| {}))
+                .unwrap();
+        let rt_run = Run {
+            id: 0,
+            job_id: "hourly-skip".into(),
+            trigger: Trigger::Manual,
+            status: RunStatus::Queued,
+            attempt: 1,
+            options: json!({}),
+            argv: vec![],
+            queued_at: 0,
+            started_at: None,
+            ended_at: None,
+            exit_code: None,
+            pid: None,
+            pid_start: None,
+            error: None,
+        };
+        let w = store.writer().clone();
+        let id = w
+            .write(move |tx| vigil_store::insert_run(tx, &rt_run))
+            .await
+            .unwrap()
+            .id;
+        w.write(move |tx| vigil_store::run_started(tx, id, 1, Some(pid), Some(start)))
+            .await
+            .unwrap();
+        store.writer().close();
+    }
+    // Three hours later Vigil starts again: one catch-up run for "hourly", none for the other,
+    // and the leftover process is ended and its run marked interrupted.
+    clock.set(t0 + chrono::Duration::hours(4));
+    let engine = Engine::start(c).await.unwrap();
+    let runs = finished_runs(&engine, "hourly", 2).await;
+    assert_eq!(runs.len(), 2, "missed fires run once, not three times");
+    let gone = Instant::now();
+    while orphan.try_wait().unwrap().is_none() {
+        assert!(
+            gone.elapsed() < DEADLINE,
+            "the leftover process must be ended"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let skipped = engine
+        .call(ListRuns {
+            job: Some("hourly-skip".into()),
+            ..ListRuns::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(skipped.len(), 2, "no catch-up for missed: skip");
+    assert!(skipped.iter().any(|r| r.status == RunStatus::Interrupted));
+    engine.stop().await;
+}
