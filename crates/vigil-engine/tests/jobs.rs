@@ -3,6 +3,10 @@
 // A test that cannot set up its fixture should fail on the spot.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
+use common::{DEADLINE, alive, fixture_path};
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -15,18 +19,6 @@ use vigil_engine::api::{
     SaveJob,
 };
 use vigil_engine::{Engine, EngineConfig, ErrorCode, ManualClock};
-
-const DEADLINE: Duration = Duration::from_secs(30);
-
-fn fixture_path() -> String {
-    if cfg!(windows) {
-        let exe = std::env::current_exe().unwrap();
-        let dir = exe.parent().and_then(|deps| deps.parent()).unwrap();
-        dir.join("vigil-fixture.exe").display().to_string()
-    } else {
-        env!("CARGO_BIN_EXE_vigil-fixture").to_owned()
-    }
-}
 
 fn config(dir: &tempfile::TempDir) -> EngineConfig {
     let mut c = EngineConfig::new(dir.path());
@@ -107,14 +99,6 @@ async fn finished_runs(engine: &Engine, job: &str, n: usize) -> Vec<Run> {
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-}
-
-fn alive(pid: u32) -> bool {
-    let mut sys = sysinfo::System::new().unwrap();
-    let pid = sysinfo::Pid::from_u32(pid);
-    sys.refresh_processes(sysinfo::ProcessesToUpdate::Some(&[pid]), true);
-    sys.process(pid)
-        .is_some_and(|p| !matches!(p.status(), sysinfo::ProcessStatus::Zombie))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -3,6 +3,10 @@
 // A test that cannot set up its fixture should fail on the spot.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
+use common::{DEADLINE, alive, fixture_path};
+
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
@@ -14,19 +18,6 @@ use vigil_engine::api::{
 };
 use vigil_engine::monitor::MonitorConfig;
 use vigil_engine::{Engine, EngineConfig, ErrorCode, Event, EventKind, EventStream, now_ms};
-
-/// The fixture binary. Cargo names it by its build-machine path, which under Wine (the Windows
-/// run of these tests) is not a Windows path, so there it is found next to the test binary.
-fn fixture_path() -> String {
-    if cfg!(windows) {
-        let exe = std::env::current_exe().unwrap();
-        let dir = exe.parent().and_then(|deps| deps.parent()).unwrap();
-        dir.join("vigil-fixture.exe").display().to_string()
-    } else {
-        env!("CARGO_BIN_EXE_vigil-fixture").to_owned()
-    }
-}
-const DEADLINE: Duration = Duration::from_secs(30);
 
 async fn start(dir: &tempfile::TempDir) -> Engine {
     let mut config = EngineConfig::new(dir.path());
@@ -80,15 +71,6 @@ async fn until<T>(what: &str, mut f: impl AsyncFnMut() -> Option<T>) -> T {
         assert!(started.elapsed() < DEADLINE, "timed out waiting for {what}");
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
-}
-
-fn alive(pid: u32) -> bool {
-    let mut sys = sysinfo::System::new().unwrap();
-    let pid = sysinfo::Pid::from_u32(pid);
-    sys.refresh_processes(sysinfo::ProcessesToUpdate::Some(&[pid]), true);
-    // A zombie has exited; only a reaped or running process decides the answer.
-    sys.process(pid)
-        .is_some_and(|p| !matches!(p.status(), sysinfo::ProcessStatus::Zombie))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
