@@ -510,9 +510,13 @@ fn exit_latency(rows: &mut Vec<Row>) {
 }
 
 /// Lateness of lone fires: 5 jobs at staggered seconds (`k-59/5 * * * * *`), so exactly one fires
-/// each second, for 60 s. This is the scheduler's own precision, without the cost of many
-/// simultaneous spawns.
+/// each second, for `VIGIL_BENCH_FIRES` seconds (default 60; 1000 for the full measurement).
+/// This is the scheduler's own precision, without the cost of many simultaneous spawns.
 fn schedule_single(rows: &mut Vec<Row>) {
+    let fires: u64 = std::env::var("VIGIL_BENCH_FIRES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(60);
     let dir = tempfile::tempdir().unwrap();
     let rt = tokio::runtime::Runtime::new().unwrap();
     let late = rt.block_on(async {
@@ -527,11 +531,18 @@ fn schedule_single(rows: &mut Vec<Row>) {
                 .await
                 .unwrap();
         }
-        tokio::time::sleep(Duration::from_secs(61)).await;
-        let runs = engine
-            .call(vigil_engine::api::ListRuns { limit: Some(1000), ..Default::default() })
-            .await
-            .unwrap();
+        tokio::time::sleep(Duration::from_secs(fires + 1)).await;
+        let mut runs = Vec::new();
+        let mut before = None;
+        loop {
+            let page = engine
+                .call(vigil_engine::api::ListRuns { limit: Some(1000), before, ..Default::default() })
+                .await
+                .unwrap();
+            let Some(last) = page.last() else { break };
+            before = Some(last.id);
+            runs.extend(page);
+        }
         engine.stop().await;
         let mut late: Vec<f64> = runs
             .iter()
