@@ -864,3 +864,35 @@ async fn a_missed_fire_runs_once_and_a_leftover_process_is_ended_at_start() {
     assert!(skipped.iter().any(|r| r.status == RunStatus::Interrupted));
     engine.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_waiting_in_a_queue_can_be_cancelled() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = start(&dir).await;
+    save(
+        &engine,
+        job(
+            "one-at-a-time",
+            &["sleep", "3600"],
+            json!({"overlap": "queue"}),
+        ),
+    )
+    .await;
+    let first = run(&engine, "one-at-a-time", json!({})).await;
+    running(&engine, first).await;
+    let waiting = run(&engine, "one-at-a-time", json!({})).await;
+    let r = engine.call(CancelRun { id: waiting }).await.unwrap();
+    assert_eq!(
+        r.status,
+        RunStatus::Cancelled,
+        "a queued run is cancelled without ever starting"
+    );
+    assert!(r.pid.is_none());
+    assert_eq!(
+        engine.call(GetRun { id: first }).await.unwrap().status,
+        RunStatus::Running,
+        "the run in flight is untouched"
+    );
+    engine.call(CancelRun { id: first }).await.unwrap();
+    engine.stop().await;
+}

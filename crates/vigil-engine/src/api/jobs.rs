@@ -288,18 +288,26 @@ impl Request for CancelRun {
             )));
         }
         let mut ended = engine.jobs().ended.subscribe();
-        if engine.jobs().cancel(self.id, Cancel::Requested) {
-            // Answer with the final record once the runner has written it.
-            let _ = tokio::time::timeout(std::time::Duration::from_secs(15), async {
-                while engine.jobs().output(self.id).is_some() {
-                    if ended.changed().await.is_err() {
-                        break;
-                    }
+        engine.jobs().cancel(self.id, Cancel::Requested);
+        // Answer with the final record once the runner has written it (a run waiting behind
+        // a long dependency ends when that level is done; then this answers with it queued).
+        let id = self.id;
+        let waited = tokio::time::timeout(std::time::Duration::from_secs(15), async {
+            loop {
+                let run = engine.read(move |c| vigil_store::get_run(c, id)).await?;
+                if run.status.is_final() {
+                    return Ok(run);
                 }
-            })
-            .await;
+                if ended.changed().await.is_err() {
+                    return Ok(run);
+                }
+            }
+        })
+        .await;
+        match waited {
+            Ok(result) => result,
+            Err(_) => engine.read(move |c| vigil_store::get_run(c, id)).await,
         }
-        engine.read(move |c| vigil_store::get_run(c, self.id)).await
     }
 }
 

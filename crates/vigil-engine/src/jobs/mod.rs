@@ -41,6 +41,8 @@ pub(crate) struct JobsState {
     /// Per job, the instant its schedule counts from: when it was loaded or last saved. Set by
     /// the saver before it answers, so a fire right after a save is never missed.
     pub(crate) scheduled_from: Mutex<HashMap<JobId, chrono::DateTime<chrono::Utc>>>,
+    /// Cancels asked for runs not in flight yet.
+    pub(crate) cancel_pending: Mutex<std::collections::HashSet<RunId>>,
 }
 
 impl JobsState {
@@ -52,6 +54,7 @@ impl JobsState {
             ended: watch::channel(0).0,
             max_output,
             scheduled_from: Mutex::new(HashMap::new()),
+            cancel_pending: Mutex::new(std::collections::HashSet::new()),
         }
     }
 
@@ -76,17 +79,34 @@ impl JobsState {
         jobs
     }
 
-    /// Asks a run in flight to stop; false when it is not in flight.
-    pub(crate) fn cancel(&self, run: RunId, why: Cancel) -> bool {
+    /// Asks a run to stop. A run in flight is told at once; a run still waiting (behind its
+    /// dependencies or an overlap queue) is marked, and ends as cancelled when it looks next.
+    pub(crate) fn cancel(&self, run: RunId, why: Cancel) {
         let sender = self
             .live
             .lock()
             .ok()
             .and_then(|mut l| l.get_mut(&run).and_then(|r| r.cancel.take()));
         match sender {
-            Some(s) => s.send(why).is_ok(),
-            None => false,
+            Some(s) => {
+                let _ = s.send(why);
+            }
+            None => {
+                if let Ok(mut pending) = self.cancel_pending.lock() {
+                    pending.insert(run);
+                }
+                // Wake waiting runs so they see it.
+                self.ended.send_modify(|n| *n += 1);
+            }
         }
+    }
+
+    /// Takes a pending cancel of a run that was not in flight when it was asked for.
+    pub(crate) fn take_pending_cancel(&self, run: RunId) -> bool {
+        self.cancel_pending
+            .lock()
+            .map(|mut p| p.remove(&run))
+            .unwrap_or(false)
     }
 
     pub(crate) fn output(&self, run: RunId) -> Option<Arc<RunOutput>> {

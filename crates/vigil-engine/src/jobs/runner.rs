@@ -142,6 +142,12 @@ async fn drive(
 ) {
     let deps = &levels[..levels.len().saturating_sub(1)];
     for level in deps {
+        if engine.jobs().take_pending_cancel(run.id) {
+            let why = "cancelled while its dependencies ran".to_owned();
+            finish(&engine, &run, RunStatus::Cancelled, None, Some(why)).await;
+            engine.jobs().ended.send_modify(|n| *n += 1);
+            return;
+        }
         let mut set = JoinSet::new();
         for dep_id in level {
             let Some(dep) = engine.jobs().job(dep_id) else {
@@ -347,6 +353,12 @@ async fn execute(
     ));
     let mut ended = state.ended.subscribe();
     let mut cancel = loop {
+        if state.take_pending_cancel(run.id) {
+            let why = "cancelled while it waited".to_owned();
+            finish(engine, run, RunStatus::Cancelled, None, Some(why)).await;
+            state.ended.send_modify(|n| *n += 1);
+            return RunStatus::Cancelled;
+        }
         match claim(engine, job, run, &output) {
             Claim::Go(rx) => break rx,
             Claim::Skip(other) => {
