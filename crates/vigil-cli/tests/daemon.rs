@@ -48,6 +48,23 @@ impl Daemon {
         req.bearer_auth(&self.token)
     }
 
+    /// GET with the token; the status and the JSON body (null when there is none).
+    async fn get_json(&self, http: &reqwest::Client, path: &str) -> (u16, Value) {
+        json_of(self.authed(http.get(self.url(path))).send().await.unwrap()).await
+    }
+
+    /// POST a JSON body with the token; the status and the JSON answer.
+    async fn post_json(&self, http: &reqwest::Client, path: &str, body: &Value) -> (u16, Value) {
+        json_of(
+            self.authed(http.post(self.url(path)))
+                .json(body)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+
     /// Stops the daemon the way a service manager does and returns its exit status.
     fn terminate(mut self) -> std::process::ExitStatus {
         let mut child = self.child.take().unwrap();
@@ -158,15 +175,9 @@ async fn daemon_serves_the_api_with_auth_events_and_clean_shutdown() {
     );
 
     // Register one program.
-    let (code, added) = json_of(
-        daemon
-            .authed(http.post(daemon.url("/api/programs")))
-            .json(&program_json("web"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (code, added) = daemon
+        .post_json(&http, "/api/programs", &program_json("web"))
+        .await;
     assert_eq!(code, 201, "{added}");
     assert_eq!(added["name"], "web");
     assert_eq!(added["args"], json!(["--version", "a b"]));
@@ -193,15 +204,7 @@ async fn daemon_serves_the_api_with_auth_events_and_clean_shutdown() {
         ),
     ];
     for (request, status, code) in bad {
-        let (got, body) = json_of(
-            daemon
-                .authed(http.post(daemon.url("/api/programs")))
-                .json(&request)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
+        let (got, body) = daemon.post_json(&http, "/api/programs", &request).await;
         assert_eq!(
             (got, body["code"].as_str()),
             (status, Some(code)),
@@ -219,28 +222,13 @@ async fn daemon_serves_the_api_with_auth_events_and_clean_shutdown() {
         "{body}"
     );
     let huge = json!({"name": "big", "path": BIN, "args": ["x".repeat(vigil_server::MAX_BODY)]});
-    let (code, body) = json_of(
-        daemon
-            .authed(http.post(daemon.url("/api/programs")))
-            .json(&huge)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (code, body) = daemon.post_json(&http, "/api/programs", &huge).await;
     assert_eq!(
         (code, body["code"].as_str()),
         (413, Some("payload_too_large")),
         "{body}"
     );
-    let (code, list) = json_of(
-        daemon
-            .authed(http.get(daemon.url("/api/programs")))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (code, list) = daemon.get_json(&http, "/api/programs").await;
     assert_eq!(code, 200);
     assert_eq!(
         list.as_array().unwrap().len(),
@@ -255,14 +243,7 @@ async fn daemon_serves_the_api_with_auth_events_and_clean_shutdown() {
             .unwrap();
         assert_eq!(resp.status().as_u16(), status, "{path}");
     }
-    let (code, got) = json_of(
-        daemon
-            .authed(http.get(daemon.url(&format!("/api/programs/{id}"))))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (code, got) = daemon.get_json(&http, &format!("/api/programs/{id}")).await;
     assert_eq!((code, &got), (200, &added));
 
     // Events over SSE: read up to the program_added, disconnect, miss one, resume with since.
@@ -277,15 +258,9 @@ async fn daemon_serves_the_api_with_auth_events_and_clean_shutdown() {
     assert_eq!(first[1].1["kind"], "program_added");
     assert_eq!(first[1].1["program_id"], id);
     let cursor = first[1].0;
-    let (code, _) = json_of(
-        daemon
-            .authed(http.post(daemon.url("/api/programs")))
-            .json(&program_json("missed-while-away"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (code, _) = daemon
+        .post_json(&http, "/api/programs", &program_json("missed-while-away"))
+        .await;
     assert_eq!(code, 201);
     let resp = daemon
         .authed(http.get(daemon.url(&format!("/api/events?since={cursor}"))))
@@ -348,14 +323,7 @@ async fn daemon_serves_the_api_with_auth_events_and_clean_shutdown() {
         "a stopped daemon must not advertise itself"
     );
     let daemon = Daemon::start(dir.path());
-    let (_, events) = json_of(
-        daemon
-            .authed(http.get(daemon.url("/api/status")))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, events) = daemon.get_json(&http, "/api/status").await;
     assert_eq!(events["programs"], 2, "data survives a restart");
     let resp = daemon
         .authed(http.get(daemon.url(&format!("/api/events?since={}", cursor + 1))))
@@ -416,15 +384,7 @@ async fn programs_are_started_watched_and_their_history_served_over_http() {
         "restart": { "mode": "never" },
         "tags": ["system-test"],
     });
-    let (code, p) = json_of(
-        daemon
-            .authed(http.post(daemon.url("/api/programs")))
-            .json(&request)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (code, p) = daemon.post_json(&http, "/api/programs", &request).await;
     assert_eq!(code, 201, "{p}");
     assert_eq!(p["restart"]["mode"], "never", "options are stored as sent");
     assert_eq!(p["tags"], json!(["system-test"]));
@@ -458,14 +418,9 @@ async fn programs_are_started_watched_and_their_history_served_over_http() {
             .contains("no daemon is running"),
         "the crash carries the program's last output: {crash}"
     );
-    let (_, lines) = json_of(
-        daemon
-            .authed(http.get(daemon.url(&format!("/api/programs/{id}/logs?lines=10"))))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, lines) = daemon
+        .get_json(&http, &format!("/api/programs/{id}/logs?lines=10"))
+        .await;
     assert!(
         lines
             .as_array()
@@ -474,14 +429,7 @@ async fn programs_are_started_watched_and_their_history_served_over_http() {
             .any(|l| l.as_str().unwrap().contains("[stderr]")),
         "{lines}"
     );
-    let (_, statuses) = json_of(
-        daemon
-            .authed(http.get(daemon.url("/api/programs/status")))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, statuses) = daemon.get_json(&http, "/api/programs/status").await;
     assert_eq!(statuses[0]["program_id"], id);
     assert_eq!(statuses[0]["state"], "stopped");
     assert_eq!(statuses[0]["last_exit"], "exited with code 1");
@@ -504,14 +452,7 @@ async fn programs_are_started_watched_and_their_history_served_over_http() {
         format!("/api/programs/{id}/export?kind=bogus&format=csv&from=0&to=5"),
         format!("/api/programs/{id}/logs?lines=0"),
     ] {
-        let (code, body) = json_of(
-            daemon
-                .authed(http.get(daemon.url(&bad)))
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
+        let (code, body) = daemon.get_json(&http, &bad).await;
         assert_eq!(
             (code, body["code"].as_str()),
             (400, Some("invalid_input")),
@@ -551,15 +492,13 @@ async fn programs_are_started_watched_and_their_history_served_over_http() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 404);
-    let (code, watched) = json_of(
-        daemon
-            .authed(http.post(daemon.url("/api/programs")))
-            .json(&json!({"name": "watched", "path": BIN, "launch": false}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (code, watched) = daemon
+        .post_json(
+            &http,
+            "/api/programs",
+            &json!({"name": "watched", "path": BIN, "launch": false}),
+        )
+        .await;
     assert_eq!(code, 201);
     let (code, body) = json_of(
         daemon
@@ -609,14 +548,7 @@ async fn jobs_are_saved_run_and_listed_over_http_and_the_cli() {
         );
         assert!(err["message"].as_str().unwrap().contains(needle), "{err}");
     }
-    let (_, jobs) = json_of(
-        daemon
-            .authed(http.get(daemon.url("/api/jobs")))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, jobs) = daemon.get_json(&http, "/api/jobs").await;
     assert_eq!(jobs, json!([]));
 
     let version = json!({"id": "version", "name": "Version", "command": BIN, "args": ["--version"],
@@ -676,14 +608,9 @@ async fn jobs_are_saved_run_and_listed_over_http_and_the_cli() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("no option \"nope\""));
 
     // History, filters, output, dashboard, preview.
-    let (_, runs) = json_of(
-        daemon
-            .authed(http.get(daemon.url("/api/runs?job=failing&status=failed")))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, runs) = daemon
+        .get_json(&http, "/api/runs?job=failing&status=failed")
+        .await;
     let runs = runs.as_array().unwrap();
     assert_eq!(runs.len(), 1);
     assert_eq!(runs[0]["exit_code"], 1);
@@ -697,14 +624,7 @@ async fn jobs_are_saved_run_and_listed_over_http_and_the_cli() {
         .await
         .unwrap();
     assert!(text.contains(" err "), "{text}");
-    let (code, body) = json_of(
-        daemon
-            .authed(http.get(daemon.url("/api/runs?status=bogus")))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (code, body) = daemon.get_json(&http, "/api/runs?status=bogus").await;
     assert_eq!((code, body["code"].as_str()), (400, Some("invalid_input")));
     let (code, body) = json_of(
         post(&format!("/api/runs/{id}/cancel"), json!({}))
@@ -718,14 +638,7 @@ async fn jobs_are_saved_run_and_listed_over_http_and_the_cli() {
         (409, Some("conflict")),
         "an ended run cannot be cancelled"
     );
-    let (_, dash) = json_of(
-        daemon
-            .authed(http.get(daemon.url("/api/jobs/dashboard")))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, dash) = daemon.get_json(&http, "/api/jobs/dashboard").await;
     assert_eq!(dash["succeeded_today"], 1);
     assert_eq!(dash["failed_today"], 1);
     assert_eq!(dash["next"][0]["job_id"], "version");
