@@ -41,3 +41,16 @@ export function toApiError(v: unknown, fallback: ErrorCode = "internal"): ApiErr
   }
   return { code: fallback, message: "unexpected error" };
 }
+
+/**
+ * The text to show for a failed call, or `null` after handing an `unauthorized` error to
+ * `onunauthorized` (the page then asks for the token instead of showing an error).
+ */
+export function shownMessage(e: unknown, onunauthorized: () => void): string | null {
+  const err = toApiError(e);
+  if (err.code === "unauthorized") {
+    onunauthorized();
+    return null;
+  }
+  return err.message;
+}
