@@ -1,7 +1,10 @@
 //! Tauri commands: one line each from IPC to the engine's API.
 
 use tauri::State;
-use vigil_core::{Job, Run, RunStatus};
+use vigil_core::{
+    Attempt, Delivery, DeliveryStatus, Endpoint, Job, Rule, Run, RunStatus, TriggerCredential,
+    TriggerKind,
+};
 use vigil_engine::api::{
     AddProgram, GetProgram, GetProgramStatus, GetSamples, GetStatus, ListEvents, ListProgramEvents,
     ListProgramStatus, ListPrograms, ProgramStatus, RemoveProgram, RestartProgram, SampleBucket,
@@ -10,6 +13,11 @@ use vigil_engine::api::{
 use vigil_engine::api::{
     CancelRun, DeleteJob, GetJob, GetJobsDashboard, GetRun, GetRunOutput, JobsDashboard, ListJobs,
     ListRuns, PreviewSchedule, RunAccepted, RunJob, SaveJob,
+};
+use vigil_engine::api::{
+    CreateTrigger, DeleteEndpoint, DeleteRule, DeliveryDetail, GetDelivery, GetEndpoint, GetHealth,
+    Health, ListDeliveries, ListEndpoints, ListRules, ListTriggers, NewTrigger, ReplayDeliveries,
+    Replayed, RevokeTrigger, SaveEndpoint, SaveRule, TestEndpoint,
 };
 use vigil_engine::{ApiError, Engine, Event, Program};
 
@@ -206,4 +214,106 @@ pub(crate) async fn preview_schedule(
             count,
         })
         .await
+}
+
+#[tauri::command]
+pub(crate) async fn health(engine: State<'_, Engine>) -> Reply<Health> {
+    engine.call(GetHealth {}).await
+}
+
+#[tauri::command]
+pub(crate) async fn list_endpoints(engine: State<'_, Engine>) -> Reply<Vec<Endpoint>> {
+    engine.call(ListEndpoints {}).await
+}
+
+#[tauri::command]
+pub(crate) async fn get_endpoint(engine: State<'_, Engine>, id: i64) -> Reply<Endpoint> {
+    engine.call(GetEndpoint { id }).await
+}
+
+#[tauri::command]
+pub(crate) async fn save_endpoint(
+    engine: State<'_, Engine>,
+    endpoint: Endpoint,
+) -> Reply<Endpoint> {
+    engine.call(SaveEndpoint { endpoint }).await
+}
+
+#[tauri::command]
+pub(crate) async fn delete_endpoint(engine: State<'_, Engine>, id: i64) -> Reply<Endpoint> {
+    engine.call(DeleteEndpoint { id }).await
+}
+
+#[tauri::command]
+pub(crate) async fn test_endpoint(engine: State<'_, Engine>, id: i64) -> Reply<Attempt> {
+    engine.call(TestEndpoint { id }).await
+}
+
+#[tauri::command]
+pub(crate) async fn list_rules(engine: State<'_, Engine>) -> Reply<Vec<Rule>> {
+    engine.call(ListRules {}).await
+}
+
+#[tauri::command]
+pub(crate) async fn save_rule(engine: State<'_, Engine>, rule: Rule) -> Reply<Rule> {
+    engine.call(SaveRule { rule }).await
+}
+
+#[tauri::command]
+pub(crate) async fn delete_rule(engine: State<'_, Engine>, id: i64) -> Reply<()> {
+    engine.call(DeleteRule { id }).await
+}
+
+#[tauri::command]
+pub(crate) async fn list_deliveries(
+    engine: State<'_, Engine>,
+    status: Option<DeliveryStatus>,
+    endpoint: Option<i64>,
+    before: Option<i64>,
+    limit: Option<usize>,
+) -> Reply<Vec<Delivery>> {
+    let query = ListDeliveries {
+        status,
+        endpoint,
+        before,
+        limit,
+    };
+    engine.call(query).await
+}
+
+#[tauri::command]
+pub(crate) async fn get_delivery(engine: State<'_, Engine>, id: i64) -> Reply<DeliveryDetail> {
+    engine.call(GetDelivery { id }).await
+}
+
+#[tauri::command]
+pub(crate) async fn replay_deliveries(
+    engine: State<'_, Engine>,
+    ids: Vec<i64>,
+    endpoint: Option<i64>,
+) -> Reply<Replayed> {
+    engine.call(ReplayDeliveries { ids, endpoint }).await
+}
+
+#[tauri::command]
+pub(crate) async fn list_triggers(
+    engine: State<'_, Engine>,
+    job: String,
+) -> Reply<Vec<TriggerCredential>> {
+    engine.call(ListTriggers { job }).await
+}
+
+#[tauri::command]
+pub(crate) async fn create_trigger(
+    engine: State<'_, Engine>,
+    job: String,
+    name: String,
+    kind: TriggerKind,
+) -> Reply<NewTrigger> {
+    engine.call(CreateTrigger { job, name, kind }).await
+}
+
+#[tauri::command]
+pub(crate) async fn revoke_trigger(engine: State<'_, Engine>, job: String, id: i64) -> Reply<()> {
+    engine.call(RevokeTrigger { job, id }).await
 }

@@ -45,6 +45,21 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::cancel_run,
         commands::jobs_dashboard,
         commands::preview_schedule,
+        commands::health,
+        commands::list_endpoints,
+        commands::get_endpoint,
+        commands::save_endpoint,
+        commands::delete_endpoint,
+        commands::test_endpoint,
+        commands::list_rules,
+        commands::save_rule,
+        commands::delete_rule,
+        commands::list_deliveries,
+        commands::get_delivery,
+        commands::replay_deliveries,
+        commands::list_triggers,
+        commands::create_trigger,
+        commands::revoke_trigger,
     ])
 }
 

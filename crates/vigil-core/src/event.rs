@@ -54,6 +54,12 @@ pub enum EventKind {
     RunInterrupted,
     /// A run passed 80% or 100% of its job's learned duration.
     RunOverran,
+    /// A webhook delivery failed every attempt and waits for a replay.
+    DeliveryDeadLettered,
+    /// An endpoint kept failing; Vigil stopped sending to it for a while (circuit open).
+    EndpointFailing,
+    /// An endpoint that was failing accepted a delivery again.
+    EndpointRecovered,
 }
 
 impl EventKind {
@@ -83,11 +89,14 @@ impl EventKind {
             Self::RunSkipped => "run_skipped",
             Self::RunInterrupted => "run_interrupted",
             Self::RunOverran => "run_overran",
+            Self::DeliveryDeadLettered => "delivery_dead_lettered",
+            Self::EndpointFailing => "endpoint_failing",
+            Self::EndpointRecovered => "endpoint_recovered",
         }
     }
 
     /// Every kind, for parsing and exhaustive tests.
-    pub const ALL: [Self; 23] = [
+    pub const ALL: [Self; 26] = [
         Self::EngineStarted,
         Self::EngineStopped,
         Self::ProgramAdded,
@@ -111,6 +120,9 @@ impl EventKind {
         Self::RunSkipped,
         Self::RunInterrupted,
         Self::RunOverran,
+        Self::DeliveryDeadLettered,
+        Self::EndpointFailing,
+        Self::EndpointRecovered,
     ];
 
     /// Parses a stored name; `None` for a kind written by a newer binary.

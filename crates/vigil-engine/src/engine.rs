@@ -14,6 +14,7 @@ use crate::jobs::{Cancel, JobsState};
 use crate::live::LiveTable;
 use crate::logs::{LogLimits, ProgramLog};
 use crate::monitor::{MonitorConfig, MonitorHandle, Target};
+use crate::outbox::{Notifier, Outbox};
 use crate::supervisor::{Control, ProgramHandle};
 use crate::{EventStream, Request, now_ms, observer, supervisor};
 
@@ -46,6 +47,10 @@ pub struct EngineConfig {
     pub run_shutdown_grace: Duration,
     /// Where schedules get the time from (a manual clock in tests).
     pub clock: Arc<dyn Clock>,
+    /// Shows OS notifications (the desktop app); none in the headless daemon.
+    pub notifier: Option<Arc<dyn Notifier>>,
+    /// Most webhook deliveries in flight at once; the rest wait in the database.
+    pub max_deliveries_in_flight: usize,
 }
 
 impl EngineConfig {
@@ -62,6 +67,8 @@ impl EngineConfig {
             max_run_output: 4 * 1024 * 1024,
             run_shutdown_grace: Duration::from_secs(30),
             clock: Arc::new(SystemClock),
+            notifier: None,
+            max_deliveries_in_flight: 16,
         }
     }
 }
@@ -88,6 +95,7 @@ struct Inner {
     observer: Mutex<Option<(oneshot::Sender<()>, JoinHandle<()>)>>,
     jobs: JobsState,
     schedule: watch::Sender<u64>,
+    outbox: Arc<Outbox>,
 }
 
 impl Engine {
@@ -110,15 +118,23 @@ impl Engine {
         let (live_events, _) = broadcast::channel(LIVE_BUFFER);
         let publisher = live_events.clone();
         let db = data_dir.join(vigil_store::DB_FILE);
+        let outbox = Arc::new(Outbox::new(config.max_deliveries_in_flight));
+        let woken = outbox.clone();
+        let routing = vigil_store::Routing {
+            os_notifications: config.notifier.is_some(),
+        };
         let store = tokio::task::spawn_blocking(move || {
-            Store::open(
+            Store::open_routed(
                 &db,
                 Box::new(move |events| {
                     for e in events {
                         // No receivers is fine: the event is already in the database.
                         let _ = publisher.send(e.clone());
                     }
+                    // Committed events may have made deliveries.
+                    woken.wake();
                 }),
+                routing,
             )
         })
         .await
@@ -150,6 +166,7 @@ impl Engine {
                 observer: Mutex::new(None),
                 jobs: JobsState::new(config.max_concurrent_runs, config.max_run_output),
                 schedule: watch::channel(0).0,
+                outbox,
             }),
         };
         engine
@@ -181,6 +198,10 @@ impl Engine {
             map.extend(jobs.into_iter().map(|j| (j.id.clone(), j)));
         }
         crate::jobs::interrupt_leftovers(&engine).await?;
+        tokio::spawn(crate::outbox::run(
+            engine.clone(),
+            engine.inner.shutdown.subscribe(),
+        ));
         tokio::spawn(crate::jobs::scheduler::run(
             engine.clone(),
             engine.inner.schedule.subscribe(),
@@ -270,6 +291,10 @@ impl Engine {
 
     pub(crate) fn jobs(&self) -> &JobsState {
         &self.inner.jobs
+    }
+
+    pub(crate) fn outbox(&self) -> &Outbox {
+        &self.inner.outbox
     }
 
     /// Handles one API request. Every front end goes through here.

@@ -8,12 +8,15 @@ use std::path::PathBuf;
 
 use ts_rs::TS;
 use vigil_core::{
-    Backoff, ExecutionPolicy, Job, JobOption, Limits, MatchRule, Missed, OptionKind, Overlap,
-    RestartMode, RestartPolicy, RetryOn, Run, RunStatus, Trigger,
+    Attempt, Backoff, Channel, Delivery, DeliveryStatus, Endpoint, ExecutionPolicy, Header, Job,
+    JobOption, Limits, MatchRule, Method, Missed, OptionKind, Overlap, Preset, RestartMode,
+    RestartPolicy, RetryOn, Rule, Run, RunStatus, Trigger, TriggerCredential, TriggerKind,
 };
+use vigil_engine::OsNotification;
 use vigil_engine::api::{
-    ImportReport, JobsDashboard, JobsFile, NextFire, ProcessStatus, ProgramState, ProgramStatus,
-    RunAccepted, RunningRun, SampleBucket, Status,
+    DeliveryDetail, Health, HealthLevel, ImportReport, JobsDashboard, JobsFile, NewTrigger,
+    NextFire, ProcessStatus, ProgramState, ProgramStatus, Replayed, RunAccepted, RunningRun,
+    SampleBucket, Status,
 };
 use vigil_engine::{ApiError, ErrorCode, Event, EventKind, NewProgram, Program};
 
@@ -51,6 +54,23 @@ fn generated() -> String {
         JobsDashboard::decl(),
         JobsFile::decl(),
         ImportReport::decl(),
+        Preset::decl(),
+        Method::decl(),
+        Header::decl(),
+        Endpoint::decl(),
+        Rule::decl(),
+        Channel::decl(),
+        DeliveryStatus::decl(),
+        Delivery::decl(),
+        Attempt::decl(),
+        DeliveryDetail::decl(),
+        Replayed::decl(),
+        TriggerKind::decl(),
+        TriggerCredential::decl(),
+        NewTrigger::decl(),
+        HealthLevel::decl(),
+        Health::decl(),
+        OsNotification::decl(),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `VIGIL_BLESS=1 cargo test -p vigil-engine --test bindings`.\n\

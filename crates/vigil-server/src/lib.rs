@@ -7,6 +7,7 @@
 
 mod assets;
 mod error;
+mod notify;
 mod platform;
 mod routes;
 mod token;

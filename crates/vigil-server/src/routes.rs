@@ -28,8 +28,8 @@ use vigil_engine::{ApiError, Engine, ErrorCode, Event, Program};
 use crate::{ApiJson, ApiQuery, HttpError, MAX_BODY, assets};
 
 #[derive(Clone)]
-struct AppState {
-    engine: Engine,
+pub(crate) struct AppState {
+    pub(crate) engine: Engine,
     token: Arc<str>,
 }
 
@@ -68,11 +68,13 @@ pub(crate) fn router(engine: Engine, token: String) -> Router {
         .route("/runs/{id}/output", get(run_output))
         .route("/runs/{id}/cancel", post(cancel_run))
         .route("/schedule/preview", get(preview_schedule))
+        .merge(crate::notify::api())
         .fallback(api_not_found)
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token))
         .route("/health", get(health));
     Router::new()
         .nest("/api", api)
+        .nest("/hooks", crate::notify::hooks())
         .fallback(assets::serve)
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(state)
@@ -468,7 +470,7 @@ async fn run_output(
         .into_response())
 }
 
-fn parse_id(raw: &str) -> Result<i64, HttpError> {
+pub(crate) fn parse_id(raw: &str) -> Result<i64, HttpError> {
     raw.parse::<i64>().map_err(|_| {
         HttpError(ApiError::invalid(format!(
             "id must be an integer, got {raw:?}"

@@ -247,3 +247,16 @@ pub fn recent_failures(conn: &Connection, limit: u32) -> Result<Vec<Run>, StoreE
     let rows = stmt.query_map([limit], run_from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
+
+/// Jobs whose latest finished run failed or timed out (they stay failing until a run succeeds).
+pub fn failing_jobs(conn: &Connection) -> Result<Vec<String>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT r.job_id FROM runs r JOIN jobs j ON j.id = r.job_id
+         WHERE r.id IN (SELECT max(id) FROM runs
+                        WHERE status IN ('succeeded', 'failed', 'timed_out') GROUP BY job_id)
+           AND r.status IN ('failed', 'timed_out')
+         ORDER BY r.job_id",
+    )?;
+    let rows = stmt.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

@@ -10,6 +10,7 @@ mod conn;
 mod error;
 mod jobs;
 mod migrations;
+mod outbox;
 mod queries;
 mod samples;
 mod writer;
@@ -18,11 +19,17 @@ use std::path::{Path, PathBuf};
 
 pub use error::StoreError;
 pub use jobs::{
-    Put, RunFilter, count_runs_since, delete_job, get_job, get_run, insert_run, last_scheduled,
-    list_jobs, list_runs, open_runs, put_job, recent_durations, recent_failures, run_finished,
-    run_started,
+    Put, RunFilter, count_runs_since, delete_job, failing_jobs, get_job, get_run, insert_run,
+    last_scheduled, list_jobs, list_runs, open_runs, put_job, recent_durations, recent_failures,
+    run_finished, run_started,
 };
 pub use migrations::SCHEMA_VERSION;
+pub use outbox::{
+    AttemptOutcome, DeliveryFilter, Due, Routing, delete_endpoint, delete_rule, delete_trigger,
+    delivery_counts, due_deliveries, get_delivery, get_endpoint, insert_trigger, list_deliveries,
+    list_endpoints, list_rules, next_due_at, put_endpoint, put_rule, record_attempt, replay,
+    trigger_secrets, trigger_used,
+};
 pub use queries::{
     delete_program, events_since, for_each_program_event, get_program, insert_program,
     last_event_id, list_programs, program_count, program_events,
@@ -52,9 +59,18 @@ impl Store {
     ///
     /// Refuses a database whose schema is newer than this binary knows, without touching it.
     pub fn open(path: &Path, publish: PublishHook) -> Result<Self, StoreError> {
+        Self::open_routed(path, publish, Routing::default())
+    }
+
+    /// Like [`Store::open`], saying which notification channels exist.
+    pub fn open_routed(
+        path: &Path,
+        publish: PublishHook,
+        routing: Routing,
+    ) -> Result<Self, StoreError> {
         let mut conn = conn::open(path)?;
         migrations::migrate(&mut conn)?;
-        let writer = writer::spawn(conn, publish)?;
+        let writer = writer::spawn(conn, publish, routing)?;
         Ok(Self {
             writer,
             readers: ReadPool::new(path.to_owned()),

@@ -88,6 +88,68 @@ const STEPS: &[&str] = &[
     CREATE INDEX runs_job ON runs (job_id, id);
     CREATE INDEX runs_open ON runs (status) WHERE status IN ('queued', 'running');
     ALTER TABLE events ADD COLUMN job_id TEXT;",
+    // 4: telling people. Endpoints and rules are JSON documents like jobs. Deliveries are the
+    // transactional outbox: a row is written in the same transaction as the event it tells, and
+    // waits here (not in memory) until it is delivered or dead-lettered. `fold_key` groups
+    // repeats of one event for one rule and channel; `lead_at` is when the folding window of
+    // the group began. `round_tries` counts attempts since the last replay, `attempts` all.
+    "CREATE TABLE endpoints (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        name       TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        spec       TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+    ) STRICT;
+    CREATE TABLE rules (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        spec       TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+    ) STRICT;
+    CREATE TABLE deliveries (
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
+        event_id        INTEGER NOT NULL,
+        rule_id         INTEGER,
+        endpoint_id     INTEGER,
+        channel         TEXT NOT NULL,
+        status          TEXT NOT NULL,
+        fold_key        TEXT NOT NULL,
+        lead_at         INTEGER NOT NULL,
+        folded          INTEGER NOT NULL,
+        count           INTEGER NOT NULL,
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        round_tries     INTEGER NOT NULL DEFAULT 0,
+        next_at         INTEGER NOT NULL,
+        created_at      INTEGER NOT NULL,
+        updated_at      INTEGER NOT NULL,
+        idempotency_key TEXT NOT NULL,
+        summary         TEXT NOT NULL,
+        body            TEXT NOT NULL,
+        last_error      TEXT
+    ) STRICT;
+    CREATE INDEX deliveries_due ON deliveries (next_at, id) WHERE status = 'pending';
+    CREATE INDEX deliveries_fold ON deliveries (fold_key, id);
+    CREATE INDEX deliveries_endpoint ON deliveries (endpoint_id, id);
+    CREATE INDEX deliveries_status ON deliveries (status, id);
+    CREATE TABLE attempts (
+        delivery_id INTEGER NOT NULL,
+        n           INTEGER NOT NULL,
+        ts          INTEGER NOT NULL,
+        status_code INTEGER,
+        error       TEXT,
+        latency_ms  INTEGER NOT NULL,
+        PRIMARY KEY (delivery_id, n)
+    ) WITHOUT ROWID, STRICT;
+    CREATE TABLE triggers (
+        id           INTEGER PRIMARY KEY AUTOINCREMENT,
+        job_id       TEXT NOT NULL,
+        name         TEXT NOT NULL,
+        kind         TEXT NOT NULL,
+        secret       TEXT NOT NULL,
+        created_at   INTEGER NOT NULL,
+        last_used_at INTEGER
+    ) STRICT;
+    CREATE INDEX triggers_job ON triggers (job_id);",
 ];
 
 /// The schema version this binary writes (SQLite's `user_version`).

@@ -4,7 +4,9 @@ use std::thread::JoinHandle;
 
 use rusqlite::{Connection, Savepoint, params};
 use tokio::sync::oneshot;
-use vigil_core::{Event, NewEvent};
+use vigil_core::{EndpointId, Event, NewEvent};
+
+use crate::outbox::{Routes, Routing};
 
 use crate::StoreError;
 
@@ -24,6 +26,7 @@ pub type PublishHook = Box<dyn Fn(&[Event]) + Send>;
 pub struct Tx<'a> {
     sp: Savepoint<'a>,
     events: Vec<Event>,
+    routes: &'a mut Routes,
 }
 
 impl Tx<'_> {
@@ -32,8 +35,19 @@ impl Tx<'_> {
         &self.sp
     }
 
-    /// Records an event as part of this change; returns it with its id.
+    /// Records an event as part of this change, with the deliveries the notification rules
+    /// make of it (the transactional outbox); returns it with its id.
     pub fn event(&mut self, e: NewEvent) -> Result<Event, StoreError> {
+        self.event_skipping(e, None)
+    }
+
+    /// Like [`Tx::event`], but no delivery goes to `endpoint`: for events that report that
+    /// endpoint's own failures, which would otherwise feed on themselves.
+    pub fn event_skipping(
+        &mut self,
+        e: NewEvent,
+        endpoint: Option<EndpointId>,
+    ) -> Result<Event, StoreError> {
         self.sp.execute(
             "INSERT INTO events (ts, kind, program_id, job_id, message, detail)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -55,8 +69,14 @@ impl Tx<'_> {
             message: e.message,
             detail: e.detail,
         };
+        self.routes.route(&self.sp, &event, endpoint)?;
         self.events.push(event.clone());
         Ok(event)
+    }
+
+    /// Says that rules or endpoints changed, so routing reloads them.
+    pub fn routes_changed(&mut self) {
+        self.routes.reset();
     }
 }
 
@@ -116,11 +136,15 @@ impl Writer {
     }
 }
 
-pub(crate) fn spawn(conn: Connection, publish: PublishHook) -> Result<Writer, StoreError> {
+pub(crate) fn spawn(
+    conn: Connection,
+    publish: PublishHook,
+    routing: Routing,
+) -> Result<Writer, StoreError> {
     let (tx, rx) = mpsc::sync_channel(QUEUE);
     let handle = std::thread::Builder::new()
         .name("vigil-store-writer".into())
-        .spawn(move || run(conn, rx, publish))
+        .spawn(move || run(conn, rx, publish, Routes::new(routing)))
         .map_err(StoreError::Thread)?;
     Ok(Writer {
         tx,
@@ -128,7 +152,7 @@ pub(crate) fn spawn(conn: Connection, publish: PublishHook) -> Result<Writer, St
     })
 }
 
-fn run(mut conn: Connection, rx: Receiver<Command>, publish: PublishHook) {
+fn run(mut conn: Connection, rx: Receiver<Command>, publish: PublishHook, mut routes: Routes) {
     while let Ok(first) = rx.recv() {
         let mut batch = Vec::with_capacity(8);
         let mut shutdown = false;
@@ -144,7 +168,7 @@ fn run(mut conn: Connection, rx: Receiver<Command>, publish: PublishHook) {
             }
         }
         if !batch.is_empty() {
-            run_batch(&mut conn, batch, &publish);
+            run_batch(&mut conn, batch, &publish, &mut routes);
         }
         if shutdown {
             break;
@@ -153,7 +177,7 @@ fn run(mut conn: Connection, rx: Receiver<Command>, publish: PublishHook) {
     tracing::debug!("store writer stopped");
 }
 
-fn run_batch(conn: &mut Connection, batch: Vec<Job>, publish: &PublishHook) {
+fn run_batch(conn: &mut Connection, batch: Vec<Job>, publish: &PublishHook, routes: &mut Routes) {
     let mut completions: Vec<Completion> = Vec::with_capacity(batch.len());
     let mut events = Vec::new();
     let outcome = (|| -> Result<(), rusqlite::Error> {
@@ -163,19 +187,30 @@ fn run_batch(conn: &mut Connection, batch: Vec<Job>, publish: &PublishHook) {
             let mut tx = Tx {
                 sp,
                 events: Vec::new(),
+                routes: &mut *routes,
             };
             let (ok, completion) = job(&mut tx);
             completions.push(completion);
-            let Tx { sp, events: mine } = tx;
+            let Tx {
+                sp,
+                events: mine,
+                routes: mine_routes,
+            } = tx;
             if ok {
                 sp.commit()?;
                 events.extend(mine);
+            } else {
+                // The savepoint rolls back when dropped here; rules it may have loaded or
+                // changed inside it roll back too, so the cache must go.
+                mine_routes.reset();
             }
-            // A failed job's savepoint rolls back when dropped here.
         }
         txn.commit()
     })();
     let committed = outcome.is_ok();
+    if !committed {
+        routes.reset();
+    }
     if let Err(e) = outcome {
         tracing::error!(error = %e, "a write batch failed to commit; its changes were rolled back");
     }

@@ -187,7 +187,7 @@ programs: number,
  */
 last_event_id: number, };
 
-export type EventKind = "engine_started" | "engine_stopped" | "program_added" | "program_removed" | "program_started" | "program_stopped" | "program_crashed" | "program_restarted" | "program_pid_changed" | "program_start_failed" | "restart_given_up" | "threshold_exceeded" | "threshold_recovered" | "job_saved" | "job_removed" | "run_started" | "run_succeeded" | "run_failed" | "run_timed_out" | "run_cancelled" | "run_skipped" | "run_interrupted" | "run_overran";
+export type EventKind = "engine_started" | "engine_stopped" | "program_added" | "program_removed" | "program_started" | "program_stopped" | "program_crashed" | "program_restarted" | "program_pid_changed" | "program_start_failed" | "restart_given_up" | "threshold_exceeded" | "threshold_recovered" | "job_saved" | "job_removed" | "run_started" | "run_succeeded" | "run_failed" | "run_timed_out" | "run_cancelled" | "run_skipped" | "run_interrupted" | "run_overran" | "delivery_dead_lettered" | "endpoint_failing" | "endpoint_recovered";
 
 export type Event = { 
 /**
@@ -584,3 +584,316 @@ export type ImportReport = {
  * The ids imported.
  */
 imported: Array<string>, };
+
+export type Preset = "json" | "slack" | "discord" | "teams" | "custom";
+
+export type Method = "POST" | "PUT" | "PATCH";
+
+export type Header = { 
+/**
+ * Header name.
+ */
+name: string, 
+/**
+ * Header value; masked when read back if `secret`.
+ */
+value: string, 
+/**
+ * A credential (an API key, a bearer token): stored, sent, never returned or logged.
+ */
+secret?: boolean, };
+
+export type Endpoint = { 
+/**
+ * Assigned by the store; ignored when creating.
+ */
+id?: number, 
+/**
+ * A name for people, unique.
+ */
+name: string, 
+/**
+ * `http://` or `https://` URL.
+ */
+url: string, 
+/**
+ * Default POST.
+ */
+method?: Method, 
+/**
+ * Extra headers.
+ */
+headers?: Array<Header>, 
+/**
+ * Body shape (default: generic JSON).
+ */
+preset?: Preset, 
+/**
+ * The body for the `custom` preset; placeholders are filled JSON-escaped.
+ */
+template?: string, 
+/**
+ * Key of the `X-Vigil-Signature-256: sha256=<hex>` header (HMAC-SHA256 of the body).
+ */
+signing_secret?: string, 
+/**
+ * Disabled endpoints get no new deliveries.
+ */
+enabled?: boolean, 
+/**
+ * Per attempt (default 10 s).
+ */
+timeout_ms?: number, 
+/**
+ * Attempts before a delivery is dead-lettered (default 8).
+ */
+max_attempts?: number, 
+/**
+ * First retry delay; each later one doubles, with jitter, up to an hour (default 5 s).
+ */
+backoff_ms?: number, };
+
+export type Rule = { 
+/**
+ * Assigned by the store; ignored when creating.
+ */
+id?: number, 
+/**
+ * A name for people.
+ */
+name: string, 
+/**
+ * Disabled rules send nothing.
+ */
+enabled?: boolean, 
+/**
+ * The kinds it sends; empty means every kind.
+ */
+kinds?: Array<EventKind>, 
+/**
+ * Only events of these programs (or of the jobs / tags below); all empty means any.
+ */
+programs?: Array<number>, 
+/**
+ * Only events of these jobs.
+ */
+jobs?: Array<string>, 
+/**
+ * Only events of programs or jobs carrying one of these tags.
+ */
+tags?: Array<string>, 
+/**
+ * Show an OS notification (desktop app).
+ */
+os?: boolean, 
+/**
+ * Webhook endpoints to send to.
+ */
+endpoints?: Array<number>, 
+/**
+ * Repeats of the same event (same kind and subject) within this many seconds of the first
+ * are folded into one follow-up delivery with their count, sent when the window ends.
+ * 0 sends every one.
+ */
+fold_secs?: number, };
+
+export type Channel = "os" | "webhook";
+
+export type DeliveryStatus = "pending" | "delivered" | "dead";
+
+export type Delivery = { 
+/**
+ * Its id.
+ */
+id: number, 
+/**
+ * The event it tells (the latest, when repeats were folded in).
+ */
+event_id: number, 
+/**
+ * The rule that sent it.
+ */
+rule_id: number | null, 
+/**
+ * The endpoint, for webhooks.
+ */
+endpoint_id: number | null, 
+/**
+ * Webhook or OS notification.
+ */
+channel: Channel, 
+/**
+ * Where it is.
+ */
+status: DeliveryStatus, 
+/**
+ * How many events it stands for.
+ */
+count: number, 
+/**
+ * Attempts made so far.
+ */
+attempts: number, 
+/**
+ * When the next attempt is due (pending only), unix ms.
+ */
+next_at: number, 
+/**
+ * When it was created, unix ms.
+ */
+created_at: number, 
+/**
+ * When it last changed, unix ms.
+ */
+updated_at: number, 
+/**
+ * Sent as the `Idempotency-Key` header; the same on every attempt and replay, so a
+ * receiver can drop the duplicates that at-least-once delivery may bring.
+ */
+idempotency_key: string, 
+/**
+ * The sentence it tells.
+ */
+summary: string, 
+/**
+ * The last attempt's error or status.
+ */
+last_error: string | null, };
+
+export type Attempt = { 
+/**
+ * 1 for the first.
+ */
+n: number, 
+/**
+ * When it was made, unix ms.
+ */
+ts: number, 
+/**
+ * The HTTP status, when the receiver answered.
+ */
+status_code: number | null, 
+/**
+ * What went wrong, when something did.
+ */
+error: string | null, 
+/**
+ * From sending to the answer (or the failure).
+ */
+latency_ms: number, };
+
+export type DeliveryDetail = { 
+/**
+ * The delivery.
+ */
+delivery: Delivery, 
+/**
+ * Every attempt, first first.
+ */
+attempts: Array<Attempt>, };
+
+export type Replayed = { 
+/**
+ * Requeued deliveries.
+ */
+replayed: number, };
+
+export type TriggerKind = "token" | "hmac";
+
+export type TriggerCredential = { 
+/**
+ * Its id.
+ */
+id: number, 
+/**
+ * The job it runs.
+ */
+job_id: string, 
+/**
+ * A name for people (which system uses it).
+ */
+name: string, 
+/**
+ * Token or HMAC secret.
+ */
+kind: TriggerKind, 
+/**
+ * When it was created, unix ms.
+ */
+created_at: number, 
+/**
+ * When a request last used it, unix ms.
+ */
+last_used_at: number | null, };
+
+export type NewTrigger = { 
+/**
+ * The credential.
+ */
+credential: TriggerCredential, 
+/**
+ * The token (send as `Authorization: Bearer`) or the HMAC key (sign the body with it).
+ */
+secret: string, };
+
+export type HealthLevel = "ok" | "warning" | "failing";
+
+export type Health = { 
+/**
+ * The overall level.
+ */
+level: HealthLevel, 
+/**
+ * Programs running now.
+ */
+programs_running: number, 
+/**
+ * Programs stopped.
+ */
+programs_stopped: number, 
+/**
+ * Programs waiting for a restart.
+ */
+programs_waiting: number, 
+/**
+ * Programs Vigil gave up on.
+ */
+programs_errored: number, 
+/**
+ * Runs going now.
+ */
+runs_running: number, 
+/**
+ * Jobs whose latest run failed.
+ */
+failing_jobs: Array<string>, 
+/**
+ * Deliveries waiting to be sent.
+ */
+deliveries_pending: number, 
+/**
+ * Deliveries that ran out of attempts.
+ */
+deliveries_dead: number, 
+/**
+ * Endpoints Vigil stopped sending to for a while.
+ */
+endpoints_resting: number, 
+/**
+ * One sentence per reason the level is not ok.
+ */
+reasons: Array<string>, };
+
+export type OsNotification = { 
+/**
+ * The heading.
+ */
+title: string, 
+/**
+ * The sentence.
+ */
+body: string, 
+/**
+ * The UI page it is about (a hash route such as `#/programs/3`).
+ */
+link: string, };

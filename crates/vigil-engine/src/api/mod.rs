@@ -5,6 +5,7 @@
 mod events;
 mod history;
 mod jobs;
+mod notify;
 mod programs;
 mod status;
 
@@ -23,11 +24,16 @@ pub use jobs::{
     ImportReport, JobsDashboard, JobsFile, ListJobs, ListRuns, NextFire, PreviewSchedule,
     RunAccepted, RunJob, RunningRun, SaveJob,
 };
+pub use notify::{
+    CreateTrigger, DeleteEndpoint, DeleteRule, DeliveryDetail, GetDelivery, GetEndpoint, HookRun,
+    ListDeliveries, ListEndpoints, ListRules, ListTriggers, MAX_HOOK_BODY, NewTrigger,
+    ReplayDeliveries, Replayed, RevokeTrigger, SaveEndpoint, SaveRule, TestEndpoint,
+};
 pub use programs::{
     GetProgram, GetProgramStatus, ListProgramEvents, ListProgramStatus, ListPrograms,
     RemoveProgram, RestartProgram, StartProgram, StopProgram, TailLog,
 };
-pub use status::{GetStatus, Status};
+pub use status::{GetHealth, GetStatus, Health, HealthLevel, Status};
 pub use vigil_core::NewProgram as AddProgram;
 
 /// One operation of the API.

@@ -48,3 +48,118 @@ impl Request for GetStatus {
         })
     }
 }
+
+/// Asks for the overall state the tray shows.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct GetHealth {}
+
+/// All well, something to look at, or something broken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum HealthLevel {
+    /// Nothing needs a person.
+    Ok,
+    /// Something may need a look: a program waiting to restart, dead-lettered deliveries, an
+    /// endpoint that keeps failing.
+    Warning,
+    /// Something is broken: a program Vigil gave up on, a job whose last run failed.
+    Failing,
+}
+
+/// The overall state with the counts behind it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Health {
+    /// The overall level.
+    pub level: HealthLevel,
+    /// Programs running now.
+    pub programs_running: u32,
+    /// Programs stopped.
+    pub programs_stopped: u32,
+    /// Programs waiting for a restart.
+    pub programs_waiting: u32,
+    /// Programs Vigil gave up on.
+    pub programs_errored: u32,
+    /// Runs going now.
+    pub runs_running: u32,
+    /// Jobs whose latest run failed.
+    pub failing_jobs: Vec<String>,
+    /// Deliveries waiting to be sent.
+    #[ts(type = "number")]
+    pub deliveries_pending: u64,
+    /// Deliveries that ran out of attempts.
+    #[ts(type = "number")]
+    pub deliveries_dead: u64,
+    /// Endpoints Vigil stopped sending to for a while.
+    pub endpoints_resting: u32,
+    /// One sentence per reason the level is not ok.
+    pub reasons: Vec<String>,
+}
+
+impl Request for GetHealth {
+    type Response = Health;
+
+    async fn handle(self, engine: &Engine) -> Result<Health, ApiError> {
+        use crate::live::ProgramState;
+        let (failing_jobs, (deliveries_pending, deliveries_dead)) = engine
+            .read(|c| {
+                Ok((
+                    vigil_store::failing_jobs(c)?,
+                    vigil_store::delivery_counts(c)?,
+                ))
+            })
+            .await?;
+        let mut h = Health {
+            level: HealthLevel::Ok,
+            programs_running: 0,
+            programs_stopped: 0,
+            programs_waiting: 0,
+            programs_errored: 0,
+            runs_running: engine.jobs().live.lock().map(|l| l.len()).unwrap_or(0) as u32,
+            failing_jobs,
+            deliveries_pending,
+            deliveries_dead,
+            endpoints_resting: engine.outbox().resting(crate::now_ms()).len() as u32,
+            reasons: Vec::new(),
+        };
+        for p in engine.programs() {
+            match engine.live().get(p.id, 0).state {
+                ProgramState::Running => h.programs_running += 1,
+                ProgramState::Stopped => h.programs_stopped += 1,
+                ProgramState::Waiting => h.programs_waiting += 1,
+                ProgramState::Errored => h.programs_errored += 1,
+            }
+        }
+        let mut warn = |cond: bool, level: HealthLevel, why: String| {
+            if cond {
+                h.level = h.level.max(level);
+                h.reasons.push(why);
+            }
+        };
+        warn(
+            h.programs_errored > 0,
+            HealthLevel::Failing,
+            format!("{} program(s) given up on", h.programs_errored),
+        );
+        warn(
+            !h.failing_jobs.is_empty(),
+            HealthLevel::Failing,
+            format!("last run failed: {}", h.failing_jobs.join(", ")),
+        );
+        warn(
+            h.programs_waiting > 0,
+            HealthLevel::Warning,
+            format!("{} program(s) waiting to restart", h.programs_waiting),
+        );
+        warn(
+            h.deliveries_dead > 0,
+            HealthLevel::Warning,
+            format!("{} dead-lettered deliveries", h.deliveries_dead),
+        );
+        warn(
+            h.endpoints_resting > 0,
+            HealthLevel::Warning,
+            format!("{} endpoint(s) failing", h.endpoints_resting),
+        );
+        Ok(h)
+    }
+}

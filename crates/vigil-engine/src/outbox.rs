@@ -1,0 +1,438 @@
+//! The outbox worker: sends the deliveries the store's routing wrote, a bounded number at a
+//! time, and records every attempt.
+//!
+//! Architecture Invariant: the worker holds no delivery only in memory. It reads due rows,
+//! sends them, and writes the outcome; a crash between sending and writing means the delivery
+//! is sent again after a restart (at least once, with the same idempotency key), never lost.
+//! Deliveries beyond the in-flight bound wait in the table, so memory does not grow with the
+//! backlog.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use tokio::sync::{Notify, watch};
+use tokio::task::JoinSet;
+use ts_rs::TS;
+use vigil_core::{
+    ApiError, Attempt, Breaker, BreakerChange, DeliveryId, Endpoint, EndpointId, EventKind, Method,
+    NewEvent, Notice, retry_delay_ms, sign,
+};
+use vigil_store::{AttemptOutcome, Due};
+
+use crate::{Engine, now_ms};
+
+/// An OS notification as the rules made it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct OsNotification {
+    /// The heading.
+    pub title: String,
+    /// The sentence.
+    pub body: String,
+    /// The UI page it is about (a hash route such as `#/programs/3`).
+    pub link: String,
+}
+
+/// Shows OS notifications. The desktop app provides one; the headless daemon has none, and
+/// then rules' OS channel makes no deliveries.
+pub trait Notifier: Send + Sync + fmt::Debug {
+    /// Shows one notification; an error is recorded as a failed attempt and retried.
+    fn show(&self, notification: &OsNotification) -> Result<(), String>;
+}
+
+/// The worker's shared state.
+pub(crate) struct Outbox {
+    wake: Notify,
+    client: reqwest::Client,
+    breakers: Mutex<HashMap<EndpointId, Breaker>>,
+    endpoints: Mutex<Option<HashMap<EndpointId, Endpoint>>>,
+    max_in_flight: usize,
+}
+
+impl Outbox {
+    pub(crate) fn new(max_in_flight: usize) -> Self {
+        Self {
+            wake: Notify::new(),
+            client: reqwest::Client::builder()
+                .user_agent(concat!("Vigil/", env!("CARGO_PKG_VERSION")))
+                .build()
+                .unwrap_or_default(),
+            breakers: Mutex::new(HashMap::new()),
+            endpoints: Mutex::new(None),
+            max_in_flight: max_in_flight.max(1),
+        }
+    }
+
+    /// Something may have become due: new events (and so maybe deliveries), a replay.
+    pub(crate) fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Endpoints changed; the worker reads them again.
+    pub(crate) fn endpoints_changed(&self) {
+        if let Ok(mut e) = self.endpoints.lock() {
+            *e = None;
+        }
+        self.wake();
+    }
+
+    /// Endpoints whose breaker is open now.
+    pub(crate) fn resting(&self, now: i64) -> Vec<EndpointId> {
+        self.breakers
+            .lock()
+            .map(|b| {
+                b.iter()
+                    .filter(|(_, br)| !br.allows(now))
+                    .map(|(id, _)| *id)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// Runs until shutdown. Deliveries in flight at shutdown are dropped unrecorded and therefore
+/// sent again on the next start.
+pub(crate) async fn run(engine: Engine, mut shutdown: watch::Receiver<bool>) {
+    let outbox = engine.outbox();
+    let max = outbox.max_in_flight;
+    let in_flight: Arc<Mutex<HashSet<DeliveryId>>> = Arc::default();
+    let mut tasks = JoinSet::new();
+    loop {
+        if *shutdown.borrow() {
+            break;
+        }
+        let mut wait = Duration::from_secs(60);
+        // Refill in batches (when at most half the slots are busy) so a large backlog costs
+        // one read per batch, not one per delivery.
+        if tasks.len() <= max / 2 {
+            let now = now_ms();
+            let resting = outbox.resting(now);
+            let busy: Vec<DeliveryId> = in_flight
+                .lock()
+                .map(|s| s.iter().copied().collect())
+                .unwrap_or_default();
+            let free = max - tasks.len();
+            let due = engine
+                .read(move |c| vigil_store::due_deliveries(c, now, free, &busy, &resting))
+                .await
+                .unwrap_or_else(|e| {
+                    tracing::error!(error = %e, "cannot read due deliveries");
+                    Vec::new()
+                });
+            let full = due.len() == free;
+            for d in due {
+                if let Ok(mut s) = in_flight.lock() {
+                    s.insert(d.id);
+                }
+                let (engine, in_flight) = (engine.clone(), in_flight.clone());
+                tasks.spawn(async move {
+                    let id = d.id;
+                    send(&engine, d).await;
+                    if let Ok(mut s) = in_flight.lock() {
+                        s.remove(&id);
+                    }
+                });
+            }
+            if full {
+                wait = Duration::ZERO;
+            } else {
+                wait = next_wait(&engine, now).await;
+            }
+        }
+        tokio::select! {
+            _ = outbox.wake.notified() => {}
+            Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
+            _ = tokio::time::sleep(wait), if !wait.is_zero() => {}
+            _ = shutdown.changed() => {}
+        }
+    }
+    tasks.abort_all();
+    while tasks.join_next().await.is_some() {}
+}
+
+/// How long until something could become sendable: the next delivery due later (leaving out
+/// resting endpoints) or the end of a breaker's rest, at most a minute.
+async fn next_wait(engine: &Engine, now: i64) -> Duration {
+    let resting = engine.outbox().resting(now);
+    let rest_ends = engine
+        .outbox()
+        .breakers
+        .lock()
+        .ok()
+        .and_then(|b| {
+            b.values()
+                .filter_map(|br| br.open_until())
+                .filter(|&t| t > now)
+                .min()
+        })
+        .unwrap_or(i64::MAX);
+    let next = engine
+        .read(move |c| vigil_store::next_due_at(c, now, &resting))
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or(i64::MAX);
+    let at = next.min(rest_ends).min(now + 60_000);
+    Duration::from_millis((at - now).clamp(1, 60_000) as u64)
+}
+
+async fn endpoint(engine: &Engine, id: EndpointId) -> Option<Endpoint> {
+    let cached = engine
+        .outbox()
+        .endpoints
+        .lock()
+        .ok()
+        .and_then(|e| e.as_ref().map(|m| m.get(&id).cloned()));
+    match cached {
+        Some(found) => found,
+        None => {
+            let all = engine.read(vigil_store::list_endpoints).await.ok()?;
+            let map: HashMap<_, _> = all.into_iter().map(|e| (e.id, e)).collect();
+            let found = map.get(&id).cloned();
+            if let Ok(mut e) = engine.outbox().endpoints.lock() {
+                *e = Some(map);
+            }
+            found
+        }
+    }
+}
+
+/// The result of one try, before it is judged.
+pub(crate) struct Tried {
+    pub(crate) status_code: Option<u16>,
+    pub(crate) error: Option<String>,
+    pub(crate) latency_ms: u32,
+}
+
+impl Tried {
+    fn ok(&self) -> bool {
+        self.error.is_none() && self.status_code.is_none_or(|c| (200..300).contains(&c))
+    }
+}
+
+/// Sends one webhook request: the endpoint's method, headers and body, with the idempotency
+/// key and (when the endpoint has a secret) the signature.
+pub(crate) async fn post(
+    client: &reqwest::Client,
+    endpoint: &Endpoint,
+    body: &str,
+    key: &str,
+    delivery: DeliveryId,
+) -> Tried {
+    let method = match endpoint.method {
+        Method::Post => reqwest::Method::POST,
+        Method::Put => reqwest::Method::PUT,
+        Method::Patch => reqwest::Method::PATCH,
+    };
+    let mut req = client
+        .request(method, &endpoint.url)
+        .timeout(Duration::from_millis(u64::from(endpoint.timeout_ms)))
+        .header("Content-Type", "application/json")
+        .header("Idempotency-Key", key)
+        .header("X-Vigil-Delivery", delivery.to_string());
+    for h in &endpoint.headers {
+        req = req.header(&h.name, &h.value);
+    }
+    if let Some(secret) = &endpoint.signing_secret {
+        req = req.header(
+            "X-Vigil-Signature-256",
+            sign(secret.as_bytes(), body.as_bytes()),
+        );
+    }
+    let started = Instant::now();
+    let result = req.body(body.to_owned()).send().await;
+    let latency_ms = started.elapsed().as_millis().min(u128::from(u32::MAX)) as u32;
+    match result {
+        Ok(resp) => Tried {
+            status_code: Some(resp.status().as_u16()),
+            error: None,
+            latency_ms,
+        },
+        // Errors are shown without the URL: a Slack or Discord URL is itself the secret.
+        Err(e) => Tried {
+            status_code: None,
+            error: Some(if e.is_timeout() {
+                format!("no answer within {} ms", endpoint.timeout_ms)
+            } else if e.is_connect() {
+                format!("cannot connect: {}", root_cause(&e))
+            } else {
+                root_cause(&e.without_url())
+            }),
+            latency_ms,
+        },
+    }
+}
+
+fn root_cause(e: &dyn std::error::Error) -> String {
+    let mut cause = e;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    cause.to_string()
+}
+
+async fn send(engine: &Engine, d: Due) {
+    let (tried, endpoint) = match d.endpoint_id {
+        None => (show(engine, &d.body).await, None),
+        Some(id) => match endpoint(engine, id).await {
+            Some(e) => (
+                post(
+                    &engine.outbox().client,
+                    &e,
+                    &d.body,
+                    &d.idempotency_key,
+                    d.id,
+                )
+                .await,
+                Some(e),
+            ),
+            None => (
+                Tried {
+                    status_code: None,
+                    error: Some("the endpoint was deleted".into()),
+                    latency_ms: 0,
+                },
+                None,
+            ),
+        },
+    };
+    let now = now_ms();
+    let round = d.round_tries + 1;
+    let max_attempts = endpoint.as_ref().map_or(3, |e| e.max_attempts);
+    let outcome = if tried.ok() {
+        AttemptOutcome::Delivered
+    } else if round >= max_attempts || (d.endpoint_id.is_some() && endpoint.is_none()) {
+        AttemptOutcome::Dead
+    } else {
+        let base = endpoint.as_ref().map_or(5_000, |e| u64::from(e.backoff_ms));
+        AttemptOutcome::Retry(now + retry_delay_ms(base, round, fastrand::f64()) as i64)
+    };
+    let change = d.endpoint_id.and_then(|id| {
+        let mut breakers = engine.outbox().breakers.lock().ok()?;
+        let b = breakers.entry(id).or_default();
+        if tried.ok() {
+            b.success()
+        } else {
+            b.failure(now)
+        }
+    });
+    let attempt = Attempt {
+        n: d.attempts + 1,
+        ts: now,
+        status_code: tried.status_code,
+        error: tried.error.clone(),
+        latency_ms: tried.latency_ms,
+    };
+    let name = endpoint.as_ref().map(|e| e.name.clone());
+    let (id, skip) = (d.id, d.endpoint_id);
+    let result = engine
+        .write(move |tx| {
+            vigil_store::record_attempt(tx, id, &attempt, outcome)?;
+            let about = name.map_or_else(|| "the OS notification".to_owned(), |n| format!("{n:?}"));
+            if outcome == AttemptOutcome::Dead {
+                let why = attempt
+                    .error
+                    .clone()
+                    .or(attempt.status_code.map(|c| format!("HTTP {c}")))
+                    .unwrap_or_default();
+                tx.event_skipping(
+                    NewEvent {
+                        ts: now,
+                        kind: EventKind::DeliveryDeadLettered,
+                        program_id: None,
+                        job_id: None,
+                        message: format!(
+                            "delivery {id} to {about} failed {} times and was dead-lettered",
+                            round
+                        ),
+                        detail: Some(format!("last attempt: {why}")),
+                    },
+                    skip,
+                )?;
+            }
+            match change {
+                Some(BreakerChange::Opened { until }) => {
+                    tx.event_skipping(
+                        NewEvent {
+                            ts: now,
+                            kind: EventKind::EndpointFailing,
+                            program_id: None,
+                            job_id: None,
+                            message: format!(
+                                "endpoint {about} keeps failing; sending paused for {} s",
+                                (until - now) / 1000
+                            ),
+                            detail: None,
+                        },
+                        skip,
+                    )?;
+                }
+                Some(BreakerChange::Closed) => {
+                    tx.event(NewEvent {
+                        ts: now,
+                        kind: EventKind::EndpointRecovered,
+                        program_id: None,
+                        job_id: None,
+                        message: format!("endpoint {about} accepts deliveries again"),
+                        detail: None,
+                    })?;
+                }
+                None => {}
+            }
+            Ok(())
+        })
+        .await;
+    if let Err(e) = result {
+        tracing::error!(delivery = id, error = %e, "cannot record a delivery attempt");
+    }
+}
+
+async fn show(engine: &Engine, body: &str) -> Tried {
+    let started = Instant::now();
+    let error = match (
+        engine.config().notifier.clone(),
+        serde_json::from_str::<OsNotification>(body),
+    ) {
+        (None, _) => Some("no desktop session to show notifications".to_owned()),
+        (_, Err(e)) => Some(format!("unreadable notification: {e}")),
+        (Some(n), Ok(note)) => tokio::task::spawn_blocking(move || n.show(&note))
+            .await
+            .map_err(|e| e.to_string())
+            .and_then(|r| r)
+            .err(),
+    };
+    Tried {
+        status_code: None,
+        error,
+        latency_ms: started.elapsed().as_millis().min(u128::from(u32::MAX)) as u32,
+    }
+}
+
+/// Sends a made-up event to an endpoint now, outside the outbox, and says what happened.
+pub(crate) async fn send_test(engine: &Engine, endpoint: &Endpoint) -> Result<Attempt, ApiError> {
+    let event = vigil_core::Event {
+        id: 0,
+        ts: now_ms(),
+        kind: EventKind::EngineStarted,
+        program_id: None,
+        job_id: None,
+        message: format!("Test message from Vigil to endpoint {:?}", endpoint.name),
+        detail: None,
+    };
+    let body = endpoint.body(&Notice {
+        event: &event,
+        subject: None,
+        count: 1,
+    })?;
+    let key = format!("test-{}", now_ms());
+    let tried = post(&engine.outbox().client, endpoint, &body, &key, 0).await;
+    Ok(Attempt {
+        n: 1,
+        ts: event.ts,
+        status_code: tried.status_code,
+        error: tried.error,
+        latency_ms: tried.latency_ms,
+    })
+}
