@@ -396,3 +396,69 @@ fn samples_roll_up_by_minute_and_hour_and_prune_by_retention() {
     assert_eq!(after, 0);
     store.writer().close();
 }
+
+fn event(kind: EventKind, message: &str) -> NewEvent {
+    NewEvent {
+        ts: 1_000,
+        kind,
+        program_id: None,
+        job_id: None,
+        message: message.into(),
+        detail: None,
+    }
+}
+
+#[test]
+fn a_delivery_commits_or_rolls_back_with_its_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = open(&dir);
+    let w = store.writer().clone();
+    block_on(async {
+        w.write(|tx| {
+            let e: vigil_core::Endpoint = serde_json::from_value(
+                serde_json::json!({"name": "hook", "url": "http://127.0.0.1:9/"}),
+            )
+            .unwrap();
+            let e = vigil_store::put_endpoint(tx, e, 0)?;
+            let r: vigil_core::Rule = serde_json::from_value(
+                serde_json::json!({"name": "all", "endpoints": [e.id], "fold_secs": 0}),
+            )
+            .unwrap();
+            vigil_store::put_rule(tx, r, 0)
+        })
+        .await
+        .unwrap();
+        let err = w
+            .write(|tx| {
+                tx.event(event(EventKind::JobSaved, "rolled back"))?;
+                Err::<(), _>(StoreError::Api(vigil_core::ApiError::invalid(
+                    "fails after",
+                )))
+            })
+            .await;
+        assert!(err.is_err());
+        let kept = w
+            .write(|tx| tx.event(event(EventKind::JobSaved, "kept")))
+            .await
+            .unwrap();
+        let all = store
+            .read(|c| {
+                vigil_store::list_deliveries(
+                    c,
+                    &vigil_store::DeliveryFilter {
+                        limit: 10,
+                        ..Default::default()
+                    },
+                )
+            })
+            .unwrap();
+        assert_eq!(
+            all.len(),
+            1,
+            "the failed write's delivery must roll back with its event"
+        );
+        assert_eq!(all[0].event_id, kept.id);
+        assert_eq!(all[0].summary, "kept");
+    });
+    store.writer().close();
+}

@@ -24,6 +24,9 @@ export const EVENT_LABELS: Record<EventKind, string> = {
   run_skipped: "skipped",
   run_interrupted: "interrupted",
   run_overran: "overran",
+  delivery_dead_lettered: "delivery dead",
+  endpoint_failing: "endpoint failing",
+  endpoint_recovered: "endpoint recovered",
 };
 
 export function eventLabel(kind: string): string {
