@@ -695,3 +695,186 @@ async fn jobs_are_saved_run_and_listed_over_http_and_the_cli() {
     );
     assert!(daemon.terminate().success());
 }
+
+/// A webhook receiver on a given address that records each request's idempotency key when it
+/// arrives, then answers after `delay` (a slow receiver keeps deliveries in flight).
+async fn receiver(
+    addr: std::net::SocketAddr,
+    delay: std::sync::Arc<std::sync::Mutex<Duration>>,
+) -> std::sync::Arc<std::sync::Mutex<Vec<String>>> {
+    let keys: std::sync::Arc<std::sync::Mutex<Vec<String>>> = Default::default();
+    let seen = keys.clone();
+    let app = axum::Router::new().fallback(move |headers: axum::http::HeaderMap| {
+        let (seen, delay) = (seen.clone(), delay.clone());
+        async move {
+            let key = headers["idempotency-key"].to_str().unwrap().to_owned();
+            seen.lock().unwrap().push(key);
+            let wait = *delay.lock().unwrap();
+            tokio::time::sleep(wait).await;
+            "ok"
+        }
+    });
+    let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    keys
+}
+
+#[tokio::test]
+async fn deliveries_survive_a_killed_daemon_and_arrive_at_least_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let http = reqwest::Client::new();
+    let addr = {
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        l.local_addr().unwrap()
+    };
+    let delay = std::sync::Arc::new(std::sync::Mutex::new(Duration::from_secs(60)));
+    let keys = receiver(addr, delay.clone()).await;
+    let mut daemon = Daemon::start(dir.path());
+    let (code, endpoint) = daemon
+        .post_json(
+            &http,
+            "/api/endpoints",
+            &json!({"name": "slow", "url": format!("http://{addr}/hook"),
+                    "timeout_ms": 120000, "backoff_ms": 100, "max_attempts": 50}),
+        )
+        .await;
+    assert_eq!(code, 201, "{endpoint}");
+    let (code, rule) = daemon
+        .post_json(
+            &http,
+            "/api/rules",
+            &json!({"name": "saved", "kinds": ["job_saved"], "endpoints": [endpoint["id"]],
+                    "fold_secs": 0}),
+        )
+        .await;
+    assert_eq!(code, 201, "{rule}");
+    for i in 0..20 {
+        let (code, job) = daemon
+            .post_json(
+                &http,
+                "/api/jobs",
+                &json!({"id": format!("j{i}"), "name": "j", "command": BIN}),
+            )
+            .await;
+        assert_eq!(code, 201, "{job}");
+    }
+    wait_for("deliveries in flight at the receiver", || {
+        (keys.lock().unwrap().len() >= 5).then_some(())
+    });
+    // SIGKILL: no clean shutdown, no chance to record anything.
+    let mut child = daemon.child.take().unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let in_flight_at_kill = keys.lock().unwrap().len();
+    *delay.lock().unwrap() = Duration::ZERO;
+
+    let daemon = Daemon::start(dir.path());
+    let delivered = loop {
+        let (_, all) = daemon
+            .get_json(&http, "/api/deliveries?status=delivered&limit=1000")
+            .await;
+        if all.as_array().unwrap().len() == 20 {
+            break all;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let mut want: Vec<String> = delivered
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["idempotency_key"].as_str().unwrap().to_owned())
+        .collect();
+    want.sort();
+    let mut got = keys.lock().unwrap().clone();
+    let received = got.len();
+    got.sort();
+    got.dedup();
+    assert_eq!(
+        got, want,
+        "every delivery arrived, and repeats carried a key the receiver had already seen"
+    );
+    assert!(
+        received > 20 && in_flight_at_kill >= 5,
+        "the deliveries in flight at the kill were sent again ({received} requests for 20)"
+    );
+    let (_, pending) = daemon
+        .get_json(&http, "/api/deliveries?status=pending")
+        .await;
+    assert_eq!(pending, json!([]));
+    let (code, err) = daemon.get_json(&http, "/api/deliveries?status=lost").await;
+    assert_eq!((code, err["code"].as_str()), (400, Some("invalid_input")));
+}
+
+#[tokio::test]
+async fn incoming_triggers_run_a_job_only_with_a_valid_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let daemon = Daemon::start(dir.path());
+    let http = reqwest::Client::new();
+    let (code, _) = daemon
+        .post_json(
+            &http,
+            "/api/jobs",
+            &json!({"id": "hooked", "name": "Hooked", "command": BIN, "args": ["--version"],
+                    "options": [{"name": "mode", "type": "select", "choices": ["a", "b"]}]}),
+        )
+        .await;
+    assert_eq!(code, 201);
+    let (code, created) = daemon
+        .post_json(&http, "/api/jobs/hooked/triggers", &json!({"name": "ci"}))
+        .await;
+    assert_eq!(code, 201, "{created}");
+    let token = created["secret"].as_str().unwrap().to_owned();
+    let hook = |job: &str| http.post(daemon.url(&format!("/hooks/jobs/{job}")));
+    let good = json!({"options": {"mode": "a"}});
+    for (req, status, code) in [
+        (hook("hooked").json(&good), 401, "unauthorized"),
+        (
+            hook("hooked").bearer_auth(&daemon.token).json(&good),
+            401,
+            "unauthorized",
+        ),
+        (
+            hook("ghost").bearer_auth(&token).json(&good),
+            404,
+            "not_found",
+        ),
+        (
+            hook("hooked")
+                .bearer_auth(&token)
+                .json(&json!({"options": {"mode": "z"}})),
+            400,
+            "invalid_input",
+        ),
+        (
+            hook("hooked").bearer_auth(&token).body("{nope"),
+            400,
+            "invalid_input",
+        ),
+        (
+            hook("hooked")
+                .bearer_auth(&token)
+                .body(" ".repeat(70 * 1024)),
+            413,
+            "payload_too_large",
+        ),
+    ] {
+        let (got, err) = json_of(req.send().await.unwrap()).await;
+        assert_eq!((got, err["code"].as_str()), (status, Some(code)), "{err}");
+    }
+    let (_, runs) = daemon.get_json(&http, "/api/runs").await;
+    assert_eq!(runs, json!([]), "refused requests leave no run");
+    let (code, accepted) = json_of(
+        hook("hooked")
+            .header("X-Vigil-Token", &token)
+            .json(&good)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(code, 202, "{accepted}");
+    let (_, run) = daemon
+        .get_json(&http, &format!("/api/runs/{}", accepted["run_id"]))
+        .await;
+    assert_eq!(run["trigger"], "webhook");
+}

@@ -1,5 +1,26 @@
-import type { ApiError, Event, Job, NewProgram, Program, ProgramStatus, Run, SampleBucket, Status } from "./types";
+import type {
+  ApiError,
+  Attempt,
+  Delivery,
+  DeliveryDetail,
+  Endpoint,
+  Event,
+  Health,
+  Job,
+  NewProgram,
+  NewTrigger,
+  Program,
+  ProgramStatus,
+  Replayed,
+  Rule,
+  Run,
+  SampleBucket,
+  Status,
+  TriggerCredential,
+  TriggerKind,
+} from "./types";
 import type { JobsDashboard, RunAccepted, RunFilter } from "./jobtypes";
+import type { DeliveryFilter } from "./notify";
 import { createHttpClient } from "./http";
 import { createTauriClient } from "./tauri";
 import { loadToken } from "./token";
@@ -60,6 +81,33 @@ export interface VigilClient {
   jobsDashboard(): Promise<JobsDashboard>;
   /** The next five fires (unix ms) of a cron expression; `invalid_input` names a bad one. */
   previewSchedule(schedule: string, timezone?: string | null): Promise<number[]>;
+
+  // ------------------------------------------------------------ notifications
+  /** The overall health: programs, failing jobs, the delivery backlog (`health` / `/api/health/overall`). */
+  overallHealth(): Promise<Health>;
+  listEndpoints(): Promise<Endpoint[]>;
+  getEndpoint(id: number): Promise<Endpoint>;
+  /**
+   * Create (no `id`, or 0) or replace the endpoint. Secret values still holding the mask
+   * `********` keep what is stored.
+   */
+  saveEndpoint(endpoint: Endpoint): Promise<Endpoint>;
+  deleteEndpoint(id: number): Promise<void>;
+  /** Send a test notice to the endpoint now; resolves with how that went. */
+  testEndpoint(id: number): Promise<Attempt>;
+  listRules(): Promise<Rule[]>;
+  /** Create (no `id`, or 0) or replace the rule. */
+  saveRule(rule: Rule): Promise<Rule>;
+  deleteRule(id: number): Promise<void>;
+  /** Deliveries, newest first; `before` pages back by delivery id. */
+  listDeliveries(filter?: DeliveryFilter): Promise<Delivery[]>;
+  getDelivery(id: number): Promise<DeliveryDetail>;
+  /** Requeue these dead deliveries; no ids: every dead one (of `endpoint`, if given). */
+  replayDeliveries(ids: number[], endpoint?: number): Promise<Replayed>;
+  listTriggers(job: string): Promise<TriggerCredential[]>;
+  /** A new trigger credential; its secret is in this answer only. */
+  createTrigger(job: string, name: string, kind: TriggerKind): Promise<NewTrigger>;
+  revokeTrigger(job: string, id: number): Promise<void>;
 }
 
 export function isTauri(w: object = globalThis): boolean {

@@ -1,4 +1,23 @@
-import type { ApiError, Event, Job, NewProgram, Program, ProgramStatus, Run, SampleBucket, Status } from "./types";
+import type {
+  ApiError,
+  Attempt,
+  Delivery,
+  DeliveryDetail,
+  Endpoint,
+  Event,
+  Health,
+  Job,
+  NewProgram,
+  NewTrigger,
+  Program,
+  ProgramStatus,
+  Replayed,
+  Rule,
+  Run,
+  SampleBucket,
+  Status,
+  TriggerCredential,
+} from "./types";
 import type { JobsDashboard, RunAccepted } from "./jobtypes";
 import type { SubscribeHooks, VigilClient } from "./client";
 import { apiError, isApiError, isErrorCode } from "./errors";
@@ -206,7 +225,39 @@ export function createHttpClient(opts: HttpClientOptions): VigilClient {
     jobsDashboard: () => json<JobsDashboard>("GET", "/api/jobs/dashboard"),
     previewSchedule: (schedule, timezone) =>
       json<number[]>("GET", `/api/schedule/preview${query({ schedule, timezone: timezone || undefined, count: 5 })}`),
+    overallHealth: () => json<Health>("GET", "/api/health/overall"),
+    listEndpoints: () => json<Endpoint[]>("GET", "/api/endpoints"),
+    getEndpoint: (id) => json<Endpoint>("GET", endpointPath(id)),
+    // An endpoint without an id is new (POST); one with an id replaces it (PUT).
+    saveEndpoint: (e) => (e.id ? json<Endpoint>("PUT", endpointPath(e.id), e) : json<Endpoint>("POST", "/api/endpoints", e)),
+    deleteEndpoint: async (id) => {
+      await send("DELETE", endpointPath(id));
+    },
+    testEndpoint: (id) => json<Attempt>("POST", `${endpointPath(id)}/test`),
+    listRules: () => json<Rule[]>("GET", "/api/rules"),
+    saveRule: (r) => (r.id ? json<Rule>("PUT", rulePath(r.id), r) : json<Rule>("POST", "/api/rules", r)),
+    deleteRule: async (id) => {
+      await send("DELETE", rulePath(id));
+    },
+    listDeliveries: (f = {}) =>
+      json<Delivery[]>("GET", `/api/deliveries${query({ status: f.status, endpoint: f.endpoint, before: f.before, limit: f.limit })}`),
+    getDelivery: (id) => json<DeliveryDetail>("GET", `/api/deliveries/${encodeURIComponent(id)}`),
+    replayDeliveries: (ids, endpoint) =>
+      json<Replayed>("POST", "/api/deliveries/replay", endpoint === undefined ? { ids } : { ids, endpoint }),
+    listTriggers: (job) => json<TriggerCredential[]>("GET", `${jobPath(job)}/triggers`),
+    createTrigger: (job, name, kind) => json<NewTrigger>("POST", `${jobPath(job)}/triggers`, { name, kind }),
+    revokeTrigger: async (job, id) => {
+      await send("DELETE", `${jobPath(job)}/triggers/${encodeURIComponent(id)}`);
+    },
   };
+}
+
+function endpointPath(id: number): string {
+  return `/api/endpoints/${encodeURIComponent(id)}`;
+}
+
+function rulePath(id: number): string {
+  return `/api/rules/${encodeURIComponent(id)}`;
 }
 
 function programPath(id: number): string {

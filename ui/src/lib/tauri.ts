@@ -1,6 +1,24 @@
 import { invoke as tauriInvoke } from "@tauri-apps/api/core";
 import { listen as tauriListen } from "@tauri-apps/api/event";
-import type { Event, Job, NewProgram, Program, ProgramStatus, Run, SampleBucket, Status } from "./types";
+import type {
+  Attempt,
+  Delivery,
+  DeliveryDetail,
+  Endpoint,
+  Event,
+  Health,
+  Job,
+  NewProgram,
+  NewTrigger,
+  Program,
+  ProgramStatus,
+  Replayed,
+  Rule,
+  Run,
+  SampleBucket,
+  Status,
+  TriggerCredential,
+} from "./types";
 import type { JobsDashboard, RunAccepted } from "./jobtypes";
 import type { SubscribeHooks, VigilClient } from "./client";
 import { toApiError } from "./errors";
@@ -119,5 +137,34 @@ export function createTauriClient(opts: TauriClientOptions = {}): VigilClient {
     jobsDashboard: () => call<JobsDashboard>("jobs_dashboard"),
     previewSchedule: (schedule, timezone) =>
       call<number[]>("preview_schedule", { schedule, timezone: timezone || null, count: 5 }),
+    overallHealth: () => call<Health>("health"),
+    listEndpoints: () => call<Endpoint[]>("list_endpoints"),
+    getEndpoint: (id) => call<Endpoint>("get_endpoint", { id }),
+    // One command for both: an endpoint without an id (or id 0) is created.
+    saveEndpoint: (endpoint) => call<Endpoint>("save_endpoint", { endpoint }),
+    // The command answers with the removed endpoint; the client API resolves with nothing.
+    deleteEndpoint: async (id) => {
+      await call<unknown>("delete_endpoint", { id });
+    },
+    testEndpoint: (id) => call<Attempt>("test_endpoint", { id }),
+    listRules: () => call<Rule[]>("list_rules"),
+    saveRule: (rule) => call<Rule>("save_rule", { rule }),
+    deleteRule: async (id) => {
+      await call<unknown>("delete_rule", { id });
+    },
+    listDeliveries: (f = {}) =>
+      call<Delivery[]>("list_deliveries", {
+        status: f.status ?? null,
+        endpoint: f.endpoint ?? null,
+        before: f.before ?? null,
+        limit: f.limit ?? null,
+      }),
+    getDelivery: (id) => call<DeliveryDetail>("get_delivery", { id }),
+    replayDeliveries: (ids, endpoint) => call<Replayed>("replay_deliveries", { ids, endpoint: endpoint ?? null }),
+    listTriggers: (job) => call<TriggerCredential[]>("list_triggers", { job }),
+    createTrigger: (job, name, kind) => call<NewTrigger>("create_trigger", { job, name, kind }),
+    revokeTrigger: async (job, id) => {
+      await call<unknown>("revoke_trigger", { job, id });
+    },
   };
 }
