@@ -6,9 +6,11 @@
 //! a test can do without one.
 
 mod commands;
+mod notifier;
 mod tray;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use futures_util::StreamExt;
 use tauri::{Emitter, Manager, Runtime};
@@ -80,16 +82,20 @@ pub fn start_engine<R: Runtime>(
     app: &tauri::AppHandle<R>,
     data_dir: PathBuf,
 ) -> Result<(), String> {
-    let engine = tauri::async_runtime::block_on(Engine::start(EngineConfig::new(data_dir)))
-        .map_err(|e| e.message)?;
+    let mut config = EngineConfig::new(data_dir);
+    config.notifier = Some(Arc::new(notifier::DesktopNotifier::new(app.clone())));
+    let engine = tauri::async_runtime::block_on(Engine::start(config)).map_err(|e| e.message)?;
     let since = tauri::async_runtime::block_on(engine.call(vigil_engine::api::GetStatus {}))
         .map(|s| s.last_event_id)
         .unwrap_or(0);
     let mut events = engine.subscribe(since);
     let handle = app.clone();
+    let dirty = tray::TrayDirty::default();
+    app.manage(dirty.clone());
     tauri::async_runtime::spawn(async move {
         while let Some(Ok(event)) = events.next().await {
             let _ = handle.emit(EVENT_NAME, &event);
+            dirty.mark();
         }
     });
     app.manage(engine);

@@ -2,7 +2,11 @@
  * Hash routes:
  * - `#/` programs dashboard, `#/programs/<id>` one program;
  * - `#/jobs` jobs, `#/jobs/new` and `#/jobs/<id>/edit` the editor, `#/jobs/<id>` one job;
- * - `#/runs/<id>` one run.
+ * - `#/runs/<id>` one run;
+ * - `#/events` the recent events;
+ * - `#/notifications/endpoints` (the default tab of `#/notifications`), `#/notifications/rules`,
+ *   `#/notifications/deliveries`; `…/endpoints/new`, `…/endpoints/<id>` and the same for rules
+ *   open the editor, `…/deliveries/<id>` one delivery.
  */
 export type Route =
   | { name: "dashboard" }
@@ -11,11 +15,25 @@ export type Route =
   | { name: "job-new" }
   | { name: "job-edit"; id: string }
   | { name: "job"; id: string }
-  | { name: "run"; id: number };
+  | { name: "run"; id: number }
+  | { name: "events" }
+  | { name: "notifications"; tab: NotifyTab; id: number | "new" | null };
+
+export type NotifyTab = "endpoints" | "rules" | "deliveries";
+export type Section = "programs" | "jobs" | "notifications";
 
 /** Which top-level section a route belongs to (for the nav). */
-export function section(r: Route): "programs" | "jobs" {
-  return r.name === "dashboard" || r.name === "program" ? "programs" : "jobs";
+export function section(r: Route): Section {
+  switch (r.name) {
+    case "dashboard":
+    case "program":
+    case "events":
+      return "programs";
+    case "notifications":
+      return "notifications";
+    default:
+      return "jobs";
+  }
 }
 
 function numericId(s: string): number | null {
@@ -56,6 +74,19 @@ export function parseRoute(hash: string): Route {
     const id = numericId(m[1]);
     if (id !== null) return { name: "run", id };
   }
+  if (path === "/events") return { name: "events" };
+  if (path === "/notifications") return { name: "notifications", tab: "endpoints", id: null };
+  m = /^\/notifications\/(endpoints|rules|deliveries)(?:\/(new|\d+))?$/.exec(path);
+  if (m) {
+    const tab = m[1] as NotifyTab;
+    if (m[2] === undefined) return { name: "notifications", tab, id: null };
+    if (m[2] === "new") {
+      if (tab !== "deliveries") return { name: "notifications", tab, id: "new" };
+    } else {
+      const id = numericId(m[2]);
+      if (id !== null) return { name: "notifications", tab, id };
+    }
+  }
   return { name: "dashboard" };
 }
 
@@ -77,4 +108,12 @@ export function jobEditHref(id: string): string {
 
 export function runHref(id: number): string {
   return `#/runs/${id}`;
+}
+
+export const EVENTS_HREF = "#/events";
+export const NOTIFICATIONS_HREF = "#/notifications/endpoints";
+
+/** A notifications tab, or one object in it (an endpoint, a rule, a delivery; "new" for an editor). */
+export function notifyHref(tab: NotifyTab, id?: number | "new"): string {
+  return id === undefined ? `#/notifications/${tab}` : `#/notifications/${tab}/${id}`;
 }

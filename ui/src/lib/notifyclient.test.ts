@@ -1,0 +1,251 @@
+// The notification and trigger endpoints on both transports: URLs, methods, bodies, query
+// parameters and IPC arguments.
+import { describe, expect, it, vi } from "vitest";
+import { createHttpClient, type FetchLike } from "./http";
+import { createTauriClient, type InvokeFn, type ListenFn } from "./tauri";
+import type { Attempt, Delivery, Endpoint, Health, NewTrigger, Rule, TriggerCredential } from "./types";
+
+type Call = { url: string; method: string; body: unknown; headers: Record<string, string> };
+
+function http(respond: (url: string, method: string) => Response) {
+  const calls: Call[] = [];
+  const fetch: FetchLike = async (url, init) => {
+    const method = init?.method ?? "GET";
+    calls.push({
+      url,
+      method,
+      body: init?.body === undefined ? undefined : JSON.parse(init.body as string),
+      headers: (init?.headers ?? {}) as Record<string, string>,
+    });
+    return respond(url, method);
+  };
+  const c = createHttpClient({ baseUrl: "http://d", getToken: () => "tok", fetch, sleep: async () => {} });
+  return { c, calls };
+}
+
+const json = (status: number, body: unknown) =>
+  new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
+const noContent = () => new Response(null, { status: 204 });
+
+const endpoint: Endpoint = {
+  id: 4,
+  name: "hook",
+  url: "http://127.0.0.1:9/x",
+  method: "POST",
+  headers: [{ name: "X-Key", value: "********", secret: true }],
+  preset: "json",
+  signing_secret: "********",
+  enabled: true,
+  timeout_ms: 10000,
+  max_attempts: 8,
+  backoff_ms: 5000,
+};
+const { id: _drop, ...newEndpoint } = endpoint;
+const rule: Rule = { id: 2, name: "all", enabled: true, kinds: [], programs: [], jobs: [], tags: [], os: false, endpoints: [4], fold_secs: 300 };
+const { id: _dropRule, ...newRule } = rule;
+const attempt: Attempt = { n: 1, ts: 5, status_code: 200, error: null, latency_ms: 12 };
+const delivery: Delivery = {
+  id: 30,
+  event_id: 7,
+  rule_id: 2,
+  endpoint_id: 4,
+  channel: "webhook",
+  status: "dead",
+  count: 1,
+  attempts: 8,
+  next_at: 0,
+  created_at: 1,
+  updated_at: 2,
+  idempotency_key: "k",
+  summary: "x crashed",
+  last_error: "HTTP 500",
+};
+const health: Health = {
+  level: "warning",
+  programs_running: 1,
+  programs_stopped: 0,
+  programs_waiting: 0,
+  programs_errored: 0,
+  runs_running: 0,
+  failing_jobs: [],
+  deliveries_pending: 0,
+  deliveries_dead: 1,
+  endpoints_resting: 0,
+  reasons: ["1 delivery is dead"],
+};
+const cred: TriggerCredential = { id: 3, job_id: "nightly", name: "ci", kind: "token", created_at: 1, last_used_at: null };
+const created: NewTrigger = { credential: cred, secret: "s3cret" };
+
+describe("HTTP transport: notifications", () => {
+  it("reads the overall health from /api/health/overall with the token", async () => {
+    const { c, calls } = http(() => json(200, health));
+    await expect(c.overallHealth()).resolves.toEqual(health);
+    expect(calls).toMatchObject([{ method: "GET", url: "http://d/api/health/overall", headers: { Authorization: "Bearer tok" } }]);
+  });
+
+  it("creates an endpoint without an id by POST and saves one with an id by PUT to its path", async () => {
+    const { c, calls } = http((_u, method) => json(method === "POST" ? 201 : 200, endpoint));
+    await expect(c.saveEndpoint(newEndpoint)).resolves.toEqual(endpoint);
+    await expect(c.saveEndpoint({ ...newEndpoint, id: 0 })).resolves.toEqual(endpoint);
+    await expect(c.saveEndpoint(endpoint)).resolves.toEqual(endpoint);
+    expect(calls.map((x) => [x.method, x.url, x.body])).toEqual([
+      ["POST", "http://d/api/endpoints", newEndpoint],
+      ["POST", "http://d/api/endpoints", { ...newEndpoint, id: 0 }],
+      ["PUT", "http://d/api/endpoints/4", endpoint],
+    ]);
+    expect(calls[0].headers["Content-Type"]).toBe("application/json");
+  });
+
+  it("lists, gets, tests and deletes endpoints (204 resolves with nothing)", async () => {
+    const { c, calls } = http((url, method) =>
+      method === "DELETE" ? noContent() : url.endsWith("/test") ? json(200, attempt) : url.endsWith("/endpoints") ? json(200, [endpoint]) : json(200, endpoint),
+    );
+    await expect(c.listEndpoints()).resolves.toEqual([endpoint]);
+    await expect(c.getEndpoint(4)).resolves.toEqual(endpoint);
+    await expect(c.testEndpoint(4)).resolves.toEqual(attempt);
+    await expect(c.deleteEndpoint(4)).resolves.toBeUndefined();
+    expect(calls.map((x) => [x.method, x.url, x.body])).toEqual([
+      ["GET", "http://d/api/endpoints", undefined],
+      ["GET", "http://d/api/endpoints/4", undefined],
+      ["POST", "http://d/api/endpoints/4/test", undefined],
+      ["DELETE", "http://d/api/endpoints/4", undefined],
+    ]);
+  });
+
+  it("lists, creates, replaces and deletes rules", async () => {
+    const { c, calls } = http((url, method) =>
+      method === "DELETE" ? noContent() : method === "GET" ? json(200, [rule]) : json(method === "POST" ? 201 : 200, rule),
+    );
+    await expect(c.listRules()).resolves.toEqual([rule]);
+    await expect(c.saveRule(newRule)).resolves.toEqual(rule);
+    await expect(c.saveRule(rule)).resolves.toEqual(rule);
+    await expect(c.deleteRule(2)).resolves.toBeUndefined();
+    expect(calls.map((x) => [x.method, x.url, x.body])).toEqual([
+      ["GET", "http://d/api/rules", undefined],
+      ["POST", "http://d/api/rules", newRule],
+      ["PUT", "http://d/api/rules/2", rule],
+      ["DELETE", "http://d/api/rules/2", undefined],
+    ]);
+  });
+
+  it("lists deliveries with only the filters given, gets one and replays", async () => {
+    const { c, calls } = http((url) =>
+      url.includes("/replay") ? json(200, { replayed: 3 }) : /\/deliveries\/\d+$/.test(url) ? json(200, { delivery, attempts: [attempt] }) : json(200, [delivery]),
+    );
+    await expect(c.listDeliveries()).resolves.toEqual([delivery]);
+    await c.listDeliveries({ status: "dead" });
+    await c.listDeliveries({ status: "pending", endpoint: 4, before: 30, limit: 50 });
+    await expect(c.getDelivery(30)).resolves.toEqual({ delivery, attempts: [attempt] });
+    await expect(c.replayDeliveries([30, 31])).resolves.toEqual({ replayed: 3 });
+    await c.replayDeliveries([]);
+    await c.replayDeliveries([], 4);
+    expect(calls.map((x) => [x.method, x.url, x.body])).toEqual([
+      ["GET", "http://d/api/deliveries", undefined],
+      ["GET", "http://d/api/deliveries?status=dead", undefined],
+      ["GET", "http://d/api/deliveries?status=pending&endpoint=4&before=30&limit=50", undefined],
+      ["GET", "http://d/api/deliveries/30", undefined],
+      ["POST", "http://d/api/deliveries/replay", { ids: [30, 31] }],
+      ["POST", "http://d/api/deliveries/replay", { ids: [] }],
+      ["POST", "http://d/api/deliveries/replay", { ids: [], endpoint: 4 }],
+    ]);
+  });
+
+  it("lists, creates and revokes a job's trigger credentials under its escaped path", async () => {
+    const { c, calls } = http((_u, method) => (method === "DELETE" ? noContent() : method === "POST" ? json(201, created) : json(200, [cred])));
+    await expect(c.listTriggers("nightly")).resolves.toEqual([cred]);
+    await expect(c.createTrigger("nightly", "ci", "hmac")).resolves.toEqual(created);
+    await expect(c.revokeTrigger("nightly", 3)).resolves.toBeUndefined();
+    await c.listTriggers("a b/c");
+    expect(calls.map((x) => [x.method, x.url, x.body])).toEqual([
+      ["GET", "http://d/api/jobs/nightly/triggers", undefined],
+      ["POST", "http://d/api/jobs/nightly/triggers", { name: "ci", kind: "hmac" }],
+      ["DELETE", "http://d/api/jobs/nightly/triggers/3", undefined],
+      ["GET", "http://d/api/jobs/a%20b%2Fc/triggers", undefined],
+    ]);
+  });
+
+  it("rejects with the daemon's error for a bad endpoint, an unknown rule and a missing job", async () => {
+    const bad = { code: "invalid_input", message: 'invalid URL "nope": relative URL without a base' };
+    const { c } = http((url) =>
+      url.includes("/rules/") ? json(404, { code: "not_found", message: "no rule 9" }) : url.includes("/triggers") ? json(404, { code: "not_found", message: 'no job "x"' }) : json(400, bad),
+    );
+    await expect(c.saveEndpoint({ ...newEndpoint, url: "nope" })).rejects.toEqual(bad);
+    await expect(c.deleteRule(9)).rejects.toEqual({ code: "not_found", message: "no rule 9" });
+    await expect(c.createTrigger("x", "ci", "token")).rejects.toEqual({ code: "not_found", message: 'no job "x"' });
+  });
+});
+
+describe("Tauri transport: notifications", () => {
+  const listen: ListenFn = async () => () => {};
+
+  it("maps every notification method to its command and arguments", async () => {
+    const invoke = vi.fn(async () => null) as unknown as InvokeFn & ReturnType<typeof vi.fn>;
+    const c = createTauriClient({ invoke, listen });
+    await c.overallHealth();
+    await c.listEndpoints();
+    await c.getEndpoint(4);
+    await c.saveEndpoint(newEndpoint);
+    await c.saveEndpoint(endpoint);
+    await c.deleteEndpoint(4);
+    await c.testEndpoint(4);
+    await c.listRules();
+    await c.saveRule(newRule);
+    await c.deleteRule(2);
+    await c.listDeliveries();
+    await c.listDeliveries({ status: "dead", endpoint: 4, before: 30, limit: 50 });
+    await c.getDelivery(30);
+    await c.replayDeliveries([30]);
+    await c.replayDeliveries([], 4);
+    await c.listTriggers("nightly");
+    await c.createTrigger("nightly", "ci", "token");
+    await c.revokeTrigger("nightly", 3);
+    expect(invoke.mock.calls).toEqual([
+      ["health", undefined],
+      ["list_endpoints", undefined],
+      ["get_endpoint", { id: 4 }],
+      ["save_endpoint", { endpoint: newEndpoint }],
+      ["save_endpoint", { endpoint }],
+      ["delete_endpoint", { id: 4 }],
+      ["test_endpoint", { id: 4 }],
+      ["list_rules", undefined],
+      ["save_rule", { rule: newRule }],
+      ["delete_rule", { id: 2 }],
+      ["list_deliveries", { status: null, endpoint: null, before: null, limit: null }],
+      ["list_deliveries", { status: "dead", endpoint: 4, before: 30, limit: 50 }],
+      ["get_delivery", { id: 30 }],
+      ["replay_deliveries", { ids: [30], endpoint: null }],
+      ["replay_deliveries", { ids: [], endpoint: 4 }],
+      ["list_triggers", { job: "nightly" }],
+      ["create_trigger", { job: "nightly", name: "ci", kind: "token" }],
+      ["revoke_trigger", { job: "nightly", id: 3 }],
+    ]);
+  });
+
+  it("returns what the commands answer, resolves deletes with nothing, and maps errors", async () => {
+    const invoke = (async (cmd: string) => {
+      switch (cmd) {
+        case "delete_endpoint":
+          return endpoint;
+        case "delete_rule":
+        case "revoke_trigger":
+          return null;
+        case "test_endpoint":
+          return attempt;
+        case "create_trigger":
+          return created;
+        default:
+          throw { code: "invalid_input", message: "a rule needs a channel: the OS notification or at least one endpoint" };
+      }
+    }) as InvokeFn;
+    const c = createTauriClient({ invoke, listen });
+    await expect(c.deleteEndpoint(4)).resolves.toBeUndefined();
+    await expect(c.deleteRule(2)).resolves.toBeUndefined();
+    await expect(c.revokeTrigger("j", 1)).resolves.toBeUndefined();
+    await expect(c.testEndpoint(4)).resolves.toEqual(attempt);
+    await expect(c.createTrigger("j", "ci", "token")).resolves.toEqual(created);
+    await expect(c.saveRule(newRule)).rejects.toEqual({
+      code: "invalid_input",
+      message: "a rule needs a channel: the OS notification or at least one endpoint",
+    });
+  });
+});
