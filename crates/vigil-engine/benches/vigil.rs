@@ -16,6 +16,8 @@ use vigil_engine::monitor::{Discovery, Sweeper, Target};
 use vigil_engine::{Engine, EngineConfig, EventKind};
 use vigil_store::{Sample, Store};
 
+mod outbox;
+
 const FIXTURE: &str = env!("CARGO_BIN_EXE_vigil-fixture");
 const PROGRAMS: usize = 50;
 
@@ -830,6 +832,9 @@ fn main() {
     }
     if wanted("throughput") {
         throughput(&mut rows);
+    }
+    if wanted("outbox") {
+        outbox::outbox(&mut rows);
     }
     let mut md = String::new();
     let _ = writeln!(
