@@ -155,6 +155,16 @@ class WebDriver {
     writeFileSync(file, Buffer.from(b64, "base64"));
   }
 
+  /** Runs `body` (an async function body with `args`) in the page and returns its result. */
+  async run(body, args = []) {
+    const script = `const done = arguments[arguments.length - 1];
+      (async (...args) => { ${body} })(...Array.from(arguments).slice(0, -1))
+        .then((v) => done({ ok: v }), (e) => done({ err: String(e && (e.message || JSON.stringify(e))) }));`;
+    const r = await this.cmd("POST", this.s("/execute/async"), { script, args });
+    if (r && r.err !== undefined) throw new Error(r.err);
+    return r ? r.ok : undefined;
+  }
+
   /** Text of the first element matching `css`, or null when there is none. */
   async textOf(css) {
     const els = await this.findAll(css);
@@ -167,6 +177,7 @@ describe("desktop window", () => {
   let driverLog = "";
   let dataDir = null;
   let wd;
+  let dunst = null;
 
   before(async () => {
     assert.ok(existsSync(APP), `desktop binary not found at ${APP} (set VIGIL_DESKTOP_BIN)`);
@@ -204,6 +215,7 @@ describe("desktop window", () => {
   });
 
   after(async () => {
+    if (dunst && dunst.exitCode === null) dunst.kill("SIGTERM");
     if (wd?.sessionId) {
       await wd.screenshot(join(ARTIFACTS, "window.png")).catch(() => {});
       await wd.deleteSession();
@@ -271,5 +283,49 @@ describe("desktop window", () => {
       },
       UI_DEADLINE_MS,
     );
+  });
+
+  it("shows an OS notification for a rule, and a click opens its page", async () => {
+    // A real notification server on this session's bus and display.
+    dunst = spawn("dunst", [], { stdio: "ignore", env: process.env });
+    const dunstctl = (...args) =>
+      new Promise((res) => {
+        const p = spawn("dunstctl", args, { stdio: ["ignore", "pipe", "ignore"] });
+        let out = "";
+        p.stdout.on("data", (d) => (out += d));
+        p.on("exit", (code) => res(code === 0 ? out.trim() : null));
+        p.on("error", () => res(null));
+      });
+    await waitFor("dunst on the session bus", async () => (await dunstctl("is-paused")) === "false", UI_DEADLINE_MS);
+    await wd.run(
+      `return await window.__TAURI_INTERNALS__.invoke("save_rule", {
+         rule: { name: "added", kinds: ["program_added"], os: true } });`,
+    );
+    const added = await wd.run(
+      `return await window.__TAURI_INTERNALS__.invoke("add_program", {
+         request: { name: "notified", path: args[0], args: ["--version"] } });`,
+      [process.execPath],
+    );
+    await waitFor(
+      "the notification on screen",
+      async () => Number(await dunstctl("count", "displayed")) >= 1,
+      UI_DEADLINE_MS,
+    );
+    await wd.run(`window.location.hash = "#/"; return true;`);
+    await dunstctl("action", "0");
+    const hash = await waitFor(
+      "the window on the program's page",
+      async () => {
+        const h = await wd.run("return window.location.hash;");
+        return h === `#/programs/${added.id}` ? h : null;
+      },
+      UI_DEADLINE_MS,
+    );
+    assert.equal(hash, `#/programs/${added.id}`);
+    const log = await wd.run(
+      `return await window.__TAURI_INTERNALS__.invoke("list_deliveries", {});`,
+    );
+    assert.equal(log[0].channel, "os");
+    assert.equal(log[0].status, "delivered", JSON.stringify(log[0]));
   });
 });

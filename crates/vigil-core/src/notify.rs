@@ -527,11 +527,18 @@ pub fn retry_delay_ms(base_ms: u64, attempt: u32, jitter: f64) -> u64 {
 
 /// When an endpoint keeps failing, stop sending to it for a while instead of spending every
 /// delivery's attempts (and the in-flight slots) on it.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Breaker {
     failures: u32,
     open_until: Option<i64>,
     opened: u32,
+    cooldown_ms: i64,
+}
+
+impl Default for Breaker {
+    fn default() -> Self {
+        Self::new(BREAKER_COOLDOWN_MS)
+    }
 }
 
 /// Consecutive failures that open the breaker.
@@ -552,10 +559,26 @@ pub enum BreakerChange {
 }
 
 impl Breaker {
+    /// A closed breaker whose first open period is `cooldown_ms`.
+    pub fn new(cooldown_ms: i64) -> Self {
+        Self {
+            failures: 0,
+            open_until: None,
+            opened: 0,
+            cooldown_ms: cooldown_ms.max(1),
+        }
+    }
+
     /// Whether a delivery may be sent now. Once the open period has passed, deliveries go
     /// again (half-open); the next failure opens it again for longer.
     pub fn allows(&self, now: i64) -> bool {
         self.open_until.is_none_or(|t| now >= t)
+    }
+
+    /// Whether the open period has passed without a success since: the next delivery is a
+    /// trial, and only one should be in flight.
+    pub fn half_open(&self, now: i64) -> bool {
+        self.opened > 0 && self.open_until.is_some_and(|t| now >= t)
     }
 
     /// Until when it is open, if it has opened since the last success.
@@ -575,7 +598,8 @@ impl Breaker {
         self.failures += 1;
         let half_open = self.opened > 0 && self.open_until.is_some_and(|t| now >= t);
         if self.failures >= BREAKER_THRESHOLD && (self.open_until.is_none() || half_open) {
-            let cooldown = (BREAKER_COOLDOWN_MS << self.opened.min(5)).min(600_000);
+            let cooldown =
+                (self.cooldown_ms << self.opened.min(5)).min(600_000.max(self.cooldown_ms));
             self.opened += 1;
             let until = now + cooldown;
             self.open_until = Some(until);
@@ -916,6 +940,7 @@ mod tests {
         assert_eq!(until, 10 + BREAKER_COOLDOWN_MS);
         assert!(!b.allows(11));
         assert!(b.allows(until), "half-open after the cooldown");
+        assert!(b.half_open(until) && !b.half_open(until - 1));
         let Some(BreakerChange::Opened { until: again }) = b.failure(until) else {
             panic!("a failed trial opens it again");
         };

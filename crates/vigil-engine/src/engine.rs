@@ -51,6 +51,9 @@ pub struct EngineConfig {
     pub notifier: Option<Arc<dyn Notifier>>,
     /// Most webhook deliveries in flight at once; the rest wait in the database.
     pub max_deliveries_in_flight: usize,
+    /// How long an endpoint that failed five times in a row rests first (doubling each time
+    /// it fails again, up to 10 min).
+    pub breaker_cooldown: Duration,
 }
 
 impl EngineConfig {
@@ -69,6 +72,7 @@ impl EngineConfig {
             clock: Arc::new(SystemClock),
             notifier: None,
             max_deliveries_in_flight: 16,
+            breaker_cooldown: Duration::from_millis(vigil_core::BREAKER_COOLDOWN_MS as u64),
         }
     }
 }
@@ -118,7 +122,10 @@ impl Engine {
         let (live_events, _) = broadcast::channel(LIVE_BUFFER);
         let publisher = live_events.clone();
         let db = data_dir.join(vigil_store::DB_FILE);
-        let outbox = Arc::new(Outbox::new(config.max_deliveries_in_flight));
+        let outbox = Arc::new(Outbox::new(
+            config.max_deliveries_in_flight,
+            config.breaker_cooldown,
+        ));
         let woken = outbox.clone();
         let routing = vigil_store::Routing {
             os_notifications: config.notifier.is_some(),

@@ -48,11 +48,14 @@ pub(crate) struct Outbox {
     client: reqwest::Client,
     breakers: Mutex<HashMap<EndpointId, Breaker>>,
     endpoints: Mutex<Option<HashMap<EndpointId, Endpoint>>>,
+    /// Half-open endpoints with their one trial delivery in flight.
+    trials: Mutex<HashSet<EndpointId>>,
     max_in_flight: usize,
+    breaker_cooldown_ms: i64,
 }
 
 impl Outbox {
-    pub(crate) fn new(max_in_flight: usize) -> Self {
+    pub(crate) fn new(max_in_flight: usize, breaker_cooldown: Duration) -> Self {
         Self {
             wake: Notify::new(),
             client: reqwest::Client::builder()
@@ -61,7 +64,9 @@ impl Outbox {
                 .unwrap_or_default(),
             breakers: Mutex::new(HashMap::new()),
             endpoints: Mutex::new(None),
+            trials: Mutex::new(HashSet::new()),
             max_in_flight: max_in_flight.max(1),
+            breaker_cooldown_ms: breaker_cooldown.as_millis() as i64,
         }
     }
 
@@ -78,9 +83,10 @@ impl Outbox {
         self.wake();
     }
 
-    /// Endpoints whose breaker is open now.
+    /// Endpoints whose breaker is open now, or half-open with its trial in flight.
     pub(crate) fn resting(&self, now: i64) -> Vec<EndpointId> {
-        self.breakers
+        let mut out: Vec<EndpointId> = self
+            .breakers
             .lock()
             .map(|b| {
                 b.iter()
@@ -88,7 +94,36 @@ impl Outbox {
                     .map(|(id, _)| *id)
                     .collect()
             })
-            .unwrap_or_default()
+            .unwrap_or_default();
+        if let Ok(t) = self.trials.lock() {
+            out.extend(t.iter().copied());
+        }
+        out
+    }
+
+    /// Whether a delivery to `endpoint` may go now (`Some(is a trial)`): always, unless the
+    /// endpoint is half-open, where only one trial goes at a time (released with
+    /// [`Outbox::end_trial`]).
+    fn take_slot(&self, endpoint: Option<EndpointId>, now: i64) -> Option<bool> {
+        let Some(e) = endpoint else {
+            return Some(false);
+        };
+        let half_open = self
+            .breakers
+            .lock()
+            .map(|b| b.get(&e).is_some_and(|br| br.half_open(now)))
+            .unwrap_or(false);
+        if !half_open {
+            return Some(false);
+        }
+        let first = self.trials.lock().map(|mut t| t.insert(e)).unwrap_or(false);
+        first.then_some(true)
+    }
+
+    fn end_trial(&self, endpoint: EndpointId) {
+        if let Ok(mut t) = self.trials.lock() {
+            t.remove(&endpoint);
+        }
     }
 }
 
@@ -123,15 +158,22 @@ pub(crate) async fn run(engine: Engine, mut shutdown: watch::Receiver<bool>) {
                 });
             let full = due.len() == free;
             for d in due {
+                // A half-open endpoint gets one trial; its other deliveries stay pending.
+                let Some(trial) = outbox.take_slot(d.endpoint_id, now) else {
+                    continue;
+                };
                 if let Ok(mut s) = in_flight.lock() {
                     s.insert(d.id);
                 }
                 let (engine, in_flight) = (engine.clone(), in_flight.clone());
                 tasks.spawn(async move {
-                    let id = d.id;
+                    let (id, endpoint) = (d.id, d.endpoint_id);
                     send(&engine, d).await;
                     if let Ok(mut s) = in_flight.lock() {
                         s.remove(&id);
+                    }
+                    if let (true, Some(e)) = (trial, endpoint) {
+                        engine.outbox().end_trial(e);
                     }
                 });
             }
@@ -311,7 +353,8 @@ async fn send(engine: &Engine, d: Due) {
     };
     let change = d.endpoint_id.and_then(|id| {
         let mut breakers = engine.outbox().breakers.lock().ok()?;
-        let b = breakers.entry(id).or_default();
+        let cooldown = engine.outbox().breaker_cooldown_ms;
+        let b = breakers.entry(id).or_insert_with(|| Breaker::new(cooldown));
         if tried.ok() {
             b.success()
         } else {

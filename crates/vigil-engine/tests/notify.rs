@@ -440,8 +440,11 @@ async fn repeats_within_the_window_fold_into_one_follow_up_with_the_count() {
 #[tokio::test]
 async fn a_failing_endpoint_rests_while_others_keep_flowing() {
     let dir = tempfile::tempdir().unwrap();
-    let engine = start(&dir).await;
-    let down = format!("http://{}/hook", Receiver::down().await);
+    let mut config = EngineConfig::new(dir.path());
+    config.breaker_cooldown = Duration::from_millis(500);
+    let engine = Engine::start(config).await.unwrap();
+    let down_addr = Receiver::down().await;
+    let down = format!("http://{down_addr}/hook");
     let bad = add_endpoint(&engine, &down, json!({"max_attempts": 1})).await;
     let rx = Receiver::start(Mode::Ok).await;
     let good = add_endpoint(&engine, &rx.url(), json!({})).await;
@@ -504,6 +507,27 @@ async fn a_failing_endpoint_rests_while_others_keep_flowing() {
     let health = engine.call(GetHealth {}).await.unwrap();
     assert_eq!(health.endpoints_resting, 1);
     assert!(health.level >= HealthLevel::Warning, "{health:?}");
+
+    // The endpoint comes back: after the rest one trial goes, succeeds, and the waiting
+    // deliveries follow.
+    let back = Receiver::on(down_addr, Mode::Ok).await;
+    until("the endpoint_recovered event", || async {
+        engine
+            .call(ListEvents {
+                since: 0,
+                limit: None,
+            })
+            .await
+            .unwrap()
+            .iter()
+            .any(|e| e.kind == EventKind::EndpointRecovered)
+            .then_some(())
+    })
+    .await;
+    until("the waiting deliveries", || async {
+        (back.hits().len() >= 3).then_some(())
+    })
+    .await;
     engine.stop().await;
 }
 
@@ -916,5 +940,24 @@ async fn incoming_triggers_need_a_valid_token_or_signature_and_valid_options() {
         .await
         .unwrap();
     assert!(used[0].last_used_at.is_some(), "{used:?}");
+
+    // A job deleted and created again under the same id does not inherit its credentials.
+    engine
+        .call(vigil_engine::api::DeleteJob {
+            id: "deploy".into(),
+        })
+        .await
+        .unwrap();
+    save_job(&engine, "deploy", json!({})).await;
+    let err = engine
+        .call(hook(
+            "deploy",
+            "",
+            None,
+            Some(sign(hmac.secret.as_bytes(), b"")),
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::Unauthorized, "{err:?}");
     engine.stop().await;
 }

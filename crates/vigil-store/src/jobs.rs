@@ -72,10 +72,13 @@ pub fn put_job(tx: &mut Tx<'_>, job: &Job, put: Put, now: i64) -> Result<(), Sto
     Ok(())
 }
 
-/// Deletes a job; its runs stay in the history.
+/// Deletes a job and its trigger credentials; its runs stay in the history.
 pub fn delete_job(tx: &mut Tx<'_>, id: &str) -> Result<Job, StoreError> {
     let job = get_job(tx.conn(), id)?;
     tx.conn().execute("DELETE FROM jobs WHERE id = ?1", [id])?;
+    // Its trigger credentials go too: a new job under the same id must not inherit them.
+    tx.conn()
+        .execute("DELETE FROM triggers WHERE job_id = ?1", [id])?;
     Ok(job)
 }
 
