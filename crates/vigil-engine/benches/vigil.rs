@@ -16,6 +16,7 @@ use vigil_engine::monitor::{Discovery, Sweeper, Target};
 use vigil_engine::{Engine, EngineConfig, EventKind};
 use vigil_store::{Sample, Store};
 
+#[path = "support/outbox.rs"]
 mod outbox;
 
 const FIXTURE: &str = env!("CARGO_BIN_EXE_vigil-fixture");

@@ -182,6 +182,20 @@ async fn delivery_in(engine: &Engine, id: i64, status: DeliveryStatus) -> Delive
     .await
 }
 
+/// Whether an event of `kind` has been recorded.
+async fn has_event(engine: &Engine, kind: EventKind) -> bool {
+    let all = ListEvents {
+        since: 0,
+        limit: None,
+    };
+    engine
+        .call(all)
+        .await
+        .unwrap()
+        .iter()
+        .any(|e| e.kind == kind)
+}
+
 async fn only_delivery(engine: &Engine) -> Delivery {
     let all = deliveries(engine).await;
     assert_eq!(all.len(), 1, "exactly one delivery was expected: {all:?}");
@@ -307,17 +321,8 @@ async fn a_hanging_receiver_times_out_is_dead_lettered_then_replayed() {
         assert_eq!(a.error.as_deref(), Some("no answer within 200 ms"));
         assert!(a.latency_ms >= 200, "{a:?}");
     }
-    let events = engine
-        .call(ListEvents {
-            since: 0,
-            limit: None,
-        })
-        .await
-        .unwrap();
     assert!(
-        events
-            .iter()
-            .any(|ev| ev.kind == EventKind::DeliveryDeadLettered),
+        has_event(&engine, EventKind::DeliveryDeadLettered).await,
         "dead-lettering is an event"
     );
     rx.set(Mode::Ok);
@@ -455,18 +460,7 @@ async fn a_failing_endpoint_rests_while_others_keep_flowing() {
     .await;
     // Fail one delivery after another until the breaker opens.
     let mut saved = 0;
-    let failing = || async {
-        engine
-            .call(ListEvents {
-                since: 0,
-                limit: None,
-            })
-            .await
-            .unwrap()
-            .iter()
-            .any(|e| e.kind == EventKind::EndpointFailing)
-    };
-    while !failing().await {
+    while !has_event(&engine, EventKind::EndpointFailing).await {
         assert!(saved < 20, "five failures in a row must open the breaker");
         saved += 1;
         save_job(&engine, "a", json!({"category": format!("v{saved}")})).await;
@@ -512,15 +506,8 @@ async fn a_failing_endpoint_rests_while_others_keep_flowing() {
     // deliveries follow.
     let back = Receiver::on(down_addr, Mode::Ok).await;
     until("the endpoint_recovered event", || async {
-        engine
-            .call(ListEvents {
-                since: 0,
-                limit: None,
-            })
+        has_event(&engine, EventKind::EndpointRecovered)
             .await
-            .unwrap()
-            .iter()
-            .any(|e| e.kind == EventKind::EndpointRecovered)
             .then_some(())
     })
     .await;

@@ -268,15 +268,30 @@ fn insert_delivery(
 
 /// Every endpoint with its secrets (callers mask before showing).
 pub fn list_endpoints(conn: &Connection) -> Result<Vec<Endpoint>, StoreError> {
-    let mut stmt = conn.prepare_cached("SELECT id, spec FROM endpoints ORDER BY id")?;
+    documents(
+        conn,
+        "endpoint",
+        "SELECT id, spec FROM endpoints ORDER BY id",
+        |e: &mut Endpoint, id| e.id = id,
+    )
+}
+
+/// Reads `(id, spec)` rows as JSON documents, putting each row's id into its document.
+fn documents<T: serde::de::DeserializeOwned>(
+    conn: &Connection,
+    what: &str,
+    sql: &str,
+    set_id: impl Fn(&mut T, i64),
+) -> Result<Vec<T>, StoreError> {
+    let mut stmt = conn.prepare_cached(sql)?;
     let rows: Vec<(i64, String)> = stmt
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
     rows.into_iter()
         .map(|(id, spec)| {
-            let mut e: Endpoint = from_json("endpoint", &spec)?;
-            e.id = id;
-            Ok(e)
+            let mut doc: T = from_json(what, &spec)?;
+            set_id(&mut doc, id);
+            Ok(doc)
         })
         .collect()
 }
@@ -359,17 +374,12 @@ pub fn delete_endpoint(tx: &mut Tx<'_>, id: EndpointId, now: i64) -> Result<Endp
 
 /// Every rule.
 pub fn list_rules(conn: &Connection) -> Result<Vec<Rule>, StoreError> {
-    let mut stmt = conn.prepare_cached("SELECT id, spec FROM rules ORDER BY id")?;
-    let rows: Vec<(i64, String)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<_, _>>()?;
-    rows.into_iter()
-        .map(|(id, spec)| {
-            let mut r: Rule = from_json("rule", &spec)?;
-            r.id = id;
-            Ok(r)
-        })
-        .collect()
+    documents(
+        conn,
+        "rule",
+        "SELECT id, spec FROM rules ORDER BY id",
+        |r: &mut Rule, id| r.id = id,
+    )
 }
 
 /// Creates (id 0) or replaces a rule; every endpoint it names must exist.
