@@ -171,6 +171,7 @@ mod tests {
             deliveries_pending: 0,
             deliveries_dead: 0,
             endpoints_resting: 0,
+            resting_endpoints: vec![],
             reasons: vec![],
         };
         assert_eq!(

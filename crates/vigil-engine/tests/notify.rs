@@ -500,6 +500,11 @@ async fn a_failing_endpoint_rests_while_others_keep_flowing() {
     );
     let health = engine.call(GetHealth {}).await.unwrap();
     assert_eq!(health.endpoints_resting, 1);
+    assert_eq!(health.resting_endpoints, [bad.id]);
+    assert!(
+        health.reasons.iter().any(|r| r.contains(&bad.name)),
+        "the reason names the endpoint: {health:?}"
+    );
     assert!(health.level >= HealthLevel::Warning, "{health:?}");
 
     // The endpoint comes back: after the rest one trial goes, succeeds, and the waiting

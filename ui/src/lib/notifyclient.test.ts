@@ -71,6 +71,7 @@ const health: Health = {
   deliveries_pending: 0,
   deliveries_dead: 1,
   endpoints_resting: 0,
+  resting_endpoints: [],
   reasons: ["1 delivery is dead"],
 };
 const cred: TriggerCredential = { id: 3, job_id: "nightly", name: "ci", kind: "token", created_at: 1, last_used_at: null };

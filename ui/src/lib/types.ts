@@ -880,6 +880,10 @@ deliveries_dead: number,
  */
 endpoints_resting: number, 
 /**
+ * Which endpoints those are.
+ */
+resting_endpoints: number[], 
+/**
  * One sentence per reason the level is not ok.
  */
 reasons: Array<string>, };

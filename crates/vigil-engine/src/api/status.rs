@@ -91,6 +91,9 @@ pub struct Health {
     pub deliveries_dead: u64,
     /// Endpoints Vigil stopped sending to for a while.
     pub endpoints_resting: u32,
+    /// Which endpoints those are.
+    #[ts(type = "number[]")]
+    pub resting_endpoints: Vec<i64>,
     /// One sentence per reason the level is not ok.
     pub reasons: Vec<String>,
 }
@@ -100,14 +103,23 @@ impl Request for GetHealth {
 
     async fn handle(self, engine: &Engine) -> Result<Health, ApiError> {
         use crate::live::ProgramState;
-        let (failing_jobs, (deliveries_pending, deliveries_dead)) = engine
+        let (failing_jobs, (deliveries_pending, deliveries_dead), endpoints) = engine
             .read(|c| {
                 Ok((
                     vigil_store::failing_jobs(c)?,
                     vigil_store::delivery_counts(c)?,
+                    vigil_store::list_endpoints(c)?,
                 ))
             })
             .await?;
+        let mut resting_endpoints = engine.outbox().resting(crate::now_ms());
+        resting_endpoints.sort_unstable();
+        resting_endpoints.dedup();
+        let resting_names: Vec<String> = endpoints
+            .iter()
+            .filter(|e| resting_endpoints.contains(&e.id))
+            .map(|e| format!("{:?}", e.name))
+            .collect();
         let mut h = Health {
             level: HealthLevel::Ok,
             programs_running: 0,
@@ -118,7 +130,8 @@ impl Request for GetHealth {
             failing_jobs,
             deliveries_pending,
             deliveries_dead,
-            endpoints_resting: engine.outbox().resting(crate::now_ms()).len() as u32,
+            endpoints_resting: resting_endpoints.len() as u32,
+            resting_endpoints,
             reasons: Vec::new(),
         };
         for p in engine.programs() {
@@ -158,7 +171,7 @@ impl Request for GetHealth {
         warn(
             h.endpoints_resting > 0,
             HealthLevel::Warning,
-            format!("{} endpoint(s) failing", h.endpoints_resting),
+            format!("failing endpoints, paused: {}", resting_names.join(", ")),
         );
         Ok(h)
     }
