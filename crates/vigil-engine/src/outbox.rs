@@ -246,6 +246,8 @@ pub(crate) struct Tried {
     pub(crate) status_code: Option<u16>,
     pub(crate) error: Option<String>,
     pub(crate) latency_ms: u32,
+    /// A 429 or 503 answer's `Retry-After` (in seconds), as milliseconds.
+    pub(crate) retry_after_ms: Option<u64>,
 }
 
 impl Tried {
@@ -291,6 +293,7 @@ pub(crate) async fn post(
             status_code: Some(resp.status().as_u16()),
             error: None,
             latency_ms,
+            retry_after_ms: retry_after(&resp),
         },
         // Errors are shown without the URL: a Slack or Discord URL is itself the secret.
         Err(e) => Tried {
@@ -303,8 +306,27 @@ pub(crate) async fn post(
                 root_cause(&e.without_url())
             }),
             latency_ms,
+            retry_after_ms: None,
         },
     }
+}
+
+/// The wait a busy receiver asks for: `Retry-After: <seconds>` on a 429 or 503. (The
+/// HTTP-date form is rare for webhooks and is ignored: the usual backoff applies.)
+fn retry_after(resp: &reqwest::Response) -> Option<u64> {
+    let status = resp.status().as_u16();
+    if status != 429 && status != 503 {
+        return None;
+    }
+    let secs: u64 = resp
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    Some(secs.saturating_mul(1000))
 }
 
 fn root_cause(e: &dyn std::error::Error) -> String {
@@ -335,6 +357,7 @@ async fn send(engine: &Engine, d: Due) {
                     status_code: None,
                     error: Some("the endpoint was deleted".into()),
                     latency_ms: 0,
+                    retry_after_ms: None,
                 },
                 None,
             ),
@@ -349,7 +372,11 @@ async fn send(engine: &Engine, d: Due) {
         AttemptOutcome::Dead
     } else {
         let base = endpoint.as_ref().map_or(5_000, |e| u64::from(e.backoff_ms));
-        AttemptOutcome::Retry(now + retry_delay_ms(base, round, fastrand::f64()) as i64)
+        // A receiver that says when to come back is believed (up to the longest wait).
+        let delay = retry_delay_ms(base, round, fastrand::f64())
+            .max(tried.retry_after_ms.unwrap_or(0))
+            .min(vigil_core::MAX_RETRY_DELAY_MS);
+        AttemptOutcome::Retry(now + delay as i64)
     };
     let change = d.endpoint_id.and_then(|id| {
         let mut breakers = engine.outbox().breakers.lock().ok()?;
@@ -450,6 +477,7 @@ async fn show(engine: &Engine, body: &str) -> Tried {
         status_code: None,
         error,
         latency_ms: started.elapsed().as_millis().min(u128::from(u32::MAX)) as u32,
+        retry_after_ms: None,
     }
 }
 

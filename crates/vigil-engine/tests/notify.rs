@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
 use serde_json::{Value, json};
 use vigil_core::{
     Delivery, DeliveryStatus, Endpoint, EventKind, Job, Rule, Trigger, TriggerKind, hash_token,
@@ -36,6 +37,8 @@ enum Mode {
     Hang,
     /// Answers 200 after this long.
     Slow(Duration),
+    /// Answers 429 with `Retry-After: 1` this many times, then 200.
+    Busy(u32),
 }
 
 #[derive(Debug, Clone)]
@@ -70,8 +73,13 @@ impl Receiver {
             async move {
                 state.hits.lock().unwrap().push(Hit { headers, body });
                 let mode = state.mode.lock().unwrap().clone();
-                match mode {
-                    Mode::Ok => StatusCode::OK,
+                let status = match mode {
+                    Mode::Busy(n) if n > 0 => {
+                        *state.mode.lock().unwrap() = Mode::Busy(n - 1);
+                        return (StatusCode::TOO_MANY_REQUESTS, [("retry-after", "1")])
+                            .into_response();
+                    }
+                    Mode::Busy(_) | Mode::Ok => StatusCode::OK,
                     Mode::FailFirst(n) if n > 0 => {
                         *state.mode.lock().unwrap() = Mode::FailFirst(n - 1);
                         StatusCode::INTERNAL_SERVER_ERROR
@@ -85,7 +93,8 @@ impl Receiver {
                         tokio::time::sleep(d).await;
                         StatusCode::OK
                     }
-                }
+                };
+                status.into_response()
             }
         });
         tokio::spawn(async move { axum::serve(listener, app).await });
@@ -291,6 +300,33 @@ async fn a_500_is_retried_with_backoff_until_delivered() {
     assert!(
         keys.iter().all(|k| *k == keys[0]),
         "every attempt carries the same key"
+    );
+    engine.stop().await;
+}
+
+#[tokio::test]
+async fn a_busy_receiver_is_retried_no_sooner_than_it_asks() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = start(&dir).await;
+    let rx = Receiver::start(Mode::Busy(1)).await;
+    let e = add_endpoint(&engine, &rx.url(), json!({"backoff_ms": 20})).await;
+    add_rule(
+        &engine,
+        json!({"name": "r", "kinds": ["job_saved"], "endpoints": [e.id]}),
+    )
+    .await;
+    save_job(&engine, "a", json!({})).await;
+    let d = only_delivery(&engine).await;
+    delivery_in(&engine, d.id, DeliveryStatus::Delivered).await;
+    let a = engine
+        .call(GetDelivery { id: d.id })
+        .await
+        .unwrap()
+        .attempts;
+    assert_eq!(a[0].status_code, Some(429));
+    assert!(
+        a[1].ts - a[0].ts >= 1000,
+        "Retry-After: 1 outweighs a 20 ms backoff: {a:?}"
     );
     engine.stop().await;
 }
