@@ -7,9 +7,9 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
-use vigil_core::{Job, Run, RunStatus};
-use vigil_engine::api::RunAccepted;
+use vigil_core::{Delivery, Job, Run, RunStatus};
 use vigil_engine::api::{ProgramStatus, Status};
+use vigil_engine::api::{Replayed, RunAccepted};
 use vigil_engine::{ApiError, NewProgram, Program};
 
 struct Daemon {
@@ -199,6 +199,47 @@ pub(crate) async fn list_runs(
             r.attempt
         );
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) async fn list_deliveries(
+    data_dir: &Path,
+    status: Option<&str>,
+    limit: u32,
+) -> anyhow::Result<ExitCode> {
+    let d = Daemon::find(data_dir)?;
+    let mut req = d
+        .http
+        .get(d.url("/deliveries"))
+        .query(&[("limit", limit.to_string())]);
+    if let Some(status) = status {
+        req = req.query(&[("status", status)]);
+    }
+    let all: Vec<Delivery> = d.send(req).await?;
+    for x in all {
+        let to = x
+            .endpoint_id
+            .map_or_else(|| "os".to_owned(), |e| format!("endpoint {e}"));
+        println!(
+            "{}	{}	{to}	{} attempt(s)	{}	{}",
+            x.id,
+            x.status.as_str(),
+            x.attempts,
+            x.summary,
+            x.last_error.unwrap_or_default()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) async fn replay(data_dir: &Path, ids: Vec<i64>) -> anyhow::Result<ExitCode> {
+    let d = Daemon::find(data_dir)?;
+    let req = d
+        .http
+        .post(d.url("/deliveries/replay"))
+        .json(&serde_json::json!({ "ids": ids }));
+    let answer: Replayed = d.send(req).await?;
+    println!("replayed {}", answer.replayed);
     Ok(ExitCode::SUCCESS)
 }
 

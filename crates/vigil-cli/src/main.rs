@@ -57,6 +57,11 @@ enum Command {
         #[arg(long = "opt", value_name = "NAME=VALUE")]
         opts: Vec<String>,
     },
+    /// Lists webhook and notification deliveries, or replays dead-lettered ones.
+    Deliveries {
+        #[command(subcommand)]
+        command: DeliveriesCommand,
+    },
     /// Lists recent runs, newest first.
     Runs {
         /// Only this job's runs.
@@ -65,6 +70,24 @@ enum Command {
         /// How many.
         #[arg(long, default_value_t = 20)]
         limit: u32,
+    },
+}
+
+#[derive(Subcommand)]
+enum DeliveriesCommand {
+    /// Lists deliveries, newest first.
+    Ls {
+        /// Only these: pending, delivered or dead.
+        #[arg(long)]
+        status: Option<String>,
+        /// How many.
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+    },
+    /// Sends dead-lettered deliveries again: the given ids, or every dead one.
+    Replay {
+        /// Delivery ids; none means every dead delivery.
+        ids: Vec<i64>,
     },
 }
 
@@ -171,6 +194,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             command: JobsCommand::Ls,
         } => client::list_jobs(&data_dir).await,
         Command::Run { job, opts } => client::run_job(&data_dir, &job, &opts).await,
+        Command::Deliveries { command } => match command {
+            DeliveriesCommand::Ls { status, limit } => {
+                client::list_deliveries(&data_dir, status.as_deref(), limit).await
+            }
+            DeliveriesCommand::Replay { ids } => client::replay(&data_dir, ids).await,
+        },
         Command::Runs { job, limit } => client::list_runs(&data_dir, job.as_deref(), limit).await,
     }
 }
