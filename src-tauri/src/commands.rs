@@ -16,8 +16,8 @@ use vigil_engine::api::{
 };
 use vigil_engine::api::{
     CreateTrigger, DeleteEndpoint, DeleteRule, DeliveryDetail, GetDelivery, GetEndpoint, GetHealth,
-    Health, ListDeliveries, ListEndpoints, ListRules, ListTriggers, NewTrigger, ReplayDeliveries,
-    Replayed, RevokeTrigger, SaveEndpoint, SaveRule, TestEndpoint,
+    GetRule, Health, ListDeliveries, ListEndpoints, ListRules, ListTriggers, NewTrigger,
+    ReplayDeliveries, Replayed, RevokeTrigger, SaveEndpoint, SaveRule, TestEndpoint,
 };
 use vigil_engine::{ApiError, Engine, Event, Program};
 
@@ -252,6 +252,11 @@ pub(crate) async fn test_endpoint(engine: State<'_, Engine>, id: i64) -> Reply<A
 #[tauri::command]
 pub(crate) async fn list_rules(engine: State<'_, Engine>) -> Reply<Vec<Rule>> {
     engine.call(ListRules {}).await
+}
+
+#[tauri::command]
+pub(crate) async fn get_rule(engine: State<'_, Engine>, id: i64) -> Reply<Rule> {
+    engine.call(GetRule { id }).await
 }
 
 #[tauri::command]

@@ -54,6 +54,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::delete_endpoint,
         commands::test_endpoint,
         commands::list_rules,
+        commands::get_rule,
         commands::save_rule,
         commands::delete_rule,
         commands::list_deliveries,

@@ -21,8 +21,8 @@ use vigil_core::{
     sign, verify_signature,
 };
 use vigil_engine::api::{
-    CreateTrigger, DeleteEndpoint, DeleteRule, GetDelivery, GetEndpoint, GetHealth, GetRun,
-    HealthLevel, HookRun, ListDeliveries, ListEndpoints, ListEvents, ListRules, ListRuns,
+    CreateTrigger, DeleteEndpoint, DeleteRule, GetDelivery, GetEndpoint, GetHealth, GetRule,
+    GetRun, HealthLevel, HookRun, ListDeliveries, ListEndpoints, ListEvents, ListRules, ListRuns,
     ListTriggers, ReplayDeliveries, RevokeTrigger, SaveEndpoint, SaveJob, SaveRule, TestEndpoint,
 };
 use vigil_engine::{Engine, EngineConfig, ErrorCode, Notifier, OsNotification};
@@ -685,6 +685,11 @@ async fn bad_notification_input_is_refused_and_changes_nothing() {
         code(engine.call(DeleteRule { id: 999 }).await),
         ErrorCode::NotFound
     );
+    assert_eq!(
+        code(engine.call(GetRule { id: 999 }).await.map(|_| ())),
+        ErrorCode::NotFound
+    );
+    assert_eq!(engine.call(GetRule { id: rule.id }).await.unwrap(), rule);
     let endpoints = engine.call(ListEndpoints {}).await.unwrap();
     assert_eq!(endpoints.len(), 1, "nothing was added: {endpoints:?}");
     assert_eq!(

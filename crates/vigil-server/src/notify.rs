@@ -10,7 +10,7 @@ use vigil_core::{Attempt, Delivery, Endpoint, ErrorCode, Rule, TriggerCredential
 use vigil_engine::ApiError;
 use vigil_engine::api::{
     CreateTrigger, DeleteEndpoint, DeleteRule, DeliveryDetail, GetDelivery, GetEndpoint, GetHealth,
-    Health, HookRun, ListDeliveries, ListEndpoints, ListRules, ListTriggers, NewTrigger,
+    GetRule, Health, HookRun, ListDeliveries, ListEndpoints, ListRules, ListTriggers, NewTrigger,
     ReplayDeliveries, Replayed, RevokeTrigger, RunAccepted, SaveEndpoint, SaveRule, TestEndpoint,
 };
 
@@ -34,7 +34,7 @@ pub(crate) fn api() -> Router<AppState> {
         .route("/rules", get(list_rules).post(create_rule))
         .route(
             "/rules/{id}",
-            axum::routing::put(update_rule).delete(delete_rule),
+            get(get_rule).put(update_rule).delete(delete_rule),
         )
         .route("/deliveries", get(list_deliveries))
         .route("/deliveries/replay", post(replay))
@@ -118,6 +118,11 @@ async fn create_rule(
         StatusCode::CREATED,
         Json(s.engine.call(SaveRule { rule }).await?),
     ))
+}
+
+async fn get_rule(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<Rule>> {
+    let id = parse_id(&id)?;
+    Ok(Json(s.engine.call(GetRule { id }).await?))
 }
 
 async fn update_rule(

@@ -25,8 +25,8 @@ pub use jobs::{
     RunAccepted, RunJob, RunningRun, SaveJob,
 };
 pub use notify::{
-    CreateTrigger, DeleteEndpoint, DeleteRule, DeliveryDetail, GetDelivery, GetEndpoint, HookRun,
-    ListDeliveries, ListEndpoints, ListRules, ListTriggers, MAX_HOOK_BODY, NewTrigger,
+    CreateTrigger, DeleteEndpoint, DeleteRule, DeliveryDetail, GetDelivery, GetEndpoint, GetRule,
+    HookRun, ListDeliveries, ListEndpoints, ListRules, ListTriggers, MAX_HOOK_BODY, NewTrigger,
     ReplayDeliveries, Replayed, RevokeTrigger, SaveEndpoint, SaveRule, TestEndpoint,
 };
 pub use programs::{

@@ -114,6 +114,26 @@ impl Request for ListRules {
     }
 }
 
+/// One rule.
+#[derive(Debug, Clone, Deserialize)]
+pub struct GetRule {
+    /// Its id.
+    pub id: RuleId,
+}
+
+impl Request for GetRule {
+    type Response = Rule;
+
+    async fn handle(self, engine: &Engine) -> Result<Rule, ApiError> {
+        engine
+            .read(vigil_store::list_rules)
+            .await?
+            .into_iter()
+            .find(|r| r.id == self.id)
+            .ok_or_else(|| ApiError::not_found(format!("no rule {}", self.id)))
+    }
+}
+
 /// Creates a rule (`id` 0 or absent) or replaces one.
 #[derive(Debug, Clone, Deserialize)]
 pub struct SaveRule {
