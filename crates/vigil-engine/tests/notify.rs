@@ -211,6 +211,23 @@ async fn only_delivery(engine: &Engine) -> Delivery {
     all.into_iter().next().unwrap()
 }
 
+/// An engine with one endpoint at a receiver in `mode`, a rule sending `job_saved` to it, and
+/// job "a" saved once: the one delivery that made. Keep the temp dir alive with the engine.
+async fn one_delivery(mode: Mode, extra: Value) -> (tempfile::TempDir, Engine, Receiver, Delivery) {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = start(&dir).await;
+    let rx = Receiver::start(mode).await;
+    let e = add_endpoint(&engine, &rx.url(), extra).await;
+    add_rule(
+        &engine,
+        json!({"name": "r", "kinds": ["job_saved"], "endpoints": [e.id]}),
+    )
+    .await;
+    save_job(&engine, "a", json!({})).await;
+    let d = only_delivery(&engine).await;
+    (dir, engine, rx, d)
+}
+
 #[tokio::test]
 async fn a_rule_sends_matching_events_signed_with_the_idempotency_key() {
     let dir = tempfile::tempdir().unwrap();
@@ -276,17 +293,7 @@ async fn a_rule_sends_matching_events_signed_with_the_idempotency_key() {
 
 #[tokio::test]
 async fn a_500_is_retried_with_backoff_until_delivered() {
-    let dir = tempfile::tempdir().unwrap();
-    let engine = start(&dir).await;
-    let rx = Receiver::start(Mode::FailFirst(2)).await;
-    let e = add_endpoint(&engine, &rx.url(), json!({"max_attempts": 5})).await;
-    add_rule(
-        &engine,
-        json!({"name": "r", "kinds": ["job_saved"], "endpoints": [e.id]}),
-    )
-    .await;
-    save_job(&engine, "a", json!({})).await;
-    let d = only_delivery(&engine).await;
+    let (_dir, engine, rx, d) = one_delivery(Mode::FailFirst(2), json!({"max_attempts": 5})).await;
     let d = delivery_in(&engine, d.id, DeliveryStatus::Delivered).await;
     let detail = engine.call(GetDelivery { id: d.id }).await.unwrap();
     let codes: Vec<_> = detail.attempts.iter().map(|a| a.status_code).collect();
@@ -306,17 +313,7 @@ async fn a_500_is_retried_with_backoff_until_delivered() {
 
 #[tokio::test]
 async fn a_busy_receiver_is_retried_no_sooner_than_it_asks() {
-    let dir = tempfile::tempdir().unwrap();
-    let engine = start(&dir).await;
-    let rx = Receiver::start(Mode::Busy(1)).await;
-    let e = add_endpoint(&engine, &rx.url(), json!({"backoff_ms": 20})).await;
-    add_rule(
-        &engine,
-        json!({"name": "r", "kinds": ["job_saved"], "endpoints": [e.id]}),
-    )
-    .await;
-    save_job(&engine, "a", json!({})).await;
-    let d = only_delivery(&engine).await;
+    let (_dir, engine, _rx, d) = one_delivery(Mode::Busy(1), json!({"backoff_ms": 20})).await;
     delivery_in(&engine, d.id, DeliveryStatus::Delivered).await;
     let a = engine
         .call(GetDelivery { id: d.id })
@@ -333,22 +330,8 @@ async fn a_busy_receiver_is_retried_no_sooner_than_it_asks() {
 
 #[tokio::test]
 async fn a_hanging_receiver_times_out_is_dead_lettered_then_replayed() {
-    let dir = tempfile::tempdir().unwrap();
-    let engine = start(&dir).await;
-    let rx = Receiver::start(Mode::Hang).await;
-    let e = add_endpoint(
-        &engine,
-        &rx.url(),
-        json!({"timeout_ms": 200, "max_attempts": 2}),
-    )
-    .await;
-    add_rule(
-        &engine,
-        json!({"name": "r", "kinds": ["job_saved"], "endpoints": [e.id]}),
-    )
-    .await;
-    save_job(&engine, "a", json!({})).await;
-    let d = only_delivery(&engine).await;
+    let (_dir, engine, rx, d) =
+        one_delivery(Mode::Hang, json!({"timeout_ms": 200, "max_attempts": 2})).await;
     let d = delivery_in(&engine, d.id, DeliveryStatus::Dead).await;
     let detail = engine.call(GetDelivery { id: d.id }).await.unwrap();
     assert_eq!(detail.attempts.len(), 2);
@@ -427,17 +410,11 @@ async fn a_receiver_down_for_the_whole_window_is_dead_lettered_and_replay_delive
 
 #[tokio::test]
 async fn a_slow_receiver_within_the_timeout_is_delivered_with_its_latency() {
-    let dir = tempfile::tempdir().unwrap();
-    let engine = start(&dir).await;
-    let rx = Receiver::start(Mode::Slow(Duration::from_millis(300))).await;
-    let e = add_endpoint(&engine, &rx.url(), json!({"timeout_ms": 5000})).await;
-    add_rule(
-        &engine,
-        json!({"name": "r", "kinds": ["job_saved"], "endpoints": [e.id]}),
+    let (_dir, engine, _rx, d) = one_delivery(
+        Mode::Slow(Duration::from_millis(300)),
+        json!({"timeout_ms": 5000}),
     )
     .await;
-    save_job(&engine, "a", json!({})).await;
-    let d = only_delivery(&engine).await;
     delivery_in(&engine, d.id, DeliveryStatus::Delivered).await;
     let detail = engine.call(GetDelivery { id: d.id }).await.unwrap();
     assert_eq!(detail.attempts.len(), 1, "slow is not failed");
