@@ -9,126 +9,27 @@
 
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
-
-const here = dirname(fileURLToPath(import.meta.url));
-const repo = resolve(here, "..", "..");
-const VIGIL_BIN = process.env.VIGIL_BIN || join(repo, "target", "debug", "vigil");
-const VIGIL_FIXTURE = process.env.VIGIL_FIXTURE || join(repo, "target", "debug", process.platform === "win32" ? "vigil-fixture.exe" : "vigil-fixture");
-const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
-const ARTIFACTS = join(here, "artifacts");
-
-const STARTUP_DEADLINE_MS = 30_000;
-const UI_TIMEOUT_MS = 15_000;
-
-/** Poll `fn` until it returns a truthy value or the deadline passes. */
-async function waitFor(what, fn, deadlineMs, proc) {
-  const end = Date.now() + deadlineMs;
-  let delay = 20;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (proc && proc.exitCode !== null) throw new Error(`${what}: process exited early with code ${proc.exitCode}`);
-    if (Date.now() > end) throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, delay));
-    delay = Math.min(delay * 2, 250);
-  }
-}
-
-function readIfExists(path) {
-  try {
-    const s = readFileSync(path, "utf8").trim();
-    return s || null;
-  } catch {
-    return null;
-  }
-}
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { ARTIFACTS, UI_TIMEOUT_MS, VIGIL_FIXTURE, launchBrowser, startDaemon, waitFor, waitText } from "./harness.mjs";
 
 describe("dashboard against the real daemon", () => {
-  let dataDir;
+  let started;
   let daemon;
-  let daemonLog = "";
   let browser;
   let page;
   let baseUrl;
   let token;
 
   before(async () => {
-    assert.ok(existsSync(VIGIL_BIN), `daemon binary not found at ${VIGIL_BIN} (set VIGIL_BIN)`);
-    assert.ok(existsSync(CHROMIUM), `chromium not found at ${CHROMIUM}`);
-    dataDir = mkdtempSync(join(tmpdir(), "vigil-e2e-"));
-    daemon = spawn(VIGIL_BIN, ["daemon", "--data-dir", dataDir, "--listen", "127.0.0.1:0"], {
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, RUST_LOG: process.env.RUST_LOG || "info" },
-    });
-    daemon.stdout.on("data", (d) => (daemonLog += d));
-    daemon.stderr.on("data", (d) => (daemonLog += d));
-
-    try {
-      // The endpoint file may appear before it is fully written: require a host:port.
-      const endpoint = await waitFor(
-        "the daemon's endpoint file",
-        () => {
-          const s = readIfExists(join(dataDir, "endpoint"));
-          return s && /^[^\s]+:\d+$/.test(s) ? s : null;
-        },
-        STARTUP_DEADLINE_MS,
-        daemon,
-      );
-      baseUrl = `http://${endpoint}`;
-      token = await waitFor("the api-token file", () => readIfExists(join(dataDir, "api-token")), 5_000, daemon);
-      await waitFor(
-        "GET /api/health",
-        async () => {
-          try {
-            const res = await fetch(`${baseUrl}/api/health`);
-            return res.ok && (await res.json()).ok === true;
-          } catch {
-            return false;
-          }
-        },
-        10_000,
-        daemon,
-      );
-    } catch (e) {
-      e.message += `\n--- daemon output ---\n${daemonLog}`;
-      throw e;
-    }
-
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
-    const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-    page = await context.newPage();
-    page.setDefaultTimeout(UI_TIMEOUT_MS);
-    page.on("pageerror", (err) => console.error("[page error]", err));
+    started = await startDaemon();
+    ({ proc: daemon, baseUrl, token } = started);
+    ({ browser, page } = await launchBrowser());
   });
 
   after(async () => {
     await browser?.close().catch(() => {});
-    if (daemon && daemon.exitCode === null) {
-      const exited = new Promise((r) => daemon.once("exit", r));
-      daemon.kill("SIGTERM");
-      const timer = setTimeout(() => daemon.kill("SIGKILL"), 5_000);
-      await exited;
-      clearTimeout(timer);
-    }
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await started?.stop();
   });
 
   it("rejects API calls without the token", async () => {
@@ -400,11 +301,3 @@ describe("dashboard against the real daemon", () => {
     await page.getByTestId("engine-state").filter({ hasText: /^disconnected$/ }).waitFor();
   });
 });
-
-async function waitText(locator, expected) {
-  await waitFor(
-    `text "${expected}"`,
-    async () => ((await locator.textContent()) ?? "").trim() === expected,
-    UI_TIMEOUT_MS,
-  );
-}
