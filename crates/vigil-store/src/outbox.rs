@@ -80,7 +80,9 @@ impl Routes {
         let Some(cache) = &self.cache else {
             return Ok(());
         };
-        if cache.rules.iter().all(|r| !r.enabled) {
+        // The subject's name and tags cost a query; most events interest no rule at all.
+        let wanted = |r: &Rule| r.enabled && (r.kinds.is_empty() || r.kinds.contains(&event.kind));
+        if !cache.rules.iter().any(wanted) {
             return Ok(());
         }
         let (subject, tags) = subject(conn, event)?;

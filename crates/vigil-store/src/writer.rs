@@ -6,9 +6,8 @@ use rusqlite::{Connection, Savepoint, params};
 use tokio::sync::oneshot;
 use vigil_core::{EndpointId, Event, NewEvent};
 
-use crate::outbox::{Routes, Routing};
-
 use crate::StoreError;
+use crate::outbox::{Routes, Routing};
 
 /// Commands that may wait for the writer before senders block. Senders are async tasks that
 /// briefly block a worker thread when it is full, which is the backpressure we want.
