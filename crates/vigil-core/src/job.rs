@@ -342,6 +342,25 @@ impl Job {
         Ok(argv)
     }
 
+    /// For a shell job on Windows (run as `cmd /D /C LINE ARGS`): refuses option values that
+    /// cmd.exe would read as syntax rather than text. cmd.exe does not honour the quoting that
+    /// CreateProcess arguments get, so a value holding `"` and `&` (which an incoming webhook
+    /// may send) would run commands; refusing is the only escaping that holds for every value.
+    /// `argv` is the run's whole argv; the job's own `args` (written by its author) are trusted.
+    pub fn check_cmd_safe(&self, argv: &[String]) -> Result<(), ApiError> {
+        for value in argv.iter().skip(self.args.len()) {
+            if let Some(c) = value.chars().find(|c| CMD_METACHARACTERS.contains(c)) {
+                return Err(ApiError::invalid(format!(
+                    "option value {value:?} holds {c:?}, which cmd.exe would run as syntax; \
+                     a shell job on Windows refuses these characters in option values: \
+                     \" & | < > ^ % ! ( ) and line breaks (make the job a direct command, \
+                     not a shell line, to pass any text)"
+                )));
+            }
+        }
+        Ok(())
+    }
+
     /// The next `n` fire times after `after`, or none without a schedule.
     pub fn next_fires(&self, after: DateTime<Utc>, n: usize) -> Vec<DateTime<Utc>> {
         let Some(cron) = self.schedule.as_deref().and_then(|s| parse_cron(s).ok()) else {
@@ -416,18 +435,13 @@ pub fn resolve_template(job: Value, templates: &HashMap<String, Value>) -> Resul
 fn fill(v: &mut Value, vars: &BTreeMap<String, String>) -> Result<(), ApiError> {
     match v {
         Value::String(s) => {
-            while let Some(start) = s.find("{{") {
-                let Some(len) = s[start..].find("}}") else {
-                    break;
-                };
-                let key = s[start + 2..start + len].trim().to_owned();
-                let value = vars.get(&key).ok_or_else(|| {
+            *s = crate::template::render(s, |key| {
+                vars.get(key).cloned().ok_or_else(|| {
                     ApiError::invalid(format!(
                         "template variable {{{{{key}}}}} has no value in vars"
                     ))
-                })?;
-                s.replace_range(start..start + len + 2, value);
-            }
+                })
+            })?;
         }
         Value::Array(items) => {
             for i in items {
@@ -481,6 +495,12 @@ pub fn next_fires(
     }
     out
 }
+
+/// Characters cmd.exe interprets on a command line (quoting, command separators, pipes,
+/// redirection, escapes, variable expansion, grouping, line ends).
+pub const CMD_METACHARACTERS: &[char] = &[
+    '"', '&', '|', '<', '>', '^', '%', '!', '(', ')', '\r', '\n', '\0',
+];
 
 /// Converts unix milliseconds to a UTC time (out-of-range values clamp to the epoch).
 pub fn utc_ms(ms: i64) -> DateTime<Utc> {

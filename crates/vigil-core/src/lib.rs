@@ -11,11 +11,13 @@ mod notify;
 mod program;
 mod run;
 mod supervision;
+pub mod sync;
+pub mod template;
 
 pub use error::{ApiError, ErrorCode};
 pub use event::{Event, EventKind, NewEvent};
 pub use job::{
-    Backoff, ExecutionPolicy, Job, JobId, JobOption, MAX_JOB_ID, Missed, OptionKind, Overlap,
+    Backoff, CMD_METACHARACTERS, ExecutionPolicy, Job, JobId, JobOption, MAX_JOB_ID, Missed, OptionKind, Overlap,
     RetryOn, check_graph, next_fires, parse_cron, parse_tz, plan, resolve_template, utc_ms,
 };
 pub use notify::{
@@ -27,7 +29,7 @@ pub use notify::{
 pub use program::{
     Limits, MAX_ARGS, MAX_NAME_LEN, MAX_TAGS, MatchRule, NewProgram, Program, ProgramId,
 };
-pub use run::{Run, RunId, RunStatus, Trigger};
+pub use run::{Outcome, Run, RunId, RunStatus, Trigger};
 pub use supervision::{
     ExitStatus, RestartDecision, RestartMode, RestartPolicy, RestartTracker, ThresholdChange,
     ThresholdWatch,

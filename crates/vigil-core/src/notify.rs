@@ -453,31 +453,21 @@ impl Notice<'_> {
 /// `"{{message}}"` in a JSON template stays valid whatever the message holds); numbers and
 /// null as JSON. An unknown field is refused with its name.
 pub fn fill_template(template: &str, n: &Notice) -> Result<String, ApiError> {
-    let mut out = String::with_capacity(template.len() + 64);
-    let mut rest = template;
-    while let Some(start) = rest.find("{{") {
-        let Some(len) = rest[start..].find("}}") else {
-            break;
-        };
-        out.push_str(&rest[..start]);
-        let key = rest[start + 2..start + len].trim();
+    crate::template::render(template, |key| {
         let value = n.field(key).ok_or_else(|| {
             ApiError::invalid(format!(
                 "unknown template field {{{{{key}}}}}; known: id, ts, time, kind, title, \
                  message, detail, text, program_id, job_id, subject, count"
             ))
         })?;
-        match value {
+        Ok(match value {
             Value::String(s) => {
                 let quoted = Value::String(s).to_string();
-                out.push_str(&quoted[1..quoted.len() - 1]);
+                quoted[1..quoted.len() - 1].to_owned()
             }
-            other => out.push_str(&other.to_string()),
-        }
-        rest = &rest[start + len + 2..];
-    }
-    out.push_str(rest);
-    Ok(out)
+            other => other.to_string(),
+        })
+    })
 }
 
 type HmacSha256 = Hmac<Sha256>;

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::JobId;
+use crate::{ExitStatus, JobId, RetryOn};
 
 /// A run's id: assigned by the store, increasing.
 pub type RunId = i64;
@@ -158,5 +158,96 @@ impl Run {
     /// How long it ran, milliseconds.
     pub fn duration_ms(&self) -> Option<i64> {
         Some(self.ended_at? - self.started_at?)
+    }
+}
+
+/// How one attempt of a run ended, as the runner saw it. The runner decides this once, where it
+/// knows it (the exit of the process, a failed spawn, the timer, a cancel); the status, the
+/// retry kind, the exit code and the words recorded all derive from it here, in one place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// The process ran and ended (a code, a signal, or gone without a known status).
+    Exited(ExitStatus),
+    /// The command could not be started; why.
+    StartFailed(String),
+    /// Killed at its timeout of this many seconds.
+    TimedOut(u64),
+    /// Cancelled by a person or replaced by a newer run; when.
+    Cancelled(String),
+    /// Vigil stopped while it ran or waited.
+    Interrupted,
+    /// Not run; why (overlap policy, a failed dependency).
+    Skipped(String),
+}
+
+impl Outcome {
+    /// The status recorded for the run.
+    pub fn status(&self) -> RunStatus {
+        match self {
+            Self::Exited(ExitStatus::Code(0)) => RunStatus::Succeeded,
+            Self::Exited(_) | Self::StartFailed(_) => RunStatus::Failed,
+            Self::TimedOut(_) => RunStatus::TimedOut,
+            Self::Cancelled(_) => RunStatus::Cancelled,
+            Self::Interrupted => RunStatus::Interrupted,
+            Self::Skipped(_) => RunStatus::Skipped,
+        }
+    }
+
+    /// Which `retry_on` kind this outcome is, if a retry policy may retry it at all.
+    pub fn retry_kind(&self) -> Option<RetryOn> {
+        match self {
+            Self::Exited(ExitStatus::Code(0)) => None,
+            Self::Exited(_) => Some(RetryOn::Failure),
+            Self::StartFailed(_) => Some(RetryOn::StartError),
+            Self::TimedOut(_) => Some(RetryOn::Timeout),
+            Self::Cancelled(_) | Self::Interrupted | Self::Skipped(_) => None,
+        }
+    }
+
+    /// The exit code recorded, when the process returned one.
+    pub fn exit_code(&self) -> Option<i64> {
+        match self {
+            Self::Exited(ExitStatus::Code(c)) => Some(*c),
+            _ => None,
+        }
+    }
+
+    /// Why it did not succeed, in words (none for a success).
+    pub fn error(&self) -> Option<String> {
+        match self {
+            Self::Exited(ExitStatus::Code(0)) => None,
+            Self::Exited(exit) => Some(exit.describe()),
+            Self::StartFailed(why) | Self::Cancelled(why) | Self::Skipped(why) => Some(why.clone()),
+            Self::TimedOut(secs) => Some(format!("killed after its {secs} s timeout")),
+            Self::Interrupted => Some("Vigil stopped while it ran".to_owned()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_outcome_has_one_status_and_retry_kind() {
+        let cases = [
+            (Outcome::Exited(ExitStatus::Code(0)), RunStatus::Succeeded, None),
+            (Outcome::Exited(ExitStatus::Code(1)), RunStatus::Failed, Some(RetryOn::Failure)),
+            (Outcome::Exited(ExitStatus::Signal(9)), RunStatus::Failed, Some(RetryOn::Failure)),
+            (Outcome::Exited(ExitStatus::Unknown), RunStatus::Failed, Some(RetryOn::Failure)),
+            (Outcome::StartFailed("x".into()), RunStatus::Failed, Some(RetryOn::StartError)),
+            (Outcome::TimedOut(3), RunStatus::TimedOut, Some(RetryOn::Timeout)),
+            (Outcome::Cancelled("x".into()), RunStatus::Cancelled, None),
+            (Outcome::Interrupted, RunStatus::Interrupted, None),
+            (Outcome::Skipped("x".into()), RunStatus::Skipped, None),
+        ];
+        for (outcome, status, retry) in cases {
+            assert_eq!(outcome.status(), status, "{outcome:?}");
+            assert_eq!(outcome.retry_kind(), retry, "{outcome:?}");
+            assert_eq!(outcome.error().is_none(), status == RunStatus::Succeeded, "{outcome:?}");
+            assert!(status.is_final(), "an outcome always ends the run: {outcome:?}");
+        }
+        assert_eq!(Outcome::Exited(ExitStatus::Code(3)).exit_code(), Some(3));
+        assert_eq!(Outcome::StartFailed("x".into()).exit_code(), None);
     }
 }

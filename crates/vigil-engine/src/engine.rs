@@ -6,10 +6,13 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
+use vigil_core::sync::{lock, read, write};
 use vigil_core::{ApiError, Event, EventKind, NewEvent, Program, ProgramId, RunId};
-use vigil_store::{Retention, Store, StoreError};
+use vigil_store::{HistoryRetention, Retention, Store, StoreError};
 
+use crate::appender::Appender;
 use crate::jobs::scheduler::{Clock, SystemClock};
+use crate::ownership::Ownership;
 use crate::jobs::{Cancel, JobsState};
 use crate::live::LiveTable;
 use crate::logs::{LogLimits, ProgramLog};
@@ -37,6 +40,8 @@ pub struct EngineConfig {
     pub flush_every: Duration,
     /// How long each resolution of sample history is kept.
     pub retention: Retention,
+    /// How much run, event and delivery history is kept (pruned hourly with the samples).
+    pub history: HistoryRetention,
     /// Output log rotation.
     pub logs: LogLimits,
     /// Most job runs at once (default: two per core, 2 to 16).
@@ -54,6 +59,9 @@ pub struct EngineConfig {
     /// How long an endpoint that failed five times in a row rests first (doubling each time
     /// it fails again, up to 10 min).
     pub breaker_cooldown: Duration,
+    /// What this engine is, as another engine finding the data dir taken names it: `daemon`,
+    /// `desktop`, `service`...
+    pub kind: String,
 }
 
 impl EngineConfig {
@@ -65,6 +73,7 @@ impl EngineConfig {
             stop_grace: Duration::from_secs(10),
             flush_every: Duration::from_secs(30),
             retention: Retention::default(),
+            history: HistoryRetention::default(),
             logs: LogLimits::default(),
             max_concurrent_runs: crate::jobs::default_concurrency(),
             max_run_output: 4 * 1024 * 1024,
@@ -73,6 +82,7 @@ impl EngineConfig {
             notifier: None,
             max_deliveries_in_flight: 16,
             breaker_cooldown: Duration::from_millis(vigil_core::BREAKER_COOLDOWN_MS as u64),
+            kind: "engine".to_owned(),
         }
     }
 }
@@ -100,13 +110,29 @@ struct Inner {
     jobs: JobsState,
     schedule: watch::Sender<u64>,
     outbox: Arc<Outbox>,
+    appender: Appender,
+    /// The data dir's lock, released at the end of [`Engine::stop`] (or by the OS on a crash).
+    ownership: Mutex<Option<Ownership>>,
 }
 
 impl Engine {
     /// Opens the store in `config.data_dir` (migrating it), starts the monitor, the observer
     /// and a supervisor per launched program, records `engine_started`, and returns.
+    ///
+    /// The data dir is locked first: when another engine (a daemon, the desktop app, a service)
+    /// holds it, this fails with [`vigil_core::ErrorCode::Conflict`] naming the holder, having
+    /// changed nothing.
     pub async fn start(config: EngineConfig) -> Result<Self, ApiError> {
         let data_dir = config.data_dir.clone();
+        std::fs::create_dir_all(&data_dir).map_err(|e| {
+            ApiError::internal(format!(
+                "cannot create data dir {}: {e}",
+                data_dir.display()
+            ))
+        })?;
+        let ownership = Ownership::take(&data_dir, &config.kind)?;
+        let appender = Appender::spawn()
+            .map_err(|e| ApiError::internal(format!("cannot start the output thread: {e}")))?;
         std::fs::create_dir_all(data_dir.join("runs")).map_err(|e| {
             ApiError::internal(format!(
                 "cannot create data dir {}: {e}",
@@ -151,7 +177,8 @@ impl Engine {
         let monitor = match crate::monitor::spawn(config.monitor, sweeps_tx) {
             Ok(m) => m,
             Err(e) => {
-                store.writer().close();
+                let writer = store.writer().clone();
+                let _ = tokio::task::spawn_blocking(move || writer.close()).await;
                 return Err(ApiError::internal(format!("cannot start the monitor: {e}")));
             }
         };
@@ -174,6 +201,8 @@ impl Engine {
                 jobs: JobsState::new(config.max_concurrent_runs, config.max_run_output),
                 schedule: watch::channel(0).0,
                 outbox,
+                appender,
+                ownership: Mutex::new(Some(ownership)),
             }),
         };
         engine
@@ -188,9 +217,11 @@ impl Engine {
             .await?;
         let (stop_tx, stop_rx) = oneshot::channel();
         let observer = tokio::spawn(observer::run(engine.clone(), sweeps_rx, stop_rx));
-        if let Ok(mut o) = engine.inner.observer.lock() {
+        {
+ let mut o = lock(&engine.inner.observer);
             *o = Some((stop_tx, observer));
         }
+        crate::supervisor::end_leftovers(&engine).await?;
         let programs = engine.read(vigil_store::list_programs).await?;
         for p in programs {
             engine.adopt(p);
@@ -201,7 +232,8 @@ impl Engine {
         for j in &jobs {
             engine.inner.jobs.schedule_from(&j.id, now);
         }
-        if let Ok(mut map) = engine.inner.jobs.jobs.write() {
+        {
+ let mut map = write(&engine.inner.jobs.jobs);
             map.extend(jobs.into_iter().map(|j| (j.id.clone(), j)));
         }
         crate::jobs::interrupt_leftovers(&engine).await?;
@@ -224,12 +256,10 @@ impl Engine {
         if self.inner.stopped.swap(true, Ordering::SeqCst) {
             return;
         }
-        let handles: Vec<ProgramHandle> = self
-            .inner
-            .supervisors
-            .lock()
-            .map(|mut s| s.drain().map(|(_, h)| h).collect())
-            .unwrap_or_default();
+        let handles: Vec<ProgramHandle> = lock(&self.inner.supervisors)
+            .drain()
+            .map(|(_, h)| h)
+            .collect();
         // No new scheduled runs from here on; listeners' streams end later, after the last events.
         self.inner.schedule.send_modify(|n| *n += 1);
         let stops = handles.into_iter().map(shutdown_supervisor);
@@ -237,7 +267,7 @@ impl Engine {
         self.stop_runs().await;
         let monitor = self.inner.monitor.clone();
         let _ = tokio::task::spawn_blocking(move || monitor.stop()).await;
-        let observer = self.inner.observer.lock().ok().and_then(|mut o| o.take());
+        let observer = lock(&self.inner.observer).take();
         if let Some((stop, task)) = observer {
             let _ = stop.send(());
             let _ = task.await;
@@ -253,8 +283,12 @@ impl Engine {
             })
             .await;
         self.inner.shutdown.send_replace(true);
+        self.inner.appender.flush().await;
         let writer = self.inner.store.writer().clone();
         let _ = tokio::task::spawn_blocking(move || writer.close()).await;
+        if let Some(ownership) = lock(&self.inner.ownership).take() {
+            ownership.release();
+        }
         tracing::info!("engine stopped");
     }
 
@@ -265,11 +299,7 @@ impl Engine {
         let mut ended = jobs.ended.subscribe();
         let deadline = tokio::time::Instant::now() + self.inner.config.run_shutdown_grace;
         loop {
-            let running: Vec<RunId> = jobs
-                .live
-                .lock()
-                .map(|l| l.keys().copied().collect())
-                .unwrap_or_default();
+            let running: Vec<RunId> = lock(&jobs.live).keys().copied().collect();
             if running.is_empty() {
                 return;
             }
@@ -281,7 +311,7 @@ impl Engine {
                     jobs.cancel(id, Cancel::Shutdown);
                 }
                 let _ = tokio::time::timeout(Duration::from_secs(10), async {
-                    while jobs.live.lock().map(|l| !l.is_empty()).unwrap_or(false) {
+                    while !lock(&jobs.live).is_empty() {
                         let _ = ended.changed().await;
                     }
                 })
@@ -302,6 +332,11 @@ impl Engine {
 
     pub(crate) fn outbox(&self) -> &Outbox {
         &self.inner.outbox
+    }
+
+    /// The output thread that writes program logs and run output.
+    pub(crate) fn appender(&self) -> &Appender {
+        &self.inner.appender
     }
 
     /// Handles one API request. Every front end goes through here.
@@ -350,16 +385,12 @@ impl Engine {
 
     /// A registered program from the in-memory copy (no database read).
     pub(crate) fn program(&self, id: ProgramId) -> Option<Program> {
-        self.inner.programs.read().ok()?.get(&id).cloned()
+        read(&self.inner.programs).get(&id).cloned()
     }
 
     /// Every registered program from the in-memory copy.
     pub(crate) fn programs(&self) -> Vec<Program> {
-        self.inner
-            .programs
-            .read()
-            .map(|p| p.values().cloned().collect())
-            .unwrap_or_default()
+        read(&self.inner.programs).values().cloned().collect()
     }
 
     /// Starts watching (and, for launched programs, supervising) a program.
@@ -377,10 +408,12 @@ impl Engine {
             launch: program.launch,
             launched: None,
         };
-        if let Ok(mut t) = self.inner.targets.lock() {
+        {
+ let mut t = lock(&self.inner.targets);
             t.insert(id, target);
         }
-        if let Ok(mut p) = self.inner.programs.write() {
+        {
+ let mut p = write(&self.inner.programs);
             p.insert(id, program.clone());
         }
         if program.launch {
@@ -388,9 +421,11 @@ impl Engine {
                 &self.data_dir().join("logs"),
                 id,
                 self.inner.config.logs,
+                self.inner.appender.clone(),
             ));
             let handle = supervisor::spawn(self.clone(), program, log);
-            if let Ok(mut s) = self.inner.supervisors.lock() {
+            {
+ let mut s = lock(&self.inner.supervisors);
                 s.insert(id, handle);
             }
         }
@@ -398,19 +433,16 @@ impl Engine {
 
     /// Stops supervising and watching a removed program.
     pub(crate) async fn forget(&self, id: ProgramId) {
-        let handle = self
-            .inner
-            .supervisors
-            .lock()
-            .ok()
-            .and_then(|mut s| s.remove(&id));
+        let handle = lock(&self.inner.supervisors).remove(&id);
         if let Some(h) = handle {
             shutdown_supervisor(h).await;
         }
-        if let Ok(mut p) = self.inner.programs.write() {
+        {
+ let mut p = write(&self.inner.programs);
             p.remove(&id);
         }
-        if let Ok(mut t) = self.inner.targets.lock() {
+        {
+ let mut t = lock(&self.inner.targets);
             t.remove(&id);
         }
         self.inner.live.remove(id);
@@ -420,9 +452,7 @@ impl Engine {
     /// Records the PID Vigil launched for a program (or its exit), for the monitor. Kept in the
     /// engine's target list too, so a later change of the list cannot lose it.
     pub(crate) fn set_launched(&self, id: ProgramId, pid: Option<u32>) {
-        if let Ok(mut t) = self.inner.targets.lock()
-            && let Some(target) = t.get_mut(&id)
-        {
+        if let Some(target) = lock(&self.inner.targets).get_mut(&id) {
             target.launched = pid;
         }
         self.inner.monitor.set_launched(id, pid);
@@ -430,12 +460,7 @@ impl Engine {
 
     /// Tells the monitor what to look for.
     pub(crate) fn refresh_targets(&self) {
-        let targets = self
-            .inner
-            .targets
-            .lock()
-            .map(|t| t.values().cloned().collect())
-            .unwrap_or_default();
+        let targets = lock(&self.inner.targets).values().cloned().collect();
         self.inner.monitor.set_targets(targets);
     }
 
@@ -448,12 +473,9 @@ impl Engine {
         let program = self
             .program(id)
             .ok_or_else(|| ApiError::not_found(format!("no program with id {id}")))?;
-        let sender = self
-            .inner
-            .supervisors
-            .lock()
-            .ok()
-            .and_then(|s| s.get(&id).map(|h| h.control.clone()))
+        let sender = lock(&self.inner.supervisors)
+            .get(&id)
+            .map(|h| h.control.clone())
             .ok_or_else(|| {
                 ApiError::conflict(format!(
                     "{:?} is only watched (launch is off); Vigil cannot start or stop it",
@@ -471,11 +493,9 @@ impl Engine {
 
     /// The output log of a launched program.
     pub(crate) fn log(&self, id: ProgramId) -> Option<Arc<ProgramLog>> {
-        self.inner
-            .supervisors
-            .lock()
-            .ok()
-            .and_then(|s| s.get(&id).map(|h| h.log.clone()))
+        lock(&self.inner.supervisors)
+            .get(&id)
+            .map(|h| h.log.clone())
     }
 
     /// Runs a read on a reader connection off the async threads.

@@ -7,6 +7,7 @@
 //! or reconnecting listener never loses an event and never slows the engine down.
 
 pub mod api;
+mod appender;
 mod clock;
 mod engine;
 mod jobs;
@@ -15,6 +16,7 @@ mod logs;
 pub mod monitor;
 mod observer;
 mod outbox;
+pub mod ownership;
 mod platform;
 mod process;
 mod stream;
@@ -29,3 +31,4 @@ pub use logs::LogLimits;
 pub use outbox::{Notifier, OsNotification};
 pub use stream::EventStream;
 pub use vigil_core::{ApiError, ErrorCode, Event, EventKind, NewProgram, Program};
+pub use vigil_store::HistoryRetention;

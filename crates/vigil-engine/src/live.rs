@@ -1,6 +1,7 @@
 //! What each program is doing right now, as the supervisor and the monitor last saw it. Served
 //! from memory: reading it never touches the database.
 
+use vigil_core::sync::lock;
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 
@@ -100,7 +101,8 @@ pub(crate) struct LiveTable {
 impl LiveTable {
     /// Changes one program's status in place.
     pub(crate) fn update(&self, id: ProgramId, f: impl FnOnce(&mut ProgramStatus)) {
-        if let Ok(mut map) = self.entries.lock() {
+        {
+ let mut map = lock(&self.entries);
             let entry = map.entry(id).or_default();
             f(entry.status.get_or_insert_with(|| ProgramStatus::new(id)));
         }
@@ -112,7 +114,8 @@ impl LiveTable {
         let mem: i64 = procs.iter().map(|p| p.mem_kib).sum();
         let cpu_percent = cpu as f64 / 10.0;
         let memory_bytes = u64::try_from(mem).unwrap_or(0) * 1024;
-        if let Ok(mut map) = self.entries.lock() {
+        {
+ let mut map = lock(&self.entries);
             let entry = map.entry(id).or_default();
             let status = entry.status.get_or_insert_with(|| ProgramStatus::new(id));
             status.processes = procs
@@ -135,9 +138,7 @@ impl LiveTable {
 
     /// One program's status with its recent samples (the last `recent` of them).
     pub(crate) fn get(&self, id: ProgramId, recent: usize) -> ProgramStatus {
-        let Ok(map) = self.entries.lock() else {
-            return ProgramStatus::new(id);
-        };
+        let map = lock(&self.entries);
         let Some(entry) = map.get(&id) else {
             return ProgramStatus::new(id);
         };
@@ -152,7 +153,8 @@ impl LiveTable {
 
     /// Forgets a removed program.
     pub(crate) fn remove(&self, id: ProgramId) {
-        if let Ok(mut map) = self.entries.lock() {
+        {
+ let mut map = lock(&self.entries);
             map.remove(&id);
         }
     }

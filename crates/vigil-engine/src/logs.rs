@@ -2,13 +2,14 @@
 //! events), and a live feed for listeners.
 
 use std::collections::VecDeque;
-use std::fs::{File, OpenOptions};
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use tokio::sync::broadcast;
 use vigil_core::ProgramId;
+use vigil_core::sync::lock;
+
+use crate::appender::{Appender, FileSink};
 
 /// Lines kept in memory per program for crash reports.
 const LAST_LINES: usize = 20;
@@ -39,102 +40,70 @@ impl Default for LogLimits {
 pub(crate) struct ProgramLog {
     path: PathBuf,
     limits: LogLimits,
-    state: Mutex<LogState>,
+    sink: Arc<Mutex<FileSink>>,
+    appender: Appender,
+    last: Mutex<VecDeque<String>>,
     live: broadcast::Sender<String>,
 }
 
-struct LogState {
-    file: Option<File>,
-    size: u64,
-    last: VecDeque<String>,
-}
-
 impl ProgramLog {
-    pub(crate) fn new(dir: &Path, program_id: ProgramId, limits: LogLimits) -> Self {
+    pub(crate) fn new(
+        dir: &Path,
+        program_id: ProgramId,
+        limits: LogLimits,
+        appender: Appender,
+    ) -> Self {
         let (live, _) = broadcast::channel(256);
+        let path = dir.join(format!("{program_id}.log"));
         Self {
-            path: dir.join(format!("{program_id}.log")),
+            sink: FileSink::rotating(path.clone(), limits),
+            path,
             limits,
-            state: Mutex::new(LogState {
-                file: None,
-                size: 0,
-                last: VecDeque::with_capacity(LAST_LINES),
-            }),
+            appender,
+            last: Mutex::new(VecDeque::with_capacity(LAST_LINES)),
             live,
         }
     }
 
     /// Appends one line (without its newline). stderr lines are marked so a reader can tell.
-    pub(crate) fn line(&self, stderr: bool, text: &str) {
+    /// The file write happens on the output thread; this waits only when it is far behind.
+    pub(crate) async fn line(&self, stderr: bool, text: &str) {
         let line = if stderr {
             format!("[stderr] {text}")
         } else {
             text.to_owned()
         };
         let _ = self.live.send(line.clone());
-        let Ok(mut s) = self.state.lock() else {
-            return;
-        };
-        if s.file.is_none() || s.size >= self.limits.file_bytes {
-            if s.size >= self.limits.file_bytes {
-                s.file = None;
-                self.rotate();
-            }
-            match OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(&self.path)
-            {
-                Ok(f) => {
-                    s.size = f.metadata().map(|m| m.len()).unwrap_or(0);
-                    s.file = Some(f);
-                }
-                Err(e) => {
-                    tracing::warn!(path = %self.path.display(), error = %e, "cannot open log")
-                }
-            }
-        }
-        if let Some(f) = s.file.as_mut()
-            && writeln!(f, "{line}").is_ok()
+        let mut bytes = Vec::with_capacity(line.len() + 1);
+        bytes.extend_from_slice(line.as_bytes());
+        bytes.push(b'\n');
         {
-            s.size += line.len() as u64 + 1;
+            let mut last = lock(&self.last);
+            if last.len() == LAST_LINES {
+                last.pop_front();
+            }
+            last.push_back(line);
         }
-        if s.last.len() == LAST_LINES {
-            s.last.pop_front();
-        }
-        s.last.push_back(line);
+        self.appender.append(&self.sink, bytes).await;
     }
 
-    fn rotate(&self) {
-        for i in (1..self.limits.keep).rev() {
-            let _ = std::fs::rename(self.rotated(i), self.rotated(i + 1));
-        }
-        if self.limits.keep > 0 {
-            let _ = std::fs::rename(&self.path, self.rotated(1));
-        } else {
-            let _ = std::fs::remove_file(&self.path);
-        }
+    /// Waits until every line sent so far is in the file.
+    pub(crate) async fn flush(&self) {
+        self.appender.flush().await;
     }
 
     fn rotated(&self, i: u32) -> PathBuf {
-        let mut p = self.path.clone().into_os_string();
-        p.push(format!(".{i}"));
-        PathBuf::from(p)
+        FileSink::rotated_path(&self.path, i)
     }
 
     /// The last lines printed since the current run started, for a crash event.
     pub(crate) fn last_lines(&self) -> Vec<String> {
-        self.state
-            .lock()
-            .map(|s| s.last.iter().cloned().collect())
-            .unwrap_or_default()
+        lock(&self.last).iter().cloned().collect()
     }
 
     /// Forgets the in-memory lines at the start of a run.
     pub(crate) fn new_run(&self) {
-        if let Ok(mut s) = self.state.lock() {
-            s.last.clear();
-        }
+        lock(&self.last).clear();
     }
 
     /// Up to `n` last lines from the files, oldest first.
@@ -172,8 +141,8 @@ impl ProgramLog {
 mod tests {
     use super::*;
 
-    #[test]
-    fn rotates_at_the_cap_and_tails_across_files() {
+    #[tokio::test]
+    async fn rotates_at_the_cap_and_tails_across_files() {
         let dir = tempfile::tempdir().unwrap();
         let log = ProgramLog::new(
             dir.path(),
@@ -182,10 +151,12 @@ mod tests {
                 file_bytes: 100,
                 keep: 2,
             },
+            Appender::spawn().unwrap(),
         );
         for i in 0..60 {
-            log.line(i % 10 == 9, &format!("line {i:03}"));
+            log.line(i % 10 == 9, &format!("line {i:03}")).await;
         }
+        log.flush().await;
         let files: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(
             files.len(),

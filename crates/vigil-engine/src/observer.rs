@@ -51,6 +51,7 @@ pub(crate) async fn run(
                 let retention = engine.config().retention;
                 let now = crate::now_ms() / 1000;
                 let _ = engine.write(move |tx| vigil_store::prune(tx, retention, now)).await;
+                prune_history(&engine).await;
             }
             _ = &mut stop => break,
         }
@@ -207,5 +208,37 @@ fn threshold_event(
         job_id: None,
         message: format!("{name:?} {what} {verb}: {value}"),
         detail: None,
+    }
+}
+
+/// Prunes runs (and their output files), events and finished deliveries by the engine's
+/// history retention, one bounded batch per write so other writes go in between.
+pub(crate) async fn prune_history(engine: &Engine) {
+    let keep = engine.config().history;
+    loop {
+        let now = crate::now_ms();
+        let pruned = match engine
+            .write(move |tx| vigil_store::prune_history(tx, keep, now))
+            .await
+        {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::warn!(error = %e, "pruning history failed");
+                return;
+            }
+        };
+        if !pruned.run_ids.is_empty() {
+            let dir = engine.data_dir().join("runs");
+            let ids = pruned.run_ids.clone();
+            let _ = tokio::task::spawn_blocking(move || {
+                for id in ids {
+                    let _ = std::fs::remove_file(crate::jobs::RunOutput::path_of(&dir, id));
+                }
+            })
+            .await;
+        }
+        if !pruned.more() {
+            return;
+        }
     }
 }

@@ -7,6 +7,7 @@
 //! Deliveries beyond the in-flight bound wait in the table, so memory does not grow with the
 //! backlog.
 
+use vigil_core::sync::lock;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::sync::{Arc, Mutex};
@@ -77,7 +78,8 @@ impl Outbox {
 
     /// Endpoints changed; the worker reads them again.
     pub(crate) fn endpoints_changed(&self) {
-        if let Ok(mut e) = self.endpoints.lock() {
+        {
+ let mut e = lock(&self.endpoints);
             *e = None;
         }
         self.wake();
@@ -85,17 +87,13 @@ impl Outbox {
 
     /// Endpoints whose breaker is open now, or half-open with its trial in flight.
     pub(crate) fn resting(&self, now: i64) -> Vec<EndpointId> {
-        let mut out: Vec<EndpointId> = self
-            .breakers
-            .lock()
-            .map(|b| {
-                b.iter()
-                    .filter(|(_, br)| !br.allows(now))
-                    .map(|(id, _)| *id)
-                    .collect()
-            })
-            .unwrap_or_default();
-        if let Ok(t) = self.trials.lock() {
+        let mut out: Vec<EndpointId> = lock(&self.breakers)
+            .iter()
+            .filter(|(_, br)| !br.allows(now))
+            .map(|(id, _)| *id)
+            .collect();
+        {
+ let t = lock(&self.trials);
             out.extend(t.iter().copied());
         }
         out
@@ -108,20 +106,19 @@ impl Outbox {
         let Some(e) = endpoint else {
             return Some(false);
         };
-        let half_open = self
-            .breakers
-            .lock()
-            .map(|b| b.get(&e).is_some_and(|br| br.half_open(now)))
-            .unwrap_or(false);
+        let half_open = lock(&self.breakers)
+            .get(&e)
+            .is_some_and(|br| br.half_open(now));
         if !half_open {
             return Some(false);
         }
-        let first = self.trials.lock().map(|mut t| t.insert(e)).unwrap_or(false);
+        let first = lock(&self.trials).insert(e);
         first.then_some(true)
     }
 
     fn end_trial(&self, endpoint: EndpointId) {
-        if let Ok(mut t) = self.trials.lock() {
+        {
+ let mut t = lock(&self.trials);
             t.remove(&endpoint);
         }
     }
@@ -144,10 +141,7 @@ pub(crate) async fn run(engine: Engine, mut shutdown: watch::Receiver<bool>) {
         if tasks.len() <= max / 2 {
             let now = now_ms();
             let resting = outbox.resting(now);
-            let busy: Vec<DeliveryId> = in_flight
-                .lock()
-                .map(|s| s.iter().copied().collect())
-                .unwrap_or_default();
+            let busy: Vec<DeliveryId> = lock(&in_flight).iter().copied().collect();
             let free = max - tasks.len();
             let due = engine
                 .read(move |c| vigil_store::due_deliveries(c, now, free, &busy, &resting))
@@ -162,14 +156,16 @@ pub(crate) async fn run(engine: Engine, mut shutdown: watch::Receiver<bool>) {
                 let Some(trial) = outbox.take_slot(d.endpoint_id, now) else {
                     continue;
                 };
-                if let Ok(mut s) = in_flight.lock() {
+                {
+ let mut s = lock(&in_flight);
                     s.insert(d.id);
                 }
                 let (engine, in_flight) = (engine.clone(), in_flight.clone());
                 tasks.spawn(async move {
                     let (id, endpoint) = (d.id, d.endpoint_id);
                     send(&engine, d).await;
-                    if let Ok(mut s) = in_flight.lock() {
+                    {
+ let mut s = lock(&in_flight);
                         s.remove(&id);
                     }
                     if let (true, Some(e)) = (trial, endpoint) {
@@ -198,17 +194,11 @@ pub(crate) async fn run(engine: Engine, mut shutdown: watch::Receiver<bool>) {
 /// resting endpoints) or the end of a breaker's rest, at most a minute.
 async fn next_wait(engine: &Engine, now: i64) -> Duration {
     let resting = engine.outbox().resting(now);
-    let rest_ends = engine
-        .outbox()
-        .breakers
-        .lock()
-        .ok()
-        .and_then(|b| {
-            b.values()
-                .filter_map(|br| br.open_until())
-                .filter(|&t| t > now)
-                .min()
-        })
+    let rest_ends = lock(&engine.outbox().breakers)
+        .values()
+        .filter_map(|br| br.open_until())
+        .filter(|&t| t > now)
+        .min()
         .unwrap_or(i64::MAX);
     let next = engine
         .read(move |c| vigil_store::next_due_at(c, now, &resting))
@@ -221,19 +211,17 @@ async fn next_wait(engine: &Engine, now: i64) -> Duration {
 }
 
 async fn endpoint(engine: &Engine, id: EndpointId) -> Option<Endpoint> {
-    let cached = engine
-        .outbox()
-        .endpoints
-        .lock()
-        .ok()
-        .and_then(|e| e.as_ref().map(|m| m.get(&id).cloned()));
+    let cached = lock(&engine.outbox().endpoints)
+        .as_ref()
+        .map(|m| m.get(&id).cloned());
     match cached {
         Some(found) => found,
         None => {
             let all = engine.read(vigil_store::list_endpoints).await.ok()?;
             let map: HashMap<_, _> = all.into_iter().map(|e| (e.id, e)).collect();
             let found = map.get(&id).cloned();
-            if let Ok(mut e) = engine.outbox().endpoints.lock() {
+            {
+ let mut e = lock(&engine.outbox().endpoints);
                 *e = Some(map);
             }
             found
@@ -379,7 +367,7 @@ async fn send(engine: &Engine, d: Due) {
         AttemptOutcome::Retry(now + delay as i64)
     };
     let change = d.endpoint_id.and_then(|id| {
-        let mut breakers = engine.outbox().breakers.lock().ok()?;
+        let mut breakers = lock(&engine.outbox().breakers);
         let cooldown = engine.outbox().breaker_cooldown_ms;
         let b = breakers.entry(id).or_insert_with(|| Breaker::new(cooldown));
         if tried.ok() {

@@ -26,8 +26,30 @@ pub(crate) fn innermost(child: &mut dyn ChildWrapper) -> &mut dyn ChildWrapper {
     }
 }
 
+/// Where a pump puts the lines it reads: a program's log or a run's output.
+pub(crate) trait LineSink: Send + Sync + 'static {
+    /// Takes one line (without its newline); waits only when the output thread is far behind.
+    fn line(&self, stderr: bool, text: &str) -> impl std::future::Future<Output = ()> + Send;
+}
+
+impl LineSink for crate::logs::ProgramLog {
+    fn line(&self, stderr: bool, text: &str) -> impl std::future::Future<Output = ()> + Send {
+        crate::logs::ProgramLog::line(self, stderr, text)
+    }
+}
+
+impl LineSink for crate::jobs::RunOutput {
+    fn line(&self, stderr: bool, text: &str) -> impl std::future::Future<Output = ()> + Send {
+        crate::jobs::RunOutput::line(self, stderr, text)
+    }
+}
+
 /// Copies one output stream to `sink` line by line, cutting overlong lines.
-pub(crate) async fn pump(stream: impl AsyncRead + Unpin, sink: impl Fn(&str)) {
+pub(crate) async fn pump<S: LineSink>(
+    stream: impl AsyncRead + Unpin,
+    sink: std::sync::Arc<S>,
+    stderr: bool,
+) {
     let mut reader = BufReader::new(stream);
     let mut buf = Vec::with_capacity(256);
     loop {
@@ -35,8 +57,8 @@ pub(crate) async fn pump(stream: impl AsyncRead + Unpin, sink: impl Fn(&str)) {
         match read_line_capped(&mut reader, &mut buf).await {
             Ok(0) | Err(_) => return,
             Ok(_) => {
-                let text = String::from_utf8_lossy(&buf);
-                sink(text.trim_end_matches(['\n', '\r']));
+                let text = String::from_utf8_lossy(&buf).into_owned();
+                sink.line(stderr, text.trim_end_matches(['\n', '\r'])).await;
             }
         }
     }
@@ -80,20 +102,4 @@ pub(crate) fn process_start(pid: u32) -> Option<i64> {
     sys.process(pid)
         .filter(|p| !matches!(p.status(), sysinfo::ProcessStatus::Zombie))
         .map(|p| i64::try_from(p.start_time()).unwrap_or(i64::MAX))
-}
-
-/// Kills one process by PID (a leftover whose identity was checked first).
-pub(crate) fn kill_process(pid: u32) {
-    let Ok(mut sys) = sysinfo::System::new() else {
-        return;
-    };
-    let pid = sysinfo::Pid::from_u32(pid);
-    sys.refresh_processes_specifics(
-        sysinfo::ProcessesToUpdate::Some(&[pid]),
-        true,
-        sysinfo::ProcessRefreshKind::nothing().without_tasks(),
-    );
-    if let Some(p) = sys.process(pid) {
-        p.kill();
-    }
 }

@@ -16,7 +16,7 @@ use vigil_core::{
 
 use crate::live::ProgramState;
 use crate::logs::ProgramLog;
-use crate::process::{innermost, pump};
+use crate::process::{innermost, process_start, pump};
 use crate::{Engine, now_ms, platform};
 
 use crate::process::DRAIN;
@@ -202,15 +202,24 @@ impl Supervisor {
             }
         };
         let pid = child.id();
+        // The identity goes on record before anything else, so a crash from here on leaves
+        // the next start something to find and end (never a second copy beside it).
+        if let Some(pid) = pid
+            && let Some(start) = process_start(pid)
+        {
+            let id = self.id();
+            let _ = self
+                .engine
+                .write(move |tx| vigil_store::launched_started(tx, id, pid, start, now_ms()))
+                .await;
+        }
         self.log.new_run();
         let mut readers = Vec::new();
         if let Some(out) = child.stdout().take() {
-            let log = self.log.clone();
-            readers.push(tokio::spawn(pump(out, move |line| log.line(false, line))));
+            readers.push(tokio::spawn(pump(out, self.log.clone(), false)));
         }
         if let Some(err) = child.stderr().take() {
-            let log = self.log.clone();
-            readers.push(tokio::spawn(pump(err, move |line| log.line(true, line))));
+            readers.push(tokio::spawn(pump(err, self.log.clone(), true)));
         }
         self.engine.set_launched(self.id(), pid);
         let started_ms = now_ms();
@@ -317,6 +326,11 @@ impl Supervisor {
             let _ = tokio::time::timeout(DRAIN, reader).await;
         }
         self.engine.set_launched(self.id(), None);
+        let id = self.id();
+        let _ = self
+            .engine
+            .write(move |tx| vigil_store::launched_ended(tx, id))
+            .await;
         let uptime_ms = u64::try_from(running.started.elapsed().as_millis()).unwrap_or(u64::MAX);
         let name = self.program.name.clone();
         let words = exit.describe();
@@ -375,4 +389,47 @@ impl Supervisor {
             }
         }
     }
+}
+
+/// On start-up, before any program is launched: the processes a previous Vigil launched and
+/// recorded as running are still running only if it crashed (a clean stop ends them and clears
+/// the record). Each one whose identity (pid + start time) still matches is ended with its
+/// tree, politely then by force, and an event says so. They are ended, not adopted: their
+/// output pipes died with the old Vigil (the next write would fail or kill them), and Vigil
+/// could never learn their exit code, so a fresh copy under supervision is the only one that
+/// can be watched properly. On Windows the Job Object's kill-on-close normally did this already.
+pub(crate) async fn end_leftovers(engine: &Engine) -> Result<(), ApiError> {
+    let leftovers = engine.read(vigil_store::launched_leftovers).await?;
+    let grace = engine.config().stop_grace;
+    let ends = leftovers.into_iter().map(|(program, pid, start)| {
+        let engine = engine.clone();
+        async move {
+            if process_start(pid) == Some(start) {
+                platform::end_leftover(pid, grace).await;
+                let name = engine
+                    .read(move |c| vigil_store::get_program(c, program))
+                    .await
+                    .map(|p| format!("{:?}", p.name))
+                    .unwrap_or_else(|_| format!("program {program}"));
+                let _ = engine
+                    .record(NewEvent {
+                        ts: now_ms(),
+                        kind: EventKind::ProgramStopped,
+                        program_id: Some(program),
+                        job_id: None,
+                        message: format!(
+                            "{name} (pid {pid}) was left running by a Vigil that stopped \
+                             unexpectedly; ended before starting it again"
+                        ),
+                        detail: None,
+                    })
+                    .await;
+            }
+            let _ = engine
+                .write(move |tx| vigil_store::launched_ended(tx, program))
+                .await;
+        }
+    });
+    futures_util::future::join_all(ends).await;
+    Ok(())
 }

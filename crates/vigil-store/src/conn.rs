@@ -1,4 +1,5 @@
 use std::path::{Path, PathBuf};
+use vigil_core::sync::lock;
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -46,15 +47,14 @@ impl ReadPool {
         &self,
         f: impl FnOnce(&Connection) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let taken = self.idle.lock().map(|mut idle| idle.pop()).unwrap_or(None);
+        let taken = lock(&self.idle).pop();
         let conn = match taken {
             Some(c) => c,
             None => open(&self.path)?,
         };
         let out = f(&conn);
-        if let Ok(mut idle) = self.idle.lock()
-            && idle.len() < POOL_KEEP
-        {
+        let mut idle = lock(&self.idle);
+        if idle.len() < POOL_KEEP {
             idle.push(conn);
         }
         out

@@ -12,6 +12,7 @@ mod jobs;
 mod migrations;
 mod outbox;
 mod queries;
+mod retention;
 mod samples;
 mod writer;
 
@@ -33,6 +34,10 @@ pub use outbox::{
 pub use queries::{
     delete_program, events_since, for_each_program_event, get_program, insert_program,
     last_event_id, list_programs, program_count, program_events,
+};
+pub use retention::{
+    HistoryRetention, PRUNE_BATCH, Pruned, launched_ended, launched_leftovers, launched_of,
+    launched_started, prune_history,
 };
 pub use rusqlite::Connection;
 pub use samples::{

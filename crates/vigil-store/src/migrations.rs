@@ -150,6 +150,14 @@ const STEPS: &[&str] = &[
         last_used_at INTEGER
     ) STRICT;
     CREATE INDEX triggers_job ON triggers (job_id);",
+    // 5: the identity (pid + start time) of each launched program's process while it runs, so
+    // a Vigil that crashed can find and end what it left running before it launches again.
+    "CREATE TABLE launched (
+        program_id INTEGER PRIMARY KEY,
+        pid        INTEGER NOT NULL,
+        pid_start  INTEGER NOT NULL,
+        at         INTEGER NOT NULL
+    ) STRICT;",
 ];
 
 /// The schema version this binary writes (SQLite's `user_version`).

@@ -1,4 +1,4 @@
-use std::sync::mpsc::{self, Receiver, SyncSender, TryRecvError};
+use std::sync::mpsc::{self, Receiver, SyncSender, TryRecvError, TrySendError};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
@@ -9,8 +9,8 @@ use vigil_core::{EndpointId, Event, NewEvent};
 use crate::StoreError;
 use crate::outbox::{Routes, Routing};
 
-/// Commands that may wait for the writer before senders block. Senders are async tasks that
-/// briefly block a worker thread when it is full, which is the backpressure we want.
+/// Commands that may wait for the writer before senders wait. When it is full, a sender's task
+/// waits (on a blocking-pool thread, never an async worker), which is the backpressure we want.
 const QUEUE: usize = 1024;
 
 /// Most commands folded into one transaction.
@@ -118,9 +118,19 @@ impl Writer {
             });
             (ok, completion)
         });
-        self.tx
-            .send(Command::Write(job))
-            .map_err(|_| StoreError::Closed)?;
+        // Never block an async thread: the queue is almost never full, and when it is, the
+        // wait for room happens on a blocking-pool thread while this task awaits it.
+        match self.tx.try_send(Command::Write(job)) {
+            Ok(()) => {}
+            Err(TrySendError::Disconnected(_)) => return Err(StoreError::Closed),
+            Err(TrySendError::Full(command)) => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || tx.send(command))
+                    .await
+                    .map_err(|_| StoreError::Closed)?
+                    .map_err(|_| StoreError::Closed)?;
+            }
+        }
         reply_rx.await.map_err(|_| StoreError::Closed)?
     }
 
@@ -128,7 +138,7 @@ impl Writer {
     /// Later writes fail with [`StoreError::Closed`].
     pub fn close(&self) {
         let _ = self.tx.send(Command::Shutdown);
-        let handle = self.thread.lock().ok().and_then(|mut h| h.take());
+        let handle = vigil_core::sync::lock(&self.thread).take();
         if let Some(h) = handle {
             let _ = h.join();
         }

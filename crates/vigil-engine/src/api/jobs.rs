@@ -115,7 +115,8 @@ impl Request for SaveJob {
         engine
             .jobs()
             .schedule_from(&job.id, engine.config().clock.now());
-        if let Ok(mut jobs) = engine.jobs().jobs.write() {
+        {
+ let mut jobs = vigil_core::sync::write(&engine.jobs().jobs);
             jobs.insert(job.id.clone(), job.clone());
         }
         engine.schedule_changed();
@@ -168,7 +169,8 @@ impl Request for DeleteJob {
                 Ok(job)
             })
             .await?;
-        if let Ok(mut jobs) = engine.jobs().jobs.write() {
+        {
+ let mut jobs = vigil_core::sync::write(&engine.jobs().jobs);
             jobs.remove(&self.id);
         }
         engine.schedule_changed();
@@ -634,7 +636,8 @@ impl Request for ImportJobs {
         for j in &jobs {
             engine.jobs().schedule_from(&j.id, now);
         }
-        if let Ok(mut map) = engine.jobs().jobs.write() {
+        {
+ let mut map = vigil_core::sync::write(&engine.jobs().jobs);
             for j in &jobs {
                 map.insert(j.id.clone(), j.clone());
             }

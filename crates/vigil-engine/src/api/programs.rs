@@ -125,6 +125,8 @@ impl Request for TailLog {
         let Some(log) = engine.log(self.id) else {
             return Ok(Vec::new()); // a watched program has no output Vigil can see
         };
+        // Lines printed before this request are in the file before it is read.
+        log.flush().await;
         tokio::task::spawn_blocking(move || log.tail(n))
             .await
             .map_err(|e| ApiError::internal(format!("log read failed: {e}")))

@@ -126,7 +126,7 @@ impl Request for GetHealth {
             programs_stopped: 0,
             programs_waiting: 0,
             programs_errored: 0,
-            runs_running: engine.jobs().live.lock().map(|l| l.len()).unwrap_or(0) as u32,
+            runs_running: vigil_core::sync::lock(&engine.jobs().live).len() as u32,
             failing_jobs,
             deliveries_pending,
             deliveries_dead,

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 
 use tokio::sync::{Semaphore, oneshot, watch};
+use vigil_core::sync::{lock, read};
 use vigil_core::{Job, JobId, RunId};
 
 pub(crate) use output::RunOutput;
@@ -60,21 +61,18 @@ impl JobsState {
 
     /// Records that `job`'s schedule counts from `at`.
     pub(crate) fn schedule_from(&self, job: &str, at: chrono::DateTime<chrono::Utc>) {
-        if let Ok(mut s) = self.scheduled_from.lock() {
+        {
+ let mut s = lock(&self.scheduled_from);
             s.insert(job.to_owned(), at);
         }
     }
 
     pub(crate) fn job(&self, id: &str) -> Option<Job> {
-        self.jobs.read().ok()?.get(id).cloned()
+        read(&self.jobs).get(id).cloned()
     }
 
     pub(crate) fn all(&self) -> Vec<Job> {
-        let mut jobs: Vec<Job> = self
-            .jobs
-            .read()
-            .map(|j| j.values().cloned().collect())
-            .unwrap_or_default();
+        let mut jobs: Vec<Job> = read(&self.jobs).values().cloned().collect();
         jobs.sort_by(|a, b| a.id.cmp(&b.id));
         jobs
     }
@@ -82,17 +80,16 @@ impl JobsState {
     /// Asks a run to stop. A run in flight is told at once; a run still waiting (behind its
     /// dependencies or an overlap queue) is marked, and ends as cancelled when it looks next.
     pub(crate) fn cancel(&self, run: RunId, why: Cancel) {
-        let sender = self
-            .live
-            .lock()
-            .ok()
-            .and_then(|mut l| l.get_mut(&run).and_then(|r| r.cancel.take()));
+        let sender = lock(&self.live)
+            .get_mut(&run)
+            .and_then(|r| r.cancel.take());
         match sender {
             Some(s) => {
                 let _ = s.send(why);
             }
             None => {
-                if let Ok(mut pending) = self.cancel_pending.lock() {
+                {
+ let mut pending = lock(&self.cancel_pending);
                     pending.insert(run);
                 }
                 // Wake waiting runs so they see it.
@@ -103,14 +100,11 @@ impl JobsState {
 
     /// Takes a pending cancel of a run that was not in flight when it was asked for.
     pub(crate) fn take_pending_cancel(&self, run: RunId) -> bool {
-        self.cancel_pending
-            .lock()
-            .map(|mut p| p.remove(&run))
-            .unwrap_or(false)
+        lock(&self.cancel_pending).remove(&run)
     }
 
     pub(crate) fn output(&self, run: RunId) -> Option<Arc<RunOutput>> {
-        self.live.lock().ok()?.get(&run).map(|r| r.output.clone())
+        lock(&self.live).get(&run).map(|r| r.output.clone())
     }
 }
 

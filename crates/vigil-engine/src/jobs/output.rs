@@ -1,42 +1,40 @@
 //! A run's output: stdout and stderr interleaved, each line stamped, in a size-capped file,
-//! and a live feed while it runs.
+//! and a live feed while it runs. The file is written on the engine's output thread.
 
-use std::fs::File;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use tokio::sync::broadcast;
 use vigil_core::RunId;
+use vigil_core::sync::lock;
+
+use crate::appender::{Appender, FileSink};
 
 /// A run's output sink.
 pub(crate) struct RunOutput {
     cap: u64,
-    state: Mutex<State>,
+    counts: Mutex<Counts>,
+    sink: Arc<Mutex<FileSink>>,
+    appender: Appender,
     live: broadcast::Sender<String>,
 }
 
-struct State {
-    file: Option<File>,
+#[derive(Default)]
+struct Counts {
     written: u64,
     dropped: u64,
 }
 
 impl RunOutput {
-    pub(crate) fn create(dir: &Path, run: RunId, cap: u64) -> Self {
-        let path = dir.join(format!("{run}.log"));
-        let file = File::create(&path)
-            .map_err(
-                |e| tracing::warn!(path = %path.display(), error = %e, "cannot create run output"),
-            )
-            .ok();
+    /// The sink of run `run`; its file is created (or emptied) before any line is written.
+    pub(crate) async fn create(dir: &Path, run: RunId, cap: u64, appender: Appender) -> Self {
+        let sink = FileSink::plain(Self::path_of(dir, run));
+        appender.create(&sink).await;
         Self {
             cap,
-            state: Mutex::new(State {
-                file,
-                written: 0,
-                dropped: 0,
-            }),
+            counts: Mutex::new(Counts::default()),
+            sink,
+            appender,
             live: broadcast::channel(1024).0,
         }
     }
@@ -48,38 +46,34 @@ impl RunOutput {
 
     /// Appends one line: `<rfc3339 ms> <out|err> <text>`. Past the cap, lines are counted and
     /// dropped (the process keeps running and its pipes keep draining).
-    pub(crate) fn line(&self, stderr: bool, text: &str) {
+    pub(crate) async fn line(&self, stderr: bool, text: &str) {
         let stamp = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ");
         let line = format!("{stamp} {} {text}\n", if stderr { "err" } else { "out" });
         let _ = self.live.send(line.clone());
-        let Ok(mut s) = self.state.lock() else {
-            return;
-        };
-        if s.written + line.len() as u64 > self.cap {
-            s.dropped += line.len() as u64;
-            return;
-        }
-        if let Some(f) = s.file.as_mut()
-            && f.write_all(line.as_bytes()).is_ok()
         {
-            s.written += line.len() as u64;
+            let mut c = lock(&self.counts);
+            if c.written + line.len() as u64 > self.cap {
+                c.dropped += line.len() as u64;
+                return;
+            }
+            c.written += line.len() as u64;
         }
+        self.appender.append(&self.sink, line.into_bytes()).await;
     }
 
-    /// Notes how much was dropped, once the run is over.
-    pub(crate) fn finish(&self) {
-        if let Ok(mut s) = self.state.lock()
-            && s.dropped > 0
-        {
+    /// Notes how much was dropped, and waits until the whole output is in the file: called
+    /// before the run's end is recorded, so whoever sees the end can read all of it.
+    pub(crate) async fn finish(&self) {
+        let dropped = lock(&self.counts).dropped;
+        if dropped > 0 {
             let note = format!(
-                "[output capped at {} bytes; {} more bytes dropped]\n",
-                self.cap, s.dropped
+                "[output capped at {} bytes; {dropped} more bytes dropped]\n",
+                self.cap
             );
-            if let Some(f) = s.file.as_mut() {
-                let _ = f.write_all(note.as_bytes());
-            }
-            let _ = self.live.send(note);
+            let _ = self.live.send(note.clone());
+            self.appender.append(&self.sink, note.into_bytes()).await;
         }
+        self.appender.flush().await;
     }
 
     pub(crate) fn follow(&self) -> broadcast::Receiver<String> {

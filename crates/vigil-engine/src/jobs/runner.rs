@@ -2,7 +2,7 @@
 //! concurrency limit, timeouts and cancels that kill the whole process tree, retries with
 //! backoff and an optional fix command, chains, and learned-duration warnings.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::process::Stdio;
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,12 +11,13 @@ use process_wrap::tokio::CommandWrap;
 use serde_json::Value;
 use tokio::sync::oneshot;
 use tokio::task::JoinSet;
+use vigil_core::sync::lock;
 use vigil_core::{
-    ApiError, EventKind, Job, JobId, NewEvent, Overlap, RetryOn, Run, RunStatus, Trigger, plan,
+    ApiError, EventKind, Job, JobId, NewEvent, Outcome, Overlap, Run, RunStatus, Trigger, plan,
 };
 
 use super::{Cancel, Live, RunOutput};
-use crate::process::{DRAIN, innermost, kill_process, process_start, pump};
+use crate::process::{DRAIN, innermost, process_start, pump};
 use crate::{Engine, now_ms, platform};
 
 /// Successful runs averaged for the learned duration.
@@ -49,6 +50,9 @@ pub(crate) async fn start(engine: &Engine, req: RunRequest) -> Result<Run, ApiEr
         )));
     }
     let argv = job.argv(&req.options)?;
+    if job.shell {
+        platform::check_shell_args(&job, &argv)?;
+    }
     let levels = plan(&job.id, &jobs.all())?;
     let options = serde_json::to_value(&req.options).unwrap_or_default();
     let run = record_queued(engine, &job, req.trigger, options, argv, 1).await?;
@@ -88,15 +92,13 @@ async fn record_queued(
         .await
 }
 
-/// Records the end of a run and its event in one transaction.
-async fn finish(
-    engine: &Engine,
-    run: &Run,
-    status: RunStatus,
-    exit_code: Option<i64>,
-    error: Option<String>,
-) {
+/// Records the end of a run and its event in one transaction. The outcome decides the status,
+/// the exit code and the words (see [`Outcome`]).
+async fn finish(engine: &Engine, run: &Run, outcome: &Outcome) {
     let (id, job_id) = (run.id, run.job_id.clone());
+    let status = outcome.status();
+    let exit_code = outcome.exit_code();
+    let error = outcome.error();
     let kind = match status {
         RunStatus::Succeeded => EventKind::RunSucceeded,
         RunStatus::TimedOut => EventKind::RunTimedOut,
@@ -133,6 +135,62 @@ async fn finish(
     }
 }
 
+/// Runs one level of dependencies in parallel; the first that did not succeed, if any. A
+/// dependency that could not be recorded, was deleted meanwhile, or whose task panicked counts
+/// as not succeeded: its dependants never run on a result nobody saw.
+async fn run_level(engine: &Engine, level: &[JobId]) -> Option<(JobId, String)> {
+    let mut set = JoinSet::new();
+    let mut names = HashMap::new();
+    let mut failed: Option<(JobId, String)> = None;
+    for dep_id in level {
+        let Some(dep) = engine.jobs().job(dep_id) else {
+            failed.get_or_insert((dep_id.clone(), "no longer exists".into()));
+            continue;
+        };
+        let argv = match dep.argv(&BTreeMap::new()) {
+            Ok(a) => a,
+            Err(e) => {
+                failed.get_or_insert((dep_id.clone(), e.message));
+                continue;
+            }
+        };
+        let dep_run = match record_queued(
+            engine,
+            &dep,
+            Trigger::Dependency,
+            Value::Object(Default::default()),
+            argv,
+            1,
+        )
+        .await
+        {
+            Ok(r) => r,
+            Err(e) => {
+                failed.get_or_insert((dep_id.clone(), format!("could not be recorded: {e}")));
+                continue;
+            }
+        };
+        let engine = engine.clone();
+        let handle = set.spawn(async move { attempts(&engine, dep, dep_run, None).await });
+        names.insert(handle.id(), dep_id.clone());
+    }
+    while let Some(done) = set.join_next_with_id().await {
+        match done {
+            Ok((_, RunStatus::Succeeded)) => {}
+            Ok((task, status)) => {
+                let id = names.get(&task).cloned().unwrap_or_default();
+                failed.get_or_insert((id, format!("ended {}", status.as_str())));
+            }
+            Err(e) => {
+                let id = names.get(&e.id()).cloned().unwrap_or_default();
+                tracing::error!(job = %id, error = %e, "a dependency's task failed");
+                failed.get_or_insert((id, "its task failed".into()));
+            }
+        }
+    }
+    failed
+}
+
 async fn drive(
     engine: Engine,
     job: Job,
@@ -143,49 +201,14 @@ async fn drive(
     let deps = &levels[..levels.len().saturating_sub(1)];
     for level in deps {
         if engine.jobs().take_pending_cancel(run.id) {
-            let why = "cancelled while its dependencies ran".to_owned();
-            finish(&engine, &run, RunStatus::Cancelled, None, Some(why)).await;
+            let outcome = Outcome::Cancelled("cancelled while its dependencies ran".into());
+            finish(&engine, &run, &outcome).await;
             engine.jobs().ended.send_modify(|n| *n += 1);
             return;
         }
-        let mut set = JoinSet::new();
-        for dep_id in level {
-            let Some(dep) = engine.jobs().job(dep_id) else {
-                continue;
-            };
-            let argv = match dep.argv(&BTreeMap::new()) {
-                Ok(a) => a,
-                Err(e) => {
-                    finish(&engine, &run, RunStatus::Skipped, None, Some(e.message)).await;
-                    return;
-                }
-            };
-            let Ok(dep_run) = record_queued(
-                &engine,
-                &dep,
-                Trigger::Dependency,
-                Value::Object(Default::default()),
-                argv,
-                1,
-            )
-            .await
-            else {
-                continue;
-            };
-            let engine = engine.clone();
-            set.spawn(async move { (dep.id.clone(), attempts(&engine, dep, dep_run, None).await) });
-        }
-        let mut failed = None;
-        while let Some(done) = set.join_next().await {
-            if let Ok((id, status)) = done
-                && status != RunStatus::Succeeded
-            {
-                failed.get_or_insert(id);
-            }
-        }
-        if let Some(dep) = failed {
-            let why = format!("dependency {dep:?} did not succeed");
-            finish(&engine, &run, RunStatus::Skipped, None, Some(why)).await;
+        if let Some((dep, why)) = run_level(&engine, level).await {
+            let outcome = Outcome::Skipped(format!("dependency {dep:?} did not succeed ({why})"));
+            finish(&engine, &run, &outcome).await;
             chain(&engine, &job, RunStatus::Skipped);
             return;
         }
@@ -203,16 +226,11 @@ async fn attempts(
     let mut run = first;
     let mut not_before = not_before;
     loop {
-        let status = execute(engine, &job, &run, not_before.take()).await;
-        let kind = match status {
-            RunStatus::TimedOut => Some(RetryOn::Timeout),
-            RunStatus::Failed if run.pid.is_some() || run.exit_code.is_some() => {
-                Some(RetryOn::Failure)
-            }
-            RunStatus::Failed => Some(RetryOn::StartError),
-            _ => None,
-        };
-        let retry = kind.is_some_and(|k| job.execution.retry_on.contains(&k))
+        let outcome = execute(engine, &job, &run, not_before.take()).await;
+        let status = outcome.status();
+        let retry = outcome
+            .retry_kind()
+            .is_some_and(|k| job.execution.retry_on.contains(&k))
             && run.attempt <= job.execution.retries
             && !engine.is_stopping();
         if !retry {
@@ -303,9 +321,7 @@ enum Claim {
 /// lock so two triggers of the same job cannot both pass.
 fn claim(engine: &Engine, job: &Job, run: &Run, output: &Arc<RunOutput>) -> Claim {
     let state = engine.jobs();
-    let Ok(mut live) = state.live.lock() else {
-        return Claim::Skip(0);
-    };
+    let mut live = lock(&state.live);
     let others: Vec<i64> = live
         .iter()
         .filter(|(id, r)| r.job_id == job.id && **id != run.id)
@@ -332,39 +348,47 @@ fn claim(engine: &Engine, job: &Job, run: &Run, output: &Arc<RunOutput>) -> Clai
 
 fn release(engine: &Engine, run: &Run) {
     let state = engine.jobs();
-    if let Ok(mut live) = state.live.lock() {
+    {
+ let mut live = vigil_core::sync::lock(&state.live);
         live.remove(&run.id);
     }
     state.ended.send_modify(|n| *n += 1);
 }
 
-/// One attempt: overlap, slot, spawn, wait (timeout, cancel), record.
+/// One attempt: overlap, slot, spawn, wait (timeout, cancel), record. Returns how it ended,
+/// after that is committed.
 async fn execute(
     engine: &Engine,
     job: &Job,
     run: &Run,
     not_before: Option<chrono::DateTime<chrono::Utc>>,
-) -> RunStatus {
+) -> Outcome {
     let state = engine.jobs();
-    let output = Arc::new(RunOutput::create(
-        &engine.data_dir().join("runs"),
-        run.id,
-        state.max_output,
-    ));
+    let output = Arc::new(
+        RunOutput::create(
+            &engine.data_dir().join("runs"),
+            run.id,
+            state.max_output,
+            engine.appender().clone(),
+        )
+        .await,
+    );
     let mut ended = state.ended.subscribe();
     let mut cancel = loop {
         if state.take_pending_cancel(run.id) {
-            let why = "cancelled while it waited".to_owned();
-            finish(engine, run, RunStatus::Cancelled, None, Some(why)).await;
+            let outcome = Outcome::Cancelled("cancelled while it waited".into());
+            finish(engine, run, &outcome).await;
             state.ended.send_modify(|n| *n += 1);
-            return RunStatus::Cancelled;
+            return outcome;
         }
         match claim(engine, job, run, &output) {
             Claim::Go(rx) => break rx,
             Claim::Skip(other) => {
-                let why = format!("run {other} of this job is still going (overlap: skip)");
-                finish(engine, run, RunStatus::Skipped, None, Some(why)).await;
-                return RunStatus::Skipped;
+                let outcome = Outcome::Skipped(format!(
+                    "run {other} of this job is still going (overlap: skip)"
+                ));
+                finish(engine, run, &outcome).await;
+                return outcome;
             }
             Claim::Wait(others) => {
                 if job.overlap == Overlap::Replace {
@@ -376,48 +400,49 @@ async fn execute(
             }
         }
     };
-    // A slot under the global limit; a cancel while waiting for one ends the run.
+    // A slot under the global limit, then the schedule's instant; a cancel while waiting for
+    // either ends the run before it started.
+    let waited = async {
+        let permit = state.slots.clone().acquire_owned().await.ok();
+        if let Some(at) = not_before {
+            engine.config().clock.sleep_until(at).await;
+        }
+        permit
+    };
     let permit = tokio::select! {
-        permit = state.slots.clone().acquire_owned() => permit.ok(),
+        permit = waited => permit,
         why = &mut cancel => {
-            let status = cancel_status(why.unwrap_or(Cancel::Requested));
-            finish(engine, run, status, None, Some("cancelled before it started".into())).await;
+            let outcome = cancelled(why.unwrap_or(Cancel::Requested), "before it started");
+            finish(engine, run, &outcome).await;
             release(engine, run);
-            return status;
+            return outcome;
         }
     };
-    if let Some(at) = not_before {
-        tokio::select! {
-            () = engine.config().clock.sleep_until(at) => {}
-            why = &mut cancel => {
-                let status = cancel_status(why.unwrap_or(Cancel::Requested));
-                finish(engine, run, status, None, Some("cancelled before it started".into())).await;
-                release(engine, run);
-                return status;
-            }
-        }
-    }
-    let status = spawn_and_wait(engine, job, run, &output, cancel).await;
+    let outcome = spawn_and_wait(engine, job, run, &output, cancel).await;
+    // The whole output is in its file before anyone can see that the run ended.
+    output.finish().await;
+    finish(engine, run, &outcome).await;
     drop(permit);
-    output.finish();
     release(engine, run);
-    status
+    outcome
 }
 
-fn cancel_status(why: Cancel) -> RunStatus {
+fn cancelled(why: Cancel, when: &str) -> Outcome {
     match why {
-        Cancel::Requested => RunStatus::Cancelled,
-        Cancel::Shutdown => RunStatus::Interrupted,
+        Cancel::Requested => Outcome::Cancelled(format!("cancelled {when}")),
+        Cancel::Shutdown => Outcome::Interrupted,
     }
 }
 
+/// Spawns the attempt's process and waits for its exit, its timeout or a cancel; the whole
+/// tree is gone when this returns. Records the start; the caller records the end.
 async fn spawn_and_wait(
     engine: &Engine,
     job: &Job,
     run: &Run,
     output: &Arc<RunOutput>,
     mut cancel: oneshot::Receiver<Cancel>,
-) -> RunStatus {
+) -> Outcome {
     let (program, args) = if job.shell {
         platform::shell_command(&job.command, &run.argv)
     } else {
@@ -439,21 +464,18 @@ async fn spawn_and_wait(
         Ok(c) => c,
         Err(e) => {
             let why = format!("could not start {program:?}: {e}");
-            output.line(true, &why);
-            finish(engine, run, RunStatus::Failed, None, Some(why)).await;
-            return RunStatus::Failed;
+            output.line(true, &why).await;
+            return Outcome::StartFailed(why);
         }
     };
     let pid = child.id();
     let pid_start = pid.and_then(process_start);
     let mut readers = Vec::new();
     if let Some(out) = child.stdout().take() {
-        let o = output.clone();
-        readers.push(tokio::spawn(pump(out, move |l| o.line(false, l))));
+        readers.push(tokio::spawn(pump(out, output.clone(), false)));
     }
     if let Some(err) = child.stderr().take() {
-        let o = output.clone();
-        readers.push(tokio::spawn(pump(err, move |l| o.line(true, l))));
+        readers.push(tokio::spawn(pump(err, output.clone(), true)));
     }
     let (id, job_id) = (run.id, job.id.clone());
     let started_at = now_ms();
@@ -475,19 +497,21 @@ async fn spawn_and_wait(
         })
         .await;
     let overrun = tokio::spawn(warn_overrun(engine.clone(), job.id.clone(), run.id));
-    let timeout = job.execution.timeout_secs.map(Duration::from_secs);
+    let timeout = job.execution.timeout_secs;
     let sleep = async {
         match timeout {
-            Some(t) => tokio::time::sleep(t).await,
+            Some(t) => tokio::time::sleep(Duration::from_secs(t)).await,
             None => std::future::pending().await,
         }
     };
     let outcome = {
         let main = innermost(child.as_mut());
         tokio::select! {
-            status = main.wait() => Ok(status.ok().map(platform::exit_status)),
-            () = sleep => Err(RunStatus::TimedOut),
-            why = &mut cancel => Err(cancel_status(why.unwrap_or(Cancel::Requested))),
+            status = main.wait() => Outcome::Exited(
+                status.map_or(vigil_core::ExitStatus::Unknown, platform::exit_status),
+            ),
+            () = sleep => Outcome::TimedOut(timeout.unwrap_or(0)),
+            why = &mut cancel => cancelled(why.unwrap_or(Cancel::Requested), "while it ran"),
         }
     };
     // Whatever is left of the tree goes, in every case: no orphan survives its run.
@@ -497,34 +521,7 @@ async fn spawn_and_wait(
         let _ = tokio::time::timeout(DRAIN, r).await;
     }
     overrun.abort();
-    match outcome {
-        Ok(Some(vigil_core::ExitStatus::Code(0))) => {
-            finish(engine, run, RunStatus::Succeeded, Some(0), None).await;
-            RunStatus::Succeeded
-        }
-        Ok(Some(vigil_core::ExitStatus::Code(code))) => {
-            let words = vigil_core::ExitStatus::Code(code).describe();
-            finish(engine, run, RunStatus::Failed, Some(code), Some(words)).await;
-            RunStatus::Failed
-        }
-        Ok(exit) => {
-            let words = exit.map_or("exited".into(), |e| e.describe());
-            finish(engine, run, RunStatus::Failed, None, Some(words)).await;
-            RunStatus::Failed
-        }
-        Err(status) => {
-            let why = match status {
-                RunStatus::TimedOut => format!(
-                    "killed after its {} s timeout",
-                    job.execution.timeout_secs.unwrap_or(0)
-                ),
-                RunStatus::Interrupted => "Vigil stopped while it ran".to_owned(),
-                _ => "cancelled".to_owned(),
-            };
-            finish(engine, run, status, None, Some(why)).await;
-            status
-        }
-    }
+    outcome
 }
 
 /// Raises `run_overran` at 80% and 100% of the job's learned duration (the mean of its last
@@ -568,16 +565,9 @@ pub(crate) async fn interrupt_leftovers(engine: &Engine) -> Result<(), ApiError>
         if let (Some(pid), Some(start)) = (run.pid, run.pid_start)
             && process_start(pid) == Some(start)
         {
-            kill_process(pid);
+            platform::end_leftover(pid, Duration::ZERO).await;
         }
-        finish(
-            engine,
-            &run,
-            RunStatus::Interrupted,
-            None,
-            Some("Vigil stopped while it ran".into()),
-        )
-        .await;
+        finish(engine, &run, &Outcome::Interrupted).await;
     }
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! The scheduler: sleeps until the next cron fire of any enabled job, starts those runs, and
 //! recomputes when jobs change. Time comes from a [`Clock`], so tests drive it by hand.
 
+use vigil_core::sync::lock;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Debug;
 use std::future::Future;
@@ -55,7 +56,8 @@ impl ManualClock {
 
     /// Moves the clock to `at`; sleepers whose time came wake up.
     pub fn set(&self, at: DateTime<Utc>) {
-        if let Ok(mut now) = self.now.lock() {
+        {
+ let mut now = lock(&self.now);
             *now = at;
         }
         self.moved.send_replace(at);
@@ -64,7 +66,7 @@ impl ManualClock {
 
 impl Clock for ManualClock {
     fn now(&self) -> DateTime<Utc> {
-        self.now.lock().map(|n| *n).unwrap_or_default()
+        *lock(&self.now)
     }
 
     fn sleep_until(&self, at: DateTime<Utc>) -> Pin<Box<dyn Future<Output = ()> + Send>> {
@@ -99,12 +101,7 @@ pub(crate) async fn run(
     catch_up(&engine, clock.now()).await;
     loop {
         let jobs = engine.jobs().all();
-        let origins = engine
-            .jobs()
-            .scheduled_from
-            .lock()
-            .map(|s| s.clone())
-            .unwrap_or_default();
+        let origins = lock(&engine.jobs().scheduled_from).clone();
         let mut due: BTreeMap<DateTime<Utc>, Vec<JobId>> = BTreeMap::new();
         for job in jobs
             .iter()
@@ -126,15 +123,48 @@ pub(crate) async fn run(
         tokio::select! {
             () = sleep => {
                 if let Some((at, ids)) = next {
+                    let now = clock.now();
                     for id in ids {
-                        fired.insert(id.clone(), at);
-                        fire(&engine, id, Some(at));
+                        // Every instant up to now counts as handled: a PC that slept through
+                        // a hundred fires (or a clock that jumped) never fires them back to back.
+                        fired.insert(id.clone(), at.max(now));
+                        match lateness(at, now) {
+                            Lateness::OnTime => fire(&engine, id, Some(at)),
+                            Lateness::Missed => {
+                                let missed = jobs.iter().find(|j| j.id == id).map(|j| j.missed);
+                                if missed == Some(Missed::RunOnce) {
+                                    fire(&engine, id, None);
+                                } else {
+                                    tracing::info!(job = %id, late_ms = (now - at).num_milliseconds(),
+                                        "a fire was missed (the PC slept or the clock jumped); skipped");
+                                }
+                            }
+                        }
                     }
                 }
             }
             _ = changed.changed() => {}
             _ = stop.changed() => return,
         }
+    }
+}
+
+/// A fire later than this is missed (the PC slept, the clock jumped forward), and the job's
+/// `missed` policy decides whether it runs once or not at all. Below it, the fire runs at once.
+const MISSED_AFTER: chrono::Duration = chrono::Duration::seconds(60);
+
+/// Whether a fire woken for at `now` is still on time.
+#[derive(Debug, PartialEq, Eq)]
+enum Lateness {
+    OnTime,
+    Missed,
+}
+
+fn lateness(at: DateTime<Utc>, now: DateTime<Utc>) -> Lateness {
+    if now - at > MISSED_AFTER {
+        Lateness::Missed
+    } else {
+        Lateness::OnTime
     }
 }
 

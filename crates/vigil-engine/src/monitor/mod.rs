@@ -9,6 +9,7 @@
 
 mod matching;
 
+use vigil_core::sync::lock;
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -106,7 +107,8 @@ struct Shared {
 impl MonitorHandle {
     /// Replaces the target list; the next tick runs a full discovery sweep.
     pub fn set_targets(&self, targets: Vec<Target>) {
-        if let Ok(mut t) = self.shared.targets.lock() {
+        {
+ let mut t = lock(&self.shared.targets);
             *t = targets;
         }
         self.shared.full_needed.store(true, Ordering::SeqCst);
@@ -116,8 +118,9 @@ impl MonitorHandle {
 
     /// Updates one program's launched PID (set on spawn, cleared on exit).
     pub fn set_launched(&self, program_id: ProgramId, pid: Option<u32>) {
-        if let Ok(mut t) = self.shared.targets.lock()
-            && let Some(target) = t.iter_mut().find(|t| t.program_id == program_id)
+        if let Some(target) = lock(&self.shared.targets)
+            .iter_mut()
+            .find(|t| t.program_id == program_id)
         {
             target.launched = pid;
         }
@@ -126,9 +129,7 @@ impl MonitorHandle {
     }
 
     fn wake(&self) {
-        if let Ok(t) = self.shared.thread.lock()
-            && let Some(handle) = t.as_ref()
-        {
+        if let Some(handle) = lock(&self.shared.thread).as_ref() {
             handle.thread().unpark();
         }
     }
@@ -137,7 +138,7 @@ impl MonitorHandle {
     pub fn stop(&self) {
         self.shared.stop.store(true, Ordering::SeqCst);
         self.wake();
-        let handle = self.shared.thread.lock().ok().and_then(|mut t| t.take());
+        let handle = lock(&self.shared.thread).take();
         if let Some(h) = handle {
             let _ = h.join();
         }
@@ -159,7 +160,8 @@ pub fn spawn(config: MonitorConfig, out: mpsc::Sender<Sweep>) -> std::io::Result
     let handle = std::thread::Builder::new()
         .name("vigil-monitor".into())
         .spawn(move || run(config, sweeper, &inner, &out))?;
-    if let Ok(mut t) = shared.thread.lock() {
+    {
+ let mut t = lock(&shared.thread);
         *t = Some(handle);
     }
     Ok(MonitorHandle { shared })
@@ -200,7 +202,8 @@ fn run(config: MonitorConfig, mut sweeper: Sweeper, shared: &Shared, out: &mpsc:
             Discovery::No
         };
         if generation != seen_generation {
-            if let Ok(t) = shared.targets.lock() {
+            {
+ let t = lock(&shared.targets);
                 targets = t.clone();
             }
             seen_generation = generation;

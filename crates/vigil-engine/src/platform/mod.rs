@@ -4,12 +4,14 @@
 mod unix;
 #[cfg(unix)]
 pub(crate) use unix::{
-    exit_status, is_executable, list_pids, prepare, request_stop, shell_command,
+    check_shell_args, end_leftover, exit_status, is_executable, list_pids, prepare, request_stop,
+    shell_command,
 };
 
 #[cfg(windows)]
 mod windows;
 #[cfg(windows)]
 pub(crate) use windows::{
-    exit_status, is_executable, list_pids, prepare, request_stop, shell_command,
+    check_shell_args, end_leftover, exit_status, is_executable, list_pids, prepare, request_stop,
+    shell_command,
 };

@@ -49,3 +49,28 @@ pub(crate) fn shell_command(line: &str, args: &[String]) -> (String, Vec<String>
     argv.extend(args.iter().cloned());
     ("/bin/sh".to_owned(), argv)
 }
+
+/// Ends a leftover process tree that Vigil launched before it crashed: the program was the
+/// leader of its own process group, so the group is its tree. Asks politely (SIGTERM), waits up
+/// to `grace` for the leader to go, then kills the group (SIGKILL). The caller checked the
+/// leader's identity (pid + start time) just before.
+pub(crate) async fn end_leftover(pid: u32, grace: std::time::Duration) {
+    use nix::sys::signal::{Signal, killpg};
+    use nix::unistd::Pid;
+    let Ok(raw) = i32::try_from(pid) else {
+        return;
+    };
+    let group = Pid::from_raw(raw);
+    let _ = killpg(group, Signal::SIGTERM);
+    let deadline = tokio::time::Instant::now() + grace;
+    while tokio::time::Instant::now() < deadline && crate::process::process_start(pid).is_some() {
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    let _ = killpg(group, Signal::SIGKILL);
+}
+
+/// Option values reach `sh -c LINE sh ARGS...` as `$1`...: the shell never parses them, so any
+/// value is safe.
+pub(crate) fn check_shell_args(_job: &vigil_core::Job, _argv: &[String]) -> Result<(), vigil_core::ApiError> {
+    Ok(())
+}

@@ -58,3 +58,36 @@ pub(crate) fn shell_command(line: &str, args: &[String]) -> (String, Vec<String>
     argv.extend(args.iter().cloned());
     ("cmd".to_owned(), argv)
 }
+
+/// Ends a leftover process tree that Vigil launched before it crashed. Normally there is none:
+/// the Job Object was created with kill-on-close, so the kernel ended the tree when Vigil's
+/// handle closed with its process. This covers a tree that escaped it: `taskkill /T` first
+/// (WM_CLOSE), then `/F` after `grace`. The caller checked the identity just before.
+pub(crate) async fn end_leftover(pid: u32, grace: std::time::Duration) {
+    let taskkill = |force: bool| {
+        let mut args = vec!["/PID".to_owned(), pid.to_string(), "/T".to_owned()];
+        if force {
+            args.push("/F".to_owned());
+        }
+        let mut c = tokio::process::Command::new("taskkill");
+        c.args(args)
+            .creation_flags(CREATE_NO_WINDOW)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        c
+    };
+    let _ = taskkill(false).status().await;
+    let deadline = tokio::time::Instant::now() + grace;
+    while tokio::time::Instant::now() < deadline && crate::process::process_start(pid).is_some() {
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    if crate::process::process_start(pid).is_some() {
+        let _ = taskkill(true).status().await;
+    }
+}
+
+/// `cmd /D /C LINE ARGS...` parses the arguments as part of its line: values it would read as
+/// syntax are refused (see [`vigil_core::Job::check_cmd_safe`]).
+pub(crate) fn check_shell_args(job: &vigil_core::Job, argv: &[String]) -> Result<(), vigil_core::ApiError> {
+    job.check_cmd_safe(argv)
+}
