@@ -13,6 +13,7 @@
 //! - `pid-file PATH SECS`: writes its pid to PATH, then sleeps.
 //! - `threads N [SECS]`: starts N idle threads, then sleeps (for benchmarks' busy process table).
 //! - `exit-stamp`: prints the unix time in nanoseconds and exits 0 at once (exit latency).
+//! - `args ARG...`: prints each argument hex-encoded on its own line (`arg <hex>`), then `args N`.
 
 use std::io::Write;
 use std::process::{Command, ExitCode, Stdio};
@@ -128,6 +129,15 @@ fn main() -> ExitCode {
                 })
                 .collect();
             sleep_secs(secs);
+        }
+        "args" => {
+            // Each argument on its own line, hex-encoded, so a test can check byte for byte
+            // what arrived (quotes, spaces, `&`, newlines and all).
+            for a in &args[1..] {
+                let _ = writeln!(out, "arg {}", hex::encode(a.as_bytes()));
+            }
+            let _ = writeln!(out, "args {}", args.len() - 1);
+            let _ = out.flush();
         }
         "exit-stamp" => {
             let nanos = std::time::SystemTime::now()

@@ -55,18 +55,23 @@ pub(crate) fn shell_command(line: &str, args: &[String]) -> (String, Vec<String>
 /// to `grace` for the leader to go, then kills the group (SIGKILL). The caller checked the
 /// leader's identity (pid + start time) just before.
 pub(crate) async fn end_leftover(pid: u32, grace: std::time::Duration) {
-    use nix::sys::signal::{Signal, killpg};
+    use nix::sys::signal::{Signal, kill, killpg};
     use nix::unistd::Pid;
     let Ok(raw) = i32::try_from(pid) else {
         return;
     };
-    let group = Pid::from_raw(raw);
-    let _ = killpg(group, Signal::SIGTERM);
+    let leader = Pid::from_raw(raw);
+    // The group, and the process itself in case it is not (or no longer) a group leader.
+    let signal = |sig| {
+        let _ = killpg(leader, sig);
+        let _ = kill(leader, sig);
+    };
+    signal(Signal::SIGTERM);
     let deadline = tokio::time::Instant::now() + grace;
     while tokio::time::Instant::now() < deadline && crate::process::process_start(pid).is_some() {
         tokio::time::sleep(std::time::Duration::from_millis(25)).await;
     }
-    let _ = killpg(group, Signal::SIGKILL);
+    signal(Signal::SIGKILL);
 }
 
 /// Option values reach `sh -c LINE sh ARGS...` as `$1`...: the shell never parses them, so any
