@@ -84,6 +84,7 @@ pub fn start_engine<R: Runtime>(
     data_dir: PathBuf,
 ) -> Result<(), String> {
     let mut config = EngineConfig::new(data_dir);
+    config.kind = "desktop".into();
     config.notifier = Some(Arc::new(notifier::DesktopNotifier::new(app.clone())));
     let engine = tauri::async_runtime::block_on(Engine::start(config)).map_err(|e| e.message)?;
     let since = tauri::async_runtime::block_on(engine.call(vigil_engine::api::GetStatus {}))
@@ -103,12 +104,24 @@ pub fn start_engine<R: Runtime>(
     Ok(())
 }
 
-/// Stops the engine (flushing the store) and exits the app.
+/// Stops the engine (flushing the store) and exits the app. The stop (up to the run grace
+/// period when jobs are running) happens on the async runtime, never on the UI thread: the
+/// window and the tray stay responsive and say that Vigil is stopping. A second Quit while
+/// stopping does nothing.
 pub fn quit<R: Runtime>(app: &tauri::AppHandle<R>) {
-    if let Some(engine) = app.try_state::<Engine>() {
-        tauri::async_runtime::block_on(engine.stop());
+    static QUITTING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if QUITTING.swap(true, std::sync::atomic::Ordering::SeqCst) {
+        return;
     }
-    app.exit(0);
+    tray::show_stopping(app);
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        if let Some(engine) = app.try_state::<Engine>() {
+            let engine = engine.inner().clone();
+            engine.stop().await;
+        }
+        app.exit(0);
+    });
 }
 
 /// Runs the desktop app.

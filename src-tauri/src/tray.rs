@@ -49,6 +49,7 @@ pub(crate) fn install<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     };
     let open = MenuItem::with_id(app, OPEN, "Open Vigil", true, None::<&str>)?;
     let quit = MenuItem::with_id(app, QUIT, "Quit", true, None::<&str>)?;
+    app.manage(QuitItem(quit.clone()));
     let separator = PredefinedMenuItem::separator(app)?;
     let menu = Menu::with_items(
         app,
@@ -135,6 +136,25 @@ pub(crate) fn menu_lines(h: &Health) -> [String; 3] {
     }
     [programs, jobs, deliveries]
 }
+
+/// The Quit entry's text while Vigil is stopping.
+const STOPPING_TEXT: &str = "Stopping Vigil…";
+
+/// Shows that Vigil is stopping: the Quit entry says so and is disabled, the tooltip too, and
+/// the window (if open) gets a `vigil://stopping` event to show it.
+pub(crate) fn show_stopping<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(tray) = app.tray_by_id("main") {
+        let _ = tray.set_tooltip(Some("Vigil is stopping…"));
+    }
+    if let Some(menu) = app.try_state::<QuitItem<R>>() {
+        let _ = menu.0.set_text(STOPPING_TEXT);
+        let _ = menu.0.set_enabled(false);
+    }
+    let _ = tauri::Emitter::emit(app, "vigil://stopping", ());
+}
+
+/// The Quit menu item, kept so [`show_stopping`] can change it.
+pub(crate) struct QuitItem<R: Runtime>(pub(crate) MenuItem<R>);
 
 /// What each tray menu item does; separate from the tray so tests can drive it.
 pub(crate) fn on_menu<R: Runtime>(app: &AppHandle<R>, event: &MenuEvent) {

@@ -212,7 +212,9 @@ async fn daemon(data_dir: PathBuf, listen: SocketAddr) -> anyhow::Result<ExitCod
         )
         .with_writer(std::io::stderr)
         .init();
-    let engine = Engine::start(EngineConfig::new(data_dir.clone()))
+    let mut config = EngineConfig::new(data_dir.clone());
+    config.kind = "daemon".into();
+    let engine = Engine::start(config)
         .await
         .map_err(|e| anyhow::anyhow!(e.message))
         .with_context(|| format!("cannot start the engine in {}", data_dir.display()))?;

@@ -2,123 +2,18 @@
 // A test that cannot set up its fixture should fail on the spot.
 #![allow(clippy::unwrap_used)]
 
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use serde_json::{Value, json};
 
-const DEADLINE: Duration = Duration::from_secs(30);
-const BIN: &str = env!("CARGO_BIN_EXE_vigil");
+mod common;
 
-/// A daemon process that is killed if a test fails half-way.
-struct Daemon {
-    child: Option<Child>,
-    base: String,
-    token: String,
-}
-
-impl Daemon {
-    fn start(dir: &Path) -> Self {
-        let _ = std::fs::remove_file(dir.join("endpoint"));
-        let child = Command::new(BIN)
-            .args(["daemon", "--listen", "127.0.0.1:0", "--data-dir"])
-            .arg(dir)
-            .env("VIGIL_LOG", "warn")
-            .stdin(Stdio::null())
-            .spawn()
-            .expect("the vigil binary starts");
-        let endpoint = wait_for("the daemon to write its endpoint file", || {
-            std::fs::read_to_string(dir.join("endpoint")).ok()
-        });
-        let token = std::fs::read_to_string(dir.join("api-token")).unwrap();
-        Self {
-            child: Some(child),
-            base: format!("http://{}", endpoint.trim()),
-            token: token.trim().to_owned(),
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    fn authed(&self, req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
-        req.bearer_auth(&self.token)
-    }
-
-    /// GET with the token; the status and the JSON body (null when there is none).
-    async fn get_json(&self, http: &reqwest::Client, path: &str) -> (u16, Value) {
-        json_of(self.authed(http.get(self.url(path))).send().await.unwrap()).await
-    }
-
-    /// POST a JSON body with the token; the status and the JSON answer.
-    async fn post_json(&self, http: &reqwest::Client, path: &str, body: &Value) -> (u16, Value) {
-        json_of(
-            self.authed(http.post(self.url(path)))
-                .json(body)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await
-    }
-
-    /// Stops the daemon the way a service manager does and returns its exit status.
-    fn terminate(mut self) -> std::process::ExitStatus {
-        let mut child = self.child.take().unwrap();
-        #[cfg(unix)]
-        {
-            let pid = child.id().to_string();
-            let sent = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
-            assert!(sent.success());
-        }
-        #[cfg(not(unix))]
-        child.kill().unwrap();
-        let started = Instant::now();
-        loop {
-            if let Some(status) = child.try_wait().unwrap() {
-                return status;
-            }
-            assert!(
-                started.elapsed() < DEADLINE,
-                "the daemon did not exit after SIGTERM"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-}
-
-/// Polls `f` until it returns `Some`, failing after [`DEADLINE`].
-fn wait_for<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
-    let started = Instant::now();
-    loop {
-        if let Some(v) = f() {
-            return v;
-        }
-        assert!(started.elapsed() < DEADLINE, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
+use common::{BIN, DEADLINE, Daemon, json_of, wait_for};
 
 fn program_json(name: &str) -> Value {
     json!({ "name": name, "path": BIN, "args": ["--version", "a b"] })
-}
-
-async fn json_of(resp: reqwest::Response) -> (u16, Value) {
-    let status = resp.status().as_u16();
-    let body = resp.json::<Value>().await.unwrap_or(Value::Null);
-    (status, body)
 }
 
 /// Reads SSE records from a response until `n` events arrived; returns (id, data) pairs.
@@ -153,7 +48,9 @@ async fn read_events(resp: reqwest::Response, n: usize) -> Vec<(i64, Value)> {
     out
 }
 
-#[tokio::test]
+// Multi-threaded: helpers such as `wait_for` block their thread, and the in-process receivers
+// must keep serving meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn daemon_serves_the_api_with_auth_events_and_clean_shutdown() {
     let dir = tempfile::tempdir().unwrap();
     let daemon = Daemon::start(dir.path());
@@ -369,7 +266,9 @@ fn a_second_daemon_on_a_taken_port_fails_clearly() {
     assert!(!dir.path().join("endpoint").exists());
 }
 
-#[tokio::test]
+// Multi-threaded: helpers such as `wait_for` block their thread, and the in-process receivers
+// must keep serving meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn programs_are_started_watched_and_their_history_served_over_http() {
     let dir = tempfile::tempdir().unwrap();
     let daemon = Daemon::start(dir.path());
@@ -516,7 +415,9 @@ async fn programs_are_started_watched_and_their_history_served_over_http() {
     assert!(daemon.terminate().success());
 }
 
-#[tokio::test]
+// Multi-threaded: helpers such as `wait_for` block their thread, and the in-process receivers
+// must keep serving meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn jobs_are_saved_run_and_listed_over_http_and_the_cli() {
     let dir = tempfile::tempdir().unwrap();
     let daemon = Daemon::start(dir.path());
@@ -719,7 +620,9 @@ async fn receiver(
     keys
 }
 
-#[tokio::test]
+// Multi-threaded: helpers such as `wait_for` block their thread, and the in-process receivers
+// must keep serving meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deliveries_survive_a_killed_daemon_and_arrive_at_least_once() {
     let dir = tempfile::tempdir().unwrap();
     let http = reqwest::Client::new();
@@ -769,6 +672,7 @@ async fn deliveries_survive_a_killed_daemon_and_arrive_at_least_once() {
     *delay.lock().unwrap() = Duration::ZERO;
 
     let daemon = Daemon::start(dir.path());
+    let waiting = Instant::now();
     let delivered = loop {
         let (_, all) = daemon
             .get_json(&http, "/api/deliveries?status=delivered&limit=1000")
@@ -776,6 +680,10 @@ async fn deliveries_survive_a_killed_daemon_and_arrive_at_least_once() {
         if all.as_array().unwrap().len() == 20 {
             break all;
         }
+        assert!(
+            waiting.elapsed() < DEADLINE,
+            "not every delivery arrived after the restart: {all}"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     let mut want: Vec<String> = delivered
@@ -805,7 +713,9 @@ async fn deliveries_survive_a_killed_daemon_and_arrive_at_least_once() {
     assert_eq!((code, err["code"].as_str()), (400, Some("invalid_input")));
 }
 
-#[tokio::test]
+// Multi-threaded: helpers such as `wait_for` block their thread, and the in-process receivers
+// must keep serving meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn incoming_triggers_run_a_job_only_with_a_valid_token() {
     let dir = tempfile::tempdir().unwrap();
     let daemon = Daemon::start(dir.path());
@@ -877,4 +787,31 @@ async fn incoming_triggers_run_a_job_only_with_a_valid_token() {
         .get_json(&http, &format!("/api/runs/{}", accepted["run_id"]))
         .await;
     assert_eq!(run["trigger"], "webhook");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_daemon_on_a_taken_data_dir_exits_at_once_naming_the_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = Daemon::start(dir.path());
+    let out = Command::new(BIN)
+        .args(["daemon", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path())
+        .env("VIGIL_LOG", "warn")
+        .stdin(Stdio::null())
+        .output()
+        .expect("the vigil binary starts");
+    assert!(!out.status.success(), "the second daemon must not run");
+    let err = String::from_utf8_lossy(&out.stderr);
+    let pid = first.child.as_ref().unwrap().id().to_string();
+    let address = first.base.trim_start_matches("http://").to_owned();
+    assert!(
+        err.contains("in use") && err.contains(&pid) && err.contains("daemon") && err.contains(&address),
+        "the refusal names the holder's kind, pid and address: {err}"
+    );
+    // The first one was not disturbed: its endpoint file and token are still its own.
+    let endpoint = std::fs::read_to_string(dir.path().join("endpoint")).unwrap();
+    assert_eq!(endpoint.trim(), address);
+    let (status, _) = first.get_json(&reqwest::Client::new(), "/api/status").await;
+    assert_eq!(status, 200, "the first daemon still answers");
+    assert!(first.terminate().success());
 }
