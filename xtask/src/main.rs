@@ -20,12 +20,17 @@ fn main() -> ExitCode {
         Some("test") => test(&root, &args[1..]),
         Some("dist") => dist(&root),
         Some("bench") => bench(&root),
+        Some("chaos") => chaos(&root, &args[1..]),
+        Some("fuzz") => fuzz(&root, &args[1..]),
         _ => {
             eprintln!(
                 "usage: cargo xtask <task>\n\n\
                  run    set up and start the desktop app (under Xvfb when there is no display)\n\
                  test   set up and run every test suite (add --skip-windows to skip the Windows ones)\n\
                  bench  speed and size benchmarks; rewrites docs/BENCHMARKS.md\n\
+                 chaos  SIGKILL the daemon at random moments under load [KILLS, default 50]\n\
+                 fuzz   the long fuzz run [CASES per target, default 200000]; with a nightly\n\
+                        toolchain and cargo-fuzz, also coverage-guided (libFuzzer) [SECS each]\n\
                  dist   release builds of the desktop app and the `vigil` CLI"
             );
             return ExitCode::from(2);
@@ -104,6 +109,80 @@ fn bench(root: &Path) -> Result<(), String> {
         &[("VIGIL_BENCH_OUT", &out.display().to_string())],
     )?;
     eprintln!("xtask: wrote {}", out.display());
+    Ok(())
+}
+
+/// The crash-kill harness at full length: the same test the suite runs with 5 kills.
+fn chaos(root: &Path, args: &[String]) -> Result<(), String> {
+    let kills = args.first().map_or("50", String::as_str);
+    steps::exec(
+        root,
+        &[
+            "cargo",
+            "test",
+            "-p",
+            "vigil-cli",
+            "--test",
+            "chaos",
+            "--",
+            "--nocapture",
+        ]
+        .map(String::from),
+        &[("VIGIL_CHAOS_KILLS", kills)],
+    )
+}
+
+/// The long fuzz run: every target over many generated inputs on stable (what CI runs briefly),
+/// then, where a nightly toolchain and cargo-fuzz exist, each libFuzzer target for a while.
+fn fuzz(root: &Path, args: &[String]) -> Result<(), String> {
+    let cases = args.first().map_or("200000", String::as_str);
+    steps::exec(
+        root,
+        &["cargo", "test", "--release", "-p", "vigil-fuzz", "--", "--nocapture"].map(String::from),
+        &[("VIGIL_FUZZ_CASES", cases)],
+    )?;
+    let secs = args.get(1).map_or("60", String::as_str);
+    let nightly = std::process::Command::new("cargo")
+        .args(["+nightly", "fuzz", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !nightly {
+        eprintln!(
+            "xtask: no nightly toolchain with cargo-fuzz here; skipped the coverage-guided run \
+             (rustup toolchain install nightly && cargo install cargo-fuzz)"
+        );
+        return Ok(());
+    }
+    let dir = root.join("crates/vigil-fuzz");
+    let list = std::process::Command::new("cargo")
+        .args(["+nightly", "fuzz", "list"])
+        .current_dir(&dir)
+        .output()
+        .map_err(|e| format!("cargo fuzz list: {e}"))?;
+    for target in String::from_utf8_lossy(&list.stdout).lines() {
+        // libFuzzer writes what it finds to its own working corpus (ignored by git) and reads
+        // the committed seeds as a second directory.
+        let work = dir.join("fuzz/corpus").join(target);
+        let _ = std::fs::create_dir_all(&work);
+        let seeds = dir.join("corpus").join(target);
+        steps::exec(
+            &dir,
+            &[
+                "cargo".to_owned(),
+                "+nightly".to_owned(),
+                "fuzz".to_owned(),
+                "run".to_owned(),
+                target.to_owned(),
+                work.display().to_string(),
+                seeds.display().to_string(),
+                "--".to_owned(),
+                format!("-max_total_time={secs}"),
+                "-rss_limit_mb=1024".to_owned(),
+                "-timeout=5".to_owned(),
+            ],
+            &[],
+        )?;
+    }
     Ok(())
 }
 
