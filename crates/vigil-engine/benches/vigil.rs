@@ -16,6 +16,8 @@ use vigil_engine::monitor::{Discovery, Sweeper, Target};
 use vigil_engine::{Engine, EngineConfig, EventKind};
 use vigil_store::{Sample, Store};
 
+#[path = "support/month.rs"]
+mod month;
 #[path = "support/outbox.rs"]
 mod outbox;
 
@@ -836,6 +838,9 @@ fn main() {
     }
     if wanted("outbox") {
         outbox::outbox(&mut rows);
+    }
+    if wanted("month") {
+        month::month(&mut rows);
     }
     let mut md = String::new();
     let _ = writeln!(

@@ -33,11 +33,11 @@ pub struct HistoryRetention {
 impl Default for HistoryRetention {
     fn default() -> Self {
         Self {
-            run_days: 90,
-            max_runs: 200_000,
-            event_days: 90,
+            run_days: 30,
+            max_runs: 100_000,
+            event_days: 30,
             max_events: 1_000_000,
-            delivery_days: 30,
+            delivery_days: 14,
         }
     }
 }

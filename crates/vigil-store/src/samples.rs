@@ -103,26 +103,37 @@ impl Resolution {
 /// program that was removed meanwhile are skipped rather than failing the batch.
 pub fn insert_samples(tx: &mut Tx<'_>, samples: &[Sample]) -> Result<usize, StoreError> {
     let conn = tx.conn();
+    // Samples of a program removed since its sweep are dropped. The registered ids are read
+    // once per batch: a per-row `WHERE EXISTS` subquery made each insert about 3x dearer.
+    let registered: std::collections::HashSet<ProgramId> = conn
+        .prepare_cached("SELECT id FROM programs")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let samples: Vec<&Sample> = samples
+        .iter()
+        .filter(|s| registered.contains(&s.program_id))
+        .collect();
     let mut raw = conn.prepare_cached(
-        "INSERT OR REPLACE INTO samples (program_id, ts, cpu, mem)
-         SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM programs WHERE id = ?1)",
+        "INSERT OR REPLACE INTO samples (program_id, ts, cpu, mem) VALUES (?1, ?2, ?3, ?4)",
     )?;
     let mut written = 0;
-    for s in samples {
+    for s in &samples {
         written += raw.execute(params![s.program_id, s.ts, s.cpu, s.mem])?;
     }
     for res in [Resolution::Minute, Resolution::Hour] {
-        let mut merged: Vec<Rollup> = Vec::new();
-        for s in samples {
+        // Keyed, not searched: a large batch (a flush after a lag) stays linear.
+        let mut merged: std::collections::BTreeMap<(ProgramId, i64), Rollup> =
+            std::collections::BTreeMap::new();
+        for s in &samples {
             let r = Rollup::of(s, res.secs());
-            match merged
-                .iter_mut()
-                .find(|m| m.program_id == r.program_id && m.ts == r.ts)
-            {
-                Some(m) => m.merge(&r),
-                None => merged.push(r),
+            match merged.entry((r.program_id, r.ts)) {
+                std::collections::btree_map::Entry::Occupied(mut m) => m.get_mut().merge(&r),
+                std::collections::btree_map::Entry::Vacant(v) => {
+                    v.insert(r);
+                }
             }
         }
+        let merged: Vec<Rollup> = merged.into_values().collect();
         upsert_rollups(conn, res, &merged)?;
     }
     Ok(written)
@@ -135,8 +146,7 @@ fn upsert_rollups(
 ) -> Result<(), StoreError> {
     let mut stmt = conn.prepare_cached(&format!(
         "INSERT INTO {t} (program_id, ts, n, cpu_min, cpu_sum, cpu_max, mem_min, mem_sum, mem_max)
-         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9
-         WHERE EXISTS (SELECT 1 FROM programs WHERE id = ?1)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
          ON CONFLICT (program_id, ts) DO UPDATE SET
             n = n + excluded.n,
             cpu_min = min(cpu_min, excluded.cpu_min),
@@ -240,19 +250,28 @@ impl Default for Retention {
 }
 
 /// Deletes history older than the retention allows at `now` (unix seconds); returns rows removed.
+///
+/// Deletes go program by program through the `(program_id, ts)` key: each is a range at the
+/// start of that program's b-tree, never a scan of the whole table (a `ts < ?` over the table
+/// read every row, about a second per prune at 8 million samples).
 pub fn prune(tx: &mut Tx<'_>, retention: Retention, now: i64) -> Result<usize, StoreError> {
     let conn = tx.conn();
-    let mut removed = conn.execute(
-        "DELETE FROM samples WHERE ts < ?1",
-        [now - retention.raw_secs],
-    )?;
-    removed += conn.execute(
-        "DELETE FROM samples_minute WHERE ts < ?1",
-        [now - retention.minute_secs],
-    )?;
-    removed += conn.execute(
-        "DELETE FROM samples_hour WHERE ts < ?1",
-        [now - retention.hour_secs],
-    )?;
+    let programs: Vec<i64> = conn
+        .prepare_cached("SELECT id FROM programs")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let mut removed = 0;
+    for (table, keep) in [
+        ("samples", retention.raw_secs),
+        ("samples_minute", retention.minute_secs),
+        ("samples_hour", retention.hour_secs),
+    ] {
+        let mut delete = conn.prepare_cached(&format!(
+            "DELETE FROM {table} WHERE program_id = ?1 AND ts < ?2"
+        ))?;
+        for id in &programs {
+            removed += delete.execute(params![id, now - keep])?;
+        }
+    }
     Ok(removed)
 }

@@ -570,26 +570,41 @@ fn from_legacy(v: &Value) -> Value {
     Value::Object(job)
 }
 
+impl ImportJobs {
+    /// The document's job definitions, each of the older format converted to Vigil's, before
+    /// templates are applied. Public so the fuzz targets reach the parsing an uploaded file meets.
+    pub fn definitions(&self) -> Result<Vec<Value>, ApiError> {
+        let (items, legacy) = match &self.document {
+            Value::Object(o) if o.contains_key("vigil_jobs") => (o.get("jobs"), false),
+            Value::Object(o) => (o.get("jobs"), true),
+            Value::Array(_) => (Some(&self.document), true),
+            _ => (None, false),
+        };
+        let items = items.and_then(Value::as_array).ok_or_else(|| {
+            ApiError::invalid(
+                "expected {\"vigil_jobs\": 1, \"jobs\": [...]}, {\"jobs\": [...]} or an array of jobs",
+            )
+        })?;
+        Ok(items
+            .iter()
+            .map(|item| {
+                if legacy {
+                    from_legacy(item)
+                } else {
+                    item.clone()
+                }
+            })
+            .collect())
+    }
+}
+
 impl Request for ImportJobs {
     type Response = ImportReport;
 
     async fn handle(self, engine: &Engine) -> Result<ImportReport, ApiError> {
-        let (items, legacy) = match &self.document {
-            Value::Object(o) if o.contains_key("vigil_jobs") => (o.get("jobs").cloned(), false),
-            Value::Object(o) => (o.get("jobs").cloned(), true),
-            Value::Array(_) => (Some(self.document.clone()), true),
-            _ => (None, false),
-        };
-        let items = items
-            .and_then(|v| v.as_array().cloned())
-            .ok_or_else(|| ApiError::invalid("expected {\"vigil_jobs\": 1, \"jobs\": [...]}, {\"jobs\": [...]} or an array of jobs"))?;
-        let mut jobs = Vec::with_capacity(items.len());
-        for (i, item) in items.iter().enumerate() {
-            let definition = if legacy {
-                from_legacy(item)
-            } else {
-                item.clone()
-            };
+        let definitions = self.definitions()?;
+        let mut jobs = Vec::with_capacity(definitions.len());
+        for (i, definition) in definitions.into_iter().enumerate() {
             let job = resolve(engine, definition).map_err(|e| {
                 ApiError::invalid(format!("job {} of the file: {}", i + 1, e.message))
             })?;
