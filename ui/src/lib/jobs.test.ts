@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { JobOption } from "./types";
 import {
+  shellOptionsNote,
   FormError,
   SchedulePreview,
   buildRunOptions,
@@ -316,5 +317,24 @@ describe("schedule preview", () => {
     await vi.advanceTimersByTimeAsync(1000);
     expect(fetch).not.toHaveBeenCalled();
     expect(states).toEqual([{ kind: "loading" }]);
+  });
+});
+
+describe("shellOptionsNote", () => {
+  it("says nothing for direct commands or shell lines without options", () => {
+    expect(shellOptionsNote({ shell: false, command: "x", options: [{}] })).toBeNull();
+    expect(shellOptionsNote({ shell: true, command: "echo hi", options: [] })).toBeNull();
+  });
+  it("warns when a shell line would drop its options on Unix", () => {
+    const note = shellOptionsNote({ shell: true, command: "echo hi", options: [{}] });
+    expect(note?.warn).toBe(true);
+    expect(note?.text).toContain("ignored");
+  });
+  it("only explains when the line uses them", () => {
+    for (const command of ['printf "%s" "$@"', "echo $1", "echo ${2}", "echo $*"]) {
+      const note = shellOptionsNote({ shell: true, command, options: [{}] });
+      expect(note?.warn, command).toBe(false);
+      expect(note?.text).toContain("refused");
+    }
   });
 });

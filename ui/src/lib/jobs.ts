@@ -447,3 +447,22 @@ export class SchedulePreview {
     }
   }
 }
+
+/**
+ * What the editor says about options on a shell job, or null when there is nothing to say.
+ * On Unix a shell line gets option values as "$@" ($1, $2, ...) and never parses them; on
+ * Windows (cmd /D /C) they are appended to the line, and values cmd.exe would read as syntax
+ * are refused when a run is asked for. A Unix line that mentions none of them drops them.
+ */
+export function shellOptionsNote(form: { shell: boolean; command: string; options: readonly unknown[] }): {
+  text: string;
+  warn: boolean;
+} | null {
+  if (!form.shell || form.options.length === 0) return null;
+  const uses = /\$@|\$\*|\$\{?[1-9]/.test(form.command);
+  const base =
+    'Options reach the line as "$@" ($1, $2, …) on Linux and macOS; on Windows they are appended to the line, and values holding " & | < > ^ % ! ( ) or line breaks are refused.';
+  return uses
+    ? { text: base, warn: false }
+    : { text: `This line never mentions "$@" or $1, so on Linux and macOS its options are ignored. ${base}`, warn: true };
+}
