@@ -114,7 +114,8 @@ pub fn insert_samples(tx: &mut Tx<'_>, samples: &[Sample]) -> Result<usize, Stor
         .filter(|s| registered.contains(&s.program_id))
         .collect();
     let mut raw = conn.prepare_cached(
-        "INSERT OR REPLACE INTO samples (program_id, ts, cpu, mem) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO samples (program_id, ts, cpu, mem) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (program_id, ts) DO UPDATE SET cpu = excluded.cpu, mem = excluded.mem",
     )?;
     let mut written = 0;
     for s in &samples {
