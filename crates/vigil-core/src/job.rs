@@ -270,7 +270,7 @@ impl Job {
             if schedule.trim().is_empty() {
                 self.schedule = None;
             } else {
-                parse_cron(schedule)?;
+                parse_schedule(schedule)?;
             }
         }
         if let Some(tz) = &self.timezone {
@@ -467,6 +467,22 @@ pub fn parse_cron(expr: &str) -> Result<croner::Cron, ApiError> {
             "schedule {expr:?} is not a valid cron expression: {e}"
         ))
     })
+}
+
+/// Parses a cron expression for a job's schedule: valid, and firing at all. `0 0 30 2 *`
+/// (February 30th) parses but never fires, and every lookup of its next fire searches to
+/// croner's year-5000 limit (40 ms each in release); it is refused once, here, instead.
+pub fn parse_schedule(expr: &str) -> Result<croner::Cron, ApiError> {
+    let cron = parse_cron(expr)?;
+    // Any schedule that fires at all fires within 28 years of any instant (the calendar
+    // repeats), so one lookup from a fixed instant tells; core reads no clock.
+    let from = Utc.with_ymd_and_hms(2000, 1, 1, 0, 0, 0).single().unwrap_or_default();
+    if next_fires(&cron, chrono_tz::UTC, from, 1).is_empty() {
+        return Err(ApiError::invalid(format!(
+            "schedule {expr:?} never fires (no such date)"
+        )));
+    }
+    Ok(cron)
 }
 
 /// Parses an IANA time zone name.
@@ -686,6 +702,25 @@ mod tests {
             ..job("a")
         };
         assert!(bad.validate().unwrap_err().message.contains("Mars/Olympus"));
+        // Found by fuzzing: dates that do not exist parse, never fire, and made every lookup
+        // search to the year 5000. Refused when saved; a leap day is fine.
+        for never in ["0 0 30 2 *", "0 0 31 4 +1-5", "0 0 31 2 *"] {
+            let err = Job {
+                schedule: Some(never.into()),
+                ..job("a")
+            }
+            .validate()
+            .unwrap_err();
+            assert!(err.message.contains("never fires"), "{never}: {err}");
+        }
+        assert!(
+            Job {
+                schedule: Some("0 0 29 2 *".into()),
+                ..job("a")
+            }
+            .validate()
+            .is_ok()
+        );
         assert!(
             Job {
                 id: "Bad Id".into(),

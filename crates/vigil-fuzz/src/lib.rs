@@ -182,7 +182,7 @@ pub fn hook_body(data: &[u8]) {
     if data.len() > MAX_HOOK_BODY {
         return;
     }
-    let options = if data.iter().all(u8::is_ascii_whitespace) {
+    let options = if data.iter().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')) {
         BTreeMap::new()
     } else {
         match serde_json::from_slice::<HookBody>(data) {
@@ -210,7 +210,7 @@ pub fn sse_since(data: &[u8]) {
 /// vigil-server's parse of `since` / `Last-Event-ID` (`routes.rs`, `events`): a non-negative
 /// integer, surrounding whitespace allowed.
 pub fn parse_since(raw: &str) -> Result<i64, ApiError> {
-    match raw.trim().parse::<i64>() {
+    match raw.trim_ascii().parse::<i64>() {
         Ok(n) if n >= 0 => Ok(n),
         _ => Err(ApiError::invalid(format!(
             "since must be a non-negative integer, got {raw:?}"

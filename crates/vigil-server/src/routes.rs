@@ -496,7 +496,7 @@ async fn events(
         .map(str::to_owned);
     let since = match q.since.or(from_header) {
         None => 0,
-        Some(raw) => match raw.trim().parse::<i64>() {
+        Some(raw) => match raw.trim_ascii().parse::<i64>() {
             Ok(n) if n >= 0 => n,
             _ => {
                 return Err(HttpError(ApiError::invalid(format!(

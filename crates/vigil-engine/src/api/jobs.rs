@@ -361,7 +361,7 @@ impl Request for PreviewSchedule {
     type Response = Vec<i64>;
 
     async fn handle(self, _engine: &Engine) -> Result<Vec<i64>, ApiError> {
-        let cron = vigil_core::parse_cron(&self.schedule)?;
+        let cron = vigil_core::parse_schedule(&self.schedule)?;
         let tz = match &self.timezone {
             Some(t) => vigil_core::parse_tz(t)?,
             None => chrono_tz::UTC,

@@ -419,7 +419,8 @@ impl Request for HookRun {
                 "a valid trigger token or body signature is required",
             ));
         };
-        let body: HookBody = if self.body.iter().all(u8::is_ascii_whitespace) {
+        // JSON whitespace only: a form feed is not blank, it is an invalid body.
+        let body: HookBody = if self.body.iter().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')) {
             HookBody {
                 options: BTreeMap::new(),
             }
