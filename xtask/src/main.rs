@@ -138,7 +138,16 @@ fn fuzz(root: &Path, args: &[String]) -> Result<(), String> {
     let cases = args.first().map_or("200000", String::as_str);
     steps::exec(
         root,
-        &["cargo", "test", "--release", "-p", "vigil-fuzz", "--", "--nocapture"].map(String::from),
+        &[
+            "cargo",
+            "test",
+            "--release",
+            "-p",
+            "vigil-fuzz",
+            "--",
+            "--nocapture",
+        ]
+        .map(String::from),
         &[("VIGIL_FUZZ_CASES", cases)],
     )?;
     let secs = args.get(1).map_or("60", String::as_str);

@@ -218,7 +218,15 @@ async fn daemon(data_dir: PathBuf, listen: SocketAddr) -> anyhow::Result<ExitCod
         .await
         .map_err(|e| anyhow::anyhow!(e.message))
         .with_context(|| format!("cannot start the engine in {}", data_dir.display()))?;
-    let bound = match vigil_server::bind(engine.clone(), &ServerConfig { listen, data_dir }).await {
+    let bound = match vigil_server::bind(
+        engine.clone(),
+        &ServerConfig {
+            listen,
+            data_dir: data_dir.clone(),
+        },
+    )
+    .await
+    {
         Ok(b) => b,
         Err(e) => {
             engine.stop().await;
@@ -226,10 +234,13 @@ async fn daemon(data_dir: PathBuf, listen: SocketAddr) -> anyhow::Result<ExitCod
         }
     };
     let stopper = engine.clone();
+    let (endpoint_file, addr) = (data_dir.join(vigil_server::ENDPOINT_FILE), bound.addr());
     let served = bound
         .serve(async move {
             platform::shutdown_signal().await;
             tracing::info!("shutting down");
+            // Withdrawn before the stop releases the data dir to whoever comes next.
+            vigil_server::withdraw(&endpoint_file, addr);
             // Stopping the engine ends open event streams, which lets the server drain.
             stopper.stop().await;
         })

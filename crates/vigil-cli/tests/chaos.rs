@@ -21,7 +21,11 @@ fn count_marked(marker: &str) -> usize {
         return 0;
     };
     dir.flatten()
-        .filter(|e| e.file_name().to_str().is_some_and(|n| n.parse::<u32>().is_ok()))
+        .filter(|e| {
+            e.file_name()
+                .to_str()
+                .is_some_and(|n| n.parse::<u32>().is_ok())
+        })
         .filter(|e| {
             let alive = std::fs::read_to_string(e.path().join("stat"))
                 .ok()
@@ -61,7 +65,10 @@ struct Moments(u64);
 
 impl Moments {
     fn next_ms(&mut self, lo: u64, hi: u64) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         lo + (self.0 >> 33) % (hi - lo)
     }
 }
@@ -158,7 +165,10 @@ async fn what_survives_a_daemon_killed_at_random_moments() {
         if pending.as_array().is_some_and(Vec::is_empty) {
             break;
         }
-        assert!(started.elapsed() < Duration::from_secs(90), "deliveries never drained");
+        assert!(
+            started.elapsed() < Duration::from_secs(90),
+            "deliveries never drained"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     // The stop itself records events (programs stopped, engine stopped) whose deliveries wait
@@ -246,13 +256,19 @@ async fn what_survives_a_daemon_killed_at_random_moments() {
         never_arrived.len(),
     );
     assert_eq!(integrity, "ok", "the database survived every kill");
-    assert!(missing.is_empty(), "committed events were lost: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "committed events were lost: {missing:?}"
+    );
     assert!(
         !runs_by_status.contains_key("queued") && !runs_by_status.contains_key("running"),
         "every run left going is interrupted: {runs_by_status:?}"
     );
     assert!(runs > 0, "the job ran");
-    assert!(started_twice.is_empty(), "runs started twice: {started_twice:?}");
+    assert!(
+        started_twice.is_empty(),
+        "runs started twice: {started_twice:?}"
+    );
     assert!(
         delivered.iter().all(|(_, s)| s == "delivered"),
         "every delivery was delivered: {delivered:?}"
@@ -261,6 +277,9 @@ async fn what_survives_a_daemon_killed_at_random_moments() {
         never_arrived.is_empty(),
         "every routed delivery reached the receiver at least once: {never_arrived:?}"
     );
-    assert!(most_copies <= 3, "a crash duplicated programs: {most_copies} copies");
+    assert!(
+        most_copies <= 3,
+        "a crash duplicated programs: {most_copies} copies"
+    );
     assert_eq!(orphans, 0, "no process outlives a clean stop");
 }

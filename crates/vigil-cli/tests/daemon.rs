@@ -805,7 +805,10 @@ async fn a_second_daemon_on_a_taken_data_dir_exits_at_once_naming_the_first() {
     let pid = first.child.as_ref().unwrap().id().to_string();
     let address = first.base.trim_start_matches("http://").to_owned();
     assert!(
-        err.contains("in use") && err.contains(&pid) && err.contains("daemon") && err.contains(&address),
+        err.contains("in use")
+            && err.contains(&pid)
+            && err.contains("daemon")
+            && err.contains(&address),
         "the refusal names the holder's kind, pid and address: {err}"
     );
     // The first one was not disturbed: its endpoint file and token are still its own.

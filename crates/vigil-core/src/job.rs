@@ -461,12 +461,19 @@ fn fill(v: &mut Value, vars: &BTreeMap<String, String>) -> Result<(), ApiError> 
 }
 
 /// Parses a cron expression (5 or 6 fields), with an error naming it.
+/// Years are refused: the documented format is 5 or 6 fields, and a year field (which croner
+/// would take as a 7th) makes a schedule that fires in one year only, then searches to the year
+/// 5000 on every lookup.
 pub fn parse_cron(expr: &str) -> Result<croner::Cron, ApiError> {
-    croner::Cron::from_str(expr.trim()).map_err(|e| {
-        ApiError::invalid(format!(
-            "schedule {expr:?} is not a valid cron expression: {e}"
-        ))
-    })
+    croner::parser::CronParser::builder()
+        .year(croner::parser::Year::Disallowed)
+        .build()
+        .parse(expr.trim())
+        .map_err(|e| {
+            ApiError::invalid(format!(
+                "schedule {expr:?} is not a valid cron expression: {e}"
+            ))
+        })
 }
 
 /// Parses a cron expression for a job's schedule: valid, and firing at all. `0 0 30 2 *`
@@ -476,7 +483,10 @@ pub fn parse_schedule(expr: &str) -> Result<croner::Cron, ApiError> {
     let cron = parse_cron(expr)?;
     // Any schedule that fires at all fires within 28 years of any instant (the calendar
     // repeats), so one lookup from a fixed instant tells; core reads no clock.
-    let from = Utc.with_ymd_and_hms(2000, 1, 1, 0, 0, 0).single().unwrap_or_default();
+    let from = Utc
+        .with_ymd_and_hms(2000, 1, 1, 0, 0, 0)
+        .single()
+        .unwrap_or_default();
     if next_fires(&cron, chrono_tz::UTC, from, 1).is_empty() {
         return Err(ApiError::invalid(format!(
             "schedule {expr:?} never fires (no such date)"
@@ -514,8 +524,12 @@ pub fn next_fires(
 
 /// Characters cmd.exe interprets on a command line (quoting, command separators, pipes,
 /// redirection, escapes, variable expansion, grouping, line ends).
+///
+/// The fullwidth forms are there too: a program that reads its command line in the ANSI code
+/// page gets them "best fit" mapped to the ASCII ones ("WorstFit"), so `＂` would become `"`.
 pub const CMD_METACHARACTERS: &[char] = &[
-    '"', '&', '|', '<', '>', '^', '%', '!', '(', ')', '\r', '\n', '\0',
+    '"', '&', '|', '<', '>', '^', '%', '!', '(', ')', '\r', '\n', '\0', '＂', '＆', '｜', '＜',
+    '＞', '＾', '％', '！', '（', '）',
 ];
 
 /// Converts unix milliseconds to a UTC time (out-of-range values clamp to the epoch).
@@ -704,14 +718,22 @@ mod tests {
         assert!(bad.validate().unwrap_err().message.contains("Mars/Olympus"));
         // Found by fuzzing: dates that do not exist parse, never fire, and made every lookup
         // search to the year 5000. Refused when saved; a leap day is fine.
-        for never in ["0 0 30 2 *", "0 0 31 4 +1-5", "0 0 31 2 *"] {
+        for never in [
+            "0 0 30 2 *",
+            "0 0 31 4 +1-5",
+            "0 0 31 2 *",
+            "0 0 0 1 1 * 2001",
+        ] {
             let err = Job {
                 schedule: Some(never.into()),
                 ..job("a")
             }
             .validate()
             .unwrap_err();
-            assert!(err.message.contains("never fires"), "{never}: {err}");
+            assert!(
+                err.message.contains("never fires") || err.message.contains("not a valid cron"),
+                "{never}: {err}"
+            );
         }
         assert!(
             Job {

@@ -17,8 +17,9 @@ pub mod template;
 pub use error::{ApiError, ErrorCode};
 pub use event::{Event, EventKind, NewEvent};
 pub use job::{
-    Backoff, CMD_METACHARACTERS, ExecutionPolicy, Job, JobId, JobOption, MAX_JOB_ID, Missed, OptionKind, Overlap,
-    RetryOn, check_graph, next_fires, parse_cron, parse_schedule, parse_tz, plan, resolve_template, utc_ms,
+    Backoff, CMD_METACHARACTERS, ExecutionPolicy, Job, JobId, JobOption, MAX_JOB_ID, Missed,
+    OptionKind, Overlap, RetryOn, check_graph, next_fires, parse_cron, parse_schedule, parse_tz,
+    plan, resolve_template, utc_ms,
 };
 pub use notify::{
     Attempt, BREAKER_COOLDOWN_MS, BREAKER_THRESHOLD, Breaker, BreakerChange, Channel, Delivery,

@@ -231,12 +231,36 @@ mod tests {
     #[test]
     fn each_outcome_has_one_status_and_retry_kind() {
         let cases = [
-            (Outcome::Exited(ExitStatus::Code(0)), RunStatus::Succeeded, None),
-            (Outcome::Exited(ExitStatus::Code(1)), RunStatus::Failed, Some(RetryOn::Failure)),
-            (Outcome::Exited(ExitStatus::Signal(9)), RunStatus::Failed, Some(RetryOn::Failure)),
-            (Outcome::Exited(ExitStatus::Unknown), RunStatus::Failed, Some(RetryOn::Failure)),
-            (Outcome::StartFailed("x".into()), RunStatus::Failed, Some(RetryOn::StartError)),
-            (Outcome::TimedOut(3), RunStatus::TimedOut, Some(RetryOn::Timeout)),
+            (
+                Outcome::Exited(ExitStatus::Code(0)),
+                RunStatus::Succeeded,
+                None,
+            ),
+            (
+                Outcome::Exited(ExitStatus::Code(1)),
+                RunStatus::Failed,
+                Some(RetryOn::Failure),
+            ),
+            (
+                Outcome::Exited(ExitStatus::Signal(9)),
+                RunStatus::Failed,
+                Some(RetryOn::Failure),
+            ),
+            (
+                Outcome::Exited(ExitStatus::Unknown),
+                RunStatus::Failed,
+                Some(RetryOn::Failure),
+            ),
+            (
+                Outcome::StartFailed("x".into()),
+                RunStatus::Failed,
+                Some(RetryOn::StartError),
+            ),
+            (
+                Outcome::TimedOut(3),
+                RunStatus::TimedOut,
+                Some(RetryOn::Timeout),
+            ),
             (Outcome::Cancelled("x".into()), RunStatus::Cancelled, None),
             (Outcome::Interrupted, RunStatus::Interrupted, None),
             (Outcome::Skipped("x".into()), RunStatus::Skipped, None),
@@ -244,8 +268,15 @@ mod tests {
         for (outcome, status, retry) in cases {
             assert_eq!(outcome.status(), status, "{outcome:?}");
             assert_eq!(outcome.retry_kind(), retry, "{outcome:?}");
-            assert_eq!(outcome.error().is_none(), status == RunStatus::Succeeded, "{outcome:?}");
-            assert!(status.is_final(), "an outcome always ends the run: {outcome:?}");
+            assert_eq!(
+                outcome.error().is_none(),
+                status == RunStatus::Succeeded,
+                "{outcome:?}"
+            );
+            assert!(
+                status.is_final(),
+                "an outcome always ends the run: {outcome:?}"
+            );
         }
         assert_eq!(Outcome::Exited(ExitStatus::Code(3)).exit_code(), Some(3));
         assert_eq!(Outcome::StartFailed("x".into()).exit_code(), None);

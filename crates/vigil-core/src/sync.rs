@@ -47,6 +47,10 @@ mod tests {
         assert!(m.is_poisoned() && l.is_poisoned());
         *lock(&m) += 1;
         *write(&l) += 1;
-        assert_eq!((*lock(&m), *read(&l)), (2, 2), "changes after the poison are kept");
+        assert_eq!(
+            (*lock(&m), *read(&l)),
+            (2, 2),
+            "changes after the poison are kept"
+        );
     }
 }

@@ -18,8 +18,9 @@ use vigil_core::sync::lock;
 
 use crate::logs::LogLimits;
 
-/// Lines that may wait for the writer thread before pumps wait.
-const QUEUE: usize = 4096;
+/// Lines that may wait for the writer thread before pumps wait (at most 8 KiB each, so at most
+/// 8 MiB held).
+const QUEUE: usize = 1024;
 
 /// One output file: where it is, how it rotates, and its open handle (owned by the thread).
 pub(crate) struct FileSink {
@@ -160,7 +161,6 @@ impl Appender {
 
 fn run(mut rx: mpsc::Receiver<Message>) {
     let mut dirty: Vec<Arc<Mutex<FileSink>>> = Vec::new();
-    let mut waiting: Vec<oneshot::Sender<()>> = Vec::new();
     while let Some(first) = rx.blocking_recv() {
         let mut next = Some(first);
         while let Some(message) = next.take() {
@@ -175,16 +175,20 @@ fn run(mut rx: mpsc::Receiver<Message>) {
                         dirty.push(sink);
                     }
                 }
-                Message::Flush(done) => waiting.push(done),
+                Message::Flush(done) => {
+                    // Everything sent before it is appended (the channel is FIFO): flush and
+                    // answer now, even while other output keeps arriving behind it.
+                    for sink in dirty.drain(..) {
+                        lock(&sink).flush();
+                    }
+                    let _ = done.send(());
+                }
             }
             // Take what else is waiting, so a burst is flushed once.
             next = rx.try_recv().ok();
         }
         for sink in dirty.drain(..) {
             lock(&sink).flush();
-        }
-        for done in waiting.drain(..) {
-            let _ = done.send(());
         }
     }
 }

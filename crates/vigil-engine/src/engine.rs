@@ -12,12 +12,12 @@ use vigil_store::{HistoryRetention, Retention, Store, StoreError};
 
 use crate::appender::Appender;
 use crate::jobs::scheduler::{Clock, SystemClock};
-use crate::ownership::Ownership;
 use crate::jobs::{Cancel, JobsState};
 use crate::live::LiveTable;
 use crate::logs::{LogLimits, ProgramLog};
 use crate::monitor::{MonitorConfig, MonitorHandle, Target};
 use crate::outbox::{Notifier, Outbox};
+use crate::ownership::Ownership;
 use crate::supervisor::{Control, ProgramHandle};
 use crate::{EventStream, Request, now_ms, observer, supervisor};
 
@@ -205,38 +205,12 @@ impl Engine {
                 ownership: Mutex::new(Some(ownership)),
             }),
         };
-        engine
-            .record(NewEvent {
-                ts: now_ms(),
-                kind: EventKind::EngineStarted,
-                program_id: None,
-                job_id: None,
-                message: format!("Vigil {} started", env!("CARGO_PKG_VERSION")),
-                detail: None,
-            })
-            .await?;
-        let (stop_tx, stop_rx) = oneshot::channel();
-        let observer = tokio::spawn(observer::run(engine.clone(), sweeps_rx, stop_rx));
-        {
- let mut o = lock(&engine.inner.observer);
-            *o = Some((stop_tx, observer));
+        // Anything failing from here on is torn down like a stop, so nothing that was started
+        // (observer, adopted programs, writer, the data dir's lock) outlives the failed start.
+        if let Err(e) = engine.resume(sweeps_rx).await {
+            engine.stop().await;
+            return Err(e);
         }
-        crate::supervisor::end_leftovers(&engine).await?;
-        let programs = engine.read(vigil_store::list_programs).await?;
-        for p in programs {
-            engine.adopt(p);
-        }
-        engine.refresh_targets();
-        let jobs = engine.read(vigil_store::list_jobs).await?;
-        let now = engine.inner.config.clock.now();
-        for j in &jobs {
-            engine.inner.jobs.schedule_from(&j.id, now);
-        }
-        {
- let mut map = write(&engine.inner.jobs.jobs);
-            map.extend(jobs.into_iter().map(|j| (j.id.clone(), j)));
-        }
-        crate::jobs::interrupt_leftovers(&engine).await?;
         tokio::spawn(crate::outbox::run(
             engine.clone(),
             engine.inner.shutdown.subscribe(),
@@ -247,6 +221,46 @@ impl Engine {
             engine.inner.shutdown.subscribe(),
         ));
         Ok(engine)
+    }
+
+    /// The part of the start that reads the store: records `engine_started`, starts the
+    /// observer, ends a crashed run's leftovers, adopts programs and loads jobs.
+    async fn resume(
+        &self,
+        sweeps_rx: mpsc::Receiver<crate::monitor::Sweep>,
+    ) -> Result<(), ApiError> {
+        self.record(NewEvent {
+            ts: now_ms(),
+            kind: EventKind::EngineStarted,
+            program_id: None,
+            job_id: None,
+            message: format!("Vigil {} started", env!("CARGO_PKG_VERSION")),
+            detail: None,
+        })
+        .await?;
+        let (stop_tx, stop_rx) = oneshot::channel();
+        let observer = tokio::spawn(observer::run(self.clone(), sweeps_rx, stop_rx));
+        {
+            let mut o = lock(&self.inner.observer);
+            *o = Some((stop_tx, observer));
+        }
+        crate::supervisor::end_leftovers(self).await?;
+        let programs = self.read(vigil_store::list_programs).await?;
+        for p in programs {
+            self.adopt(p);
+        }
+        self.refresh_targets();
+        let jobs = self.read(vigil_store::list_jobs).await?;
+        let now = self.inner.config.clock.now();
+        for j in &jobs {
+            self.inner.jobs.schedule_from(&j.id, now);
+        }
+        {
+            let mut map = write(&self.inner.jobs.jobs);
+            map.extend(jobs.into_iter().map(|j| (j.id.clone(), j)));
+        }
+        crate::jobs::interrupt_leftovers(self).await?;
+        Ok(())
     }
 
     /// Stops the engine: supervised programs are stopped (politely, then by force), buffered
@@ -409,11 +423,11 @@ impl Engine {
             launched: None,
         };
         {
- let mut t = lock(&self.inner.targets);
+            let mut t = lock(&self.inner.targets);
             t.insert(id, target);
         }
         {
- let mut p = write(&self.inner.programs);
+            let mut p = write(&self.inner.programs);
             p.insert(id, program.clone());
         }
         if program.launch {
@@ -425,7 +439,7 @@ impl Engine {
             ));
             let handle = supervisor::spawn(self.clone(), program, log);
             {
- let mut s = lock(&self.inner.supervisors);
+                let mut s = lock(&self.inner.supervisors);
                 s.insert(id, handle);
             }
         }
@@ -438,11 +452,11 @@ impl Engine {
             shutdown_supervisor(h).await;
         }
         {
- let mut p = write(&self.inner.programs);
+            let mut p = write(&self.inner.programs);
             p.remove(&id);
         }
         {
- let mut t = lock(&self.inner.targets);
+            let mut t = lock(&self.inner.targets);
             t.remove(&id);
         }
         self.inner.live.remove(id);

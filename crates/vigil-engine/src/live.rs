@@ -1,9 +1,9 @@
 //! What each program is doing right now, as the supervisor and the monitor last saw it. Served
 //! from memory: reading it never touches the database.
 
-use vigil_core::sync::lock;
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
+use vigil_core::sync::lock;
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -102,7 +102,7 @@ impl LiveTable {
     /// Changes one program's status in place.
     pub(crate) fn update(&self, id: ProgramId, f: impl FnOnce(&mut ProgramStatus)) {
         {
- let mut map = lock(&self.entries);
+            let mut map = lock(&self.entries);
             let entry = map.entry(id).or_default();
             f(entry.status.get_or_insert_with(|| ProgramStatus::new(id)));
         }
@@ -115,7 +115,7 @@ impl LiveTable {
         let cpu_percent = cpu as f64 / 10.0;
         let memory_bytes = u64::try_from(mem).unwrap_or(0) * 1024;
         {
- let mut map = lock(&self.entries);
+            let mut map = lock(&self.entries);
             let entry = map.entry(id).or_default();
             let status = entry.status.get_or_insert_with(|| ProgramStatus::new(id));
             status.processes = procs
@@ -154,7 +154,7 @@ impl LiveTable {
     /// Forgets a removed program.
     pub(crate) fn remove(&self, id: ProgramId) {
         {
- let mut map = lock(&self.entries);
+            let mut map = lock(&self.entries);
             map.remove(&id);
         }
     }

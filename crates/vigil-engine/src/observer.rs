@@ -50,7 +50,10 @@ pub(crate) async fn run(
             _ = prune.tick() => {
                 let retention = engine.config().retention;
                 let now = crate::now_ms() / 1000;
-                let _ = engine.write(move |tx| vigil_store::prune(tx, retention, now)).await;
+                // Bounded batches, each its own write, until nothing is left to prune.
+                while let Ok(n) = engine.write(move |tx| vigil_store::prune(tx, retention, now)).await
+                    && n > 0
+                {}
                 prune_history(&engine).await;
             }
             _ = &mut stop => break,

@@ -7,11 +7,11 @@
 //! Deliveries beyond the in-flight bound wait in the table, so memory does not grow with the
 //! backlog.
 
-use vigil_core::sync::lock;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use vigil_core::sync::lock;
 
 use serde::{Deserialize, Serialize};
 use tokio::sync::{Notify, watch};
@@ -79,7 +79,7 @@ impl Outbox {
     /// Endpoints changed; the worker reads them again.
     pub(crate) fn endpoints_changed(&self) {
         {
- let mut e = lock(&self.endpoints);
+            let mut e = lock(&self.endpoints);
             *e = None;
         }
         self.wake();
@@ -93,7 +93,7 @@ impl Outbox {
             .map(|(id, _)| *id)
             .collect();
         {
- let t = lock(&self.trials);
+            let t = lock(&self.trials);
             out.extend(t.iter().copied());
         }
         out
@@ -118,7 +118,7 @@ impl Outbox {
 
     fn end_trial(&self, endpoint: EndpointId) {
         {
- let mut t = lock(&self.trials);
+            let mut t = lock(&self.trials);
             t.remove(&endpoint);
         }
     }
@@ -157,7 +157,7 @@ pub(crate) async fn run(engine: Engine, mut shutdown: watch::Receiver<bool>) {
                     continue;
                 };
                 {
- let mut s = lock(&in_flight);
+                    let mut s = lock(&in_flight);
                     s.insert(d.id);
                 }
                 let (engine, in_flight) = (engine.clone(), in_flight.clone());
@@ -165,7 +165,7 @@ pub(crate) async fn run(engine: Engine, mut shutdown: watch::Receiver<bool>) {
                     let (id, endpoint) = (d.id, d.endpoint_id);
                     send(&engine, d).await;
                     {
- let mut s = lock(&in_flight);
+                        let mut s = lock(&in_flight);
                         s.remove(&id);
                     }
                     if let (true, Some(e)) = (trial, endpoint) {
@@ -221,7 +221,7 @@ async fn endpoint(engine: &Engine, id: EndpointId) -> Option<Endpoint> {
             let map: HashMap<_, _> = all.into_iter().map(|e| (e.id, e)).collect();
             let found = map.get(&id).cloned();
             {
- let mut e = lock(&engine.outbox().endpoints);
+                let mut e = lock(&engine.outbox().endpoints);
                 *e = Some(map);
             }
             found

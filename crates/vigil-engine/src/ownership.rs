@@ -73,8 +73,12 @@ impl Ownership {
         let written = serde_json::to_vec(&holder)
             .map_err(std::io::Error::other)
             .and_then(|json| {
-                let mut f = File::create(&holder_path)?;
-                f.write_all(&json)
+                // Written aside and renamed, so a reader never sees half of it.
+                let tmp = holder_path.with_extension("json.tmp");
+                let mut f = File::create(&tmp)?;
+                f.write_all(&json)?;
+                drop(f);
+                std::fs::rename(&tmp, &holder_path)
             });
         if let Err(e) = written {
             tracing::warn!(error = %e, "cannot record who holds the data dir");

@@ -11,6 +11,19 @@ use crate::logs::MAX_LINE;
 /// the pipes open).
 pub(crate) const DRAIN: Duration = Duration::from_millis(500);
 
+/// Lets output readers finish what the pipes still hold, up to [`DRAIN`] in all; readers still
+/// going then (a grandchild holding a pipe open) are ended, and gone when this returns, so no
+/// line lands after the caller records the end.
+pub(crate) async fn drain(readers: Vec<tokio::task::JoinHandle<()>>) {
+    let deadline = tokio::time::Instant::now() + DRAIN;
+    for mut r in readers {
+        if tokio::time::timeout_at(deadline, &mut r).await.is_err() {
+            r.abort();
+            let _ = r.await;
+        }
+    }
+}
+
 /// The process Vigil spawned, beneath the group / job wrappers: waiting on it reports the main
 /// process's exit at once, while waiting on the wrapper would wait for the whole tree.
 pub(crate) fn innermost(child: &mut dyn ChildWrapper) -> &mut dyn ChildWrapper {

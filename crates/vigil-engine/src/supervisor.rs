@@ -19,8 +19,6 @@ use crate::logs::ProgramLog;
 use crate::process::{innermost, process_start, pump};
 use crate::{Engine, now_ms, platform};
 
-use crate::process::DRAIN;
-
 /// Requests to a program's supervisor task.
 pub(crate) enum Control {
     Start(oneshot::Sender<Result<(), ApiError>>),
@@ -322,9 +320,7 @@ impl Supervisor {
         // Whatever the main process left behind goes too: no orphans survive a run.
         let _ = running.child.start_kill();
         let _ = tokio::time::timeout(Duration::from_secs(2), running.child.wait()).await;
-        for reader in running.readers.drain(..) {
-            let _ = tokio::time::timeout(DRAIN, reader).await;
-        }
+        crate::process::drain(std::mem::take(&mut running.readers)).await;
         self.engine.set_launched(self.id(), None);
         let id = self.id();
         let _ = self
@@ -404,8 +400,7 @@ pub(crate) async fn end_leftovers(engine: &Engine) -> Result<(), ApiError> {
     let ends = leftovers.into_iter().map(|(program, pid, start)| {
         let engine = engine.clone();
         async move {
-            if process_start(pid) == Some(start) {
-                platform::end_leftover(pid, grace).await;
+            if platform::end_leftover(pid, start, grace).await {
                 let name = engine
                     .read(move |c| vigil_store::get_program(c, program))
                     .await

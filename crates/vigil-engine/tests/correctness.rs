@@ -92,14 +92,33 @@ async fn retries_follow_the_kind_of_failure_the_run_really_had() {
     let dir = tempfile::tempdir().unwrap();
     let engine = Engine::start(config(&dir)).await.unwrap();
     let fx = fixture_path();
-    let retry = |on: &[&str]| json!({"execution": {"retries": 1, "retry_delay_ms": 10, "retry_on": on}});
+    let retry =
+        |on: &[&str]| json!({"execution": {"retries": 1, "retry_delay_ms": 10, "retry_on": on}});
     let missing = dir.path().join("no-such-program").display().to_string();
     let cases: [(&str, &str, &[&str], Value, usize); 5] = [
         // Exits 1: a failure. Retried only when `failure` is listed.
-        ("exit1-on-failure", &fx, &["exit", "1"], retry(&["failure"]), 2),
-        ("exit1-on-start-error", &fx, &["exit", "1"], retry(&["start_error"]), 1),
+        (
+            "exit1-on-failure",
+            &fx,
+            &["exit", "1"],
+            retry(&["failure"]),
+            2,
+        ),
+        (
+            "exit1-on-start-error",
+            &fx,
+            &["exit", "1"],
+            retry(&["start_error"]),
+            1,
+        ),
         // Cannot start: a start error, retried only when `start_error` is listed.
-        ("missing-on-start-error", &missing, &[], retry(&["start_error"]), 2),
+        (
+            "missing-on-start-error",
+            &missing,
+            &[],
+            retry(&["start_error"]),
+            2,
+        ),
         ("missing-on-failure", &missing, &[], retry(&["failure"]), 1),
         // A timeout is neither.
         (
@@ -128,7 +147,10 @@ async fn retries_follow_the_kind_of_failure_the_run_really_had() {
         let first = &runs[0];
         match *id {
             "exit1-on-failure" | "exit1-on-start-error" => {
-                assert_eq!((first.status, first.exit_code), (RunStatus::Failed, Some(1)));
+                assert_eq!(
+                    (first.status, first.exit_code),
+                    (RunStatus::Failed, Some(1))
+                );
             }
             "missing-on-start-error" | "missing-on-failure" => {
                 assert_eq!((first.status, first.exit_code), (RunStatus::Failed, None));
@@ -153,7 +175,12 @@ async fn a_variable_that_names_itself_is_text_not_a_loop() {
     let fx = fixture_path();
     save(
         &engine,
-        job("tpl", &fx, &["args", "{{x}}", "<{{ y }}>"], json!({"template": true})),
+        job(
+            "tpl",
+            &fx,
+            &["args", "{{x}}", "<{{ y }}>"],
+            json!({"template": true}),
+        ),
     )
     .await;
     for (id, x, y) in [
@@ -210,7 +237,10 @@ async fn a_dependency_that_cannot_be_recorded_fails_its_dependants() {
         "a dependency nobody saw run is not a success: {r:?}"
     );
     assert!(r.started_at.is_none(), "the dependant never started");
-    assert!(r.error.unwrap().contains("dep"), "the skip names the dependency");
+    assert!(
+        r.error.unwrap().contains("dep"),
+        "the skip names the dependency"
+    );
     db.execute_batch("DROP TRIGGER refuse_dep").unwrap();
     let id = run(&engine, "after", json!({})).await.unwrap();
     assert_eq!(ended(&engine, id).await.status, RunStatus::Succeeded);
@@ -232,7 +262,9 @@ async fn a_second_engine_on_one_data_dir_is_refused_and_changes_nothing() {
         assert!(started.elapsed() < DEADLINE);
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let db_before = std::fs::read(dir.path().join("vigil.db-wal")).unwrap_or_default().len();
+    let db_before = std::fs::read(dir.path().join("vigil.db-wal"))
+        .unwrap_or_default()
+        .len();
     let mut second = config(&dir);
     second.kind = "second".into();
     let err = match Engine::start(second).await {
@@ -251,7 +283,9 @@ async fn a_second_engine_on_one_data_dir_is_refused_and_changes_nothing() {
         "the first engine's run was not interrupted"
     );
     assert_eq!(
-        std::fs::read(dir.path().join("vigil.db-wal")).unwrap_or_default().len(),
+        std::fs::read(dir.path().join("vigil.db-wal"))
+            .unwrap_or_default()
+            .len(),
         db_before,
         "the refused engine wrote nothing"
     );
@@ -290,31 +324,44 @@ async fn option_values_reach_a_job_as_exactly_one_argument_each() {
     let id = run(&engine, "echo", json!({"v": hostile})).await.unwrap();
     assert_eq!(ended(&engine, id).await.status, RunStatus::Succeeded);
     let out = engine.call(GetRunOutput { id }).await.unwrap();
-    let got: Vec<String> = out
-        .lines()
-        .filter_map(|l| l.split_once(" out arg ").map(|(_, h)| h.to_owned()))
-        .map(|h| String::from_utf8(hex::decode(h).unwrap()).unwrap())
-        .collect();
-    assert_eq!(got, hostile, "every value arrived whole, byte for byte");
+    assert_eq!(
+        printed_args(&out),
+        hostile,
+        "every value arrived whole, byte for byte"
+    );
     engine.stop().await;
 }
 
-/// Shell jobs: on Unix the values are `$1`... and never parsed; on Windows (`cmd /D /C`) values
-/// cmd.exe would parse are refused before anything is stored.
+/// The arguments the fixture's `args` mode printed, decoded.
+fn printed_args(out: &str) -> Vec<String> {
+    out.lines()
+        .filter_map(|l| l.split_once(" out arg ").map(|(_, h)| h.trim().to_owned()))
+        .map(|h| String::from_utf8(hex::decode(h).unwrap()).unwrap())
+        .collect()
+}
+
+/// Shell jobs: on Unix the values are `$1`... and never parsed; on Windows (`cmd /D /S /C`)
+/// values cmd.exe would parse are refused before anything is stored, and the rest arrive as
+/// one argument each, spaces and all.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shell_jobs_never_run_an_option_value_as_a_command() {
     let dir = tempfile::tempdir().unwrap();
     let engine = Engine::start(config(&dir)).await.unwrap();
     let marker = dir.path().join("injected");
+    let fx = fixture_path();
     let (line, hostile) = if cfg!(windows) {
         (
-            "echo value:".to_owned(),
+            format!("{fx} args"),
             format!("x\" & echo pwned > \"{}\" & \"", marker.display()),
         )
     } else {
         (
-            "printf 'value:%s\\n' \"$@\"".to_owned(),
-            format!("x\"; touch '{}'; echo \"$(touch {})", marker.display(), marker.display()),
+            format!("'{fx}' args \"$@\""),
+            format!(
+                "x\"; touch '{}'; echo \"$(touch {})",
+                marker.display(),
+                marker.display()
+            ),
         )
     };
     save(
@@ -323,27 +370,41 @@ async fn shell_jobs_never_run_an_option_value_as_a_command() {
             "sh",
             &line,
             &[],
-            json!({"shell": true, "options": [{"name": "v", "type": "string"}]}),
+            json!({"shell": true, "options": [{"name": "v", "type": "array"}]}),
         ),
     )
     .await;
-    let result = run(&engine, "sh", json!({"v": hostile})).await;
+    let benign = ["two words, fine.", "x --delete-all", "", "a\\b\\"];
+    let id = run(&engine, "sh", json!({"v": benign})).await.unwrap();
+    let r = ended(&engine, id).await;
+    assert_eq!(r.status, RunStatus::Succeeded, "{r:?}");
+    let out = engine.call(GetRunOutput { id }).await.unwrap();
+    assert_eq!(
+        printed_args(&out),
+        benign,
+        "each value is one argument to the program, byte for byte: {out}"
+    );
+    let result = run(&engine, "sh", json!({"v": [hostile]})).await;
     if cfg!(windows) {
         let err = result.unwrap_err();
         assert_eq!(err.code, ErrorCode::InvalidInput, "{err}");
         assert!(err.message.contains("cmd.exe"), "{err}");
-        assert!(runs_of(&engine, "sh").await.is_empty(), "a refused run stores nothing");
-        // A value with spaces and ordinary punctuation goes through.
-        let id = run(&engine, "sh", json!({"v": "two words, fine."})).await.unwrap();
-        let r = ended(&engine, id).await;
-        assert_eq!(r.status, RunStatus::Succeeded, "{r:?}");
-        let out = engine.call(GetRunOutput { id }).await.unwrap();
-        assert!(out.contains("two words, fine."), "{out}");
+        for lookalike in ["＂ & x", "a％PATH％"] {
+            let err = run(&engine, "sh", json!({"v": [lookalike]}))
+                .await
+                .unwrap_err();
+            assert_eq!(err.code, ErrorCode::InvalidInput, "{lookalike}: {err}");
+        }
+        assert_eq!(
+            runs_of(&engine, "sh").await.len(),
+            1,
+            "a refused run stores nothing"
+        );
     } else {
         let id = result.unwrap();
         assert_eq!(ended(&engine, id).await.status, RunStatus::Succeeded);
         let out = engine.call(GetRunOutput { id }).await.unwrap();
-        assert!(out.contains(&format!("value:{hostile}")), "{out}");
+        assert_eq!(printed_args(&out), [hostile], "{out}");
     }
     assert!(!marker.exists(), "the hostile value never ran as a command");
     engine.stop().await;
@@ -360,12 +421,22 @@ async fn a_pc_that_sleeps_through_many_fires_runs_a_job_once_or_not_at_all() {
     let fx = fixture_path();
     save(
         &engine,
-        job("once", &fx, &["exit", "0"], json!({"schedule": "*/10 * * * * *", "missed": "run_once"})),
+        job(
+            "once",
+            &fx,
+            &["exit", "0"],
+            json!({"schedule": "*/10 * * * * *", "missed": "run_once"}),
+        ),
     )
     .await;
     save(
         &engine,
-        job("skip", &fx, &["exit", "0"], json!({"schedule": "*/10 * * * * *"})),
+        job(
+            "skip",
+            &fx,
+            &["exit", "0"],
+            json!({"schedule": "*/10 * * * * *"}),
+        ),
     )
     .await;
     // On time: one fire each.
@@ -377,8 +448,16 @@ async fn a_pc_that_sleeps_through_many_fires_runs_a_job_once_or_not_at_all() {
     settled(&engine, "once", 2).await;
     // Give a burst the time to show up before counting.
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(runs_of(&engine, "once").await.len(), 2, "missed fires run once");
-    assert_eq!(runs_of(&engine, "skip").await.len(), 1, "missed: skip runs none");
+    assert_eq!(
+        runs_of(&engine, "once").await.len(),
+        2,
+        "missed fires run once"
+    );
+    assert_eq!(
+        runs_of(&engine, "skip").await.len(),
+        1,
+        "missed: skip runs none"
+    );
     // Then the schedule goes on from now.
     clock.set(t0 + chrono::Duration::seconds(20 + 3600));
     settled(&engine, "once", 3).await;
@@ -399,7 +478,8 @@ async fn old_runs_events_and_their_files_are_pruned_in_batches() {
         }
         engine.stop().await;
     }
-    let outputs = |dir: &tempfile::TempDir| std::fs::read_dir(dir.path().join("runs")).unwrap().count();
+    let outputs =
+        |dir: &tempfile::TempDir| std::fs::read_dir(dir.path().join("runs")).unwrap().count();
     assert_eq!(outputs(&dir), 6);
     let mut c = config(&dir);
     c.history = HistoryRetention {
@@ -410,14 +490,20 @@ async fn old_runs_events_and_their_files_are_pruned_in_batches() {
     let engine = Engine::start(c).await.unwrap();
     let started = Instant::now();
     while runs_of(&engine, "j").await.len() > 2 || outputs(&dir) > 2 {
-        assert!(started.elapsed() < DEADLINE, "pruning at start did not happen");
+        assert!(
+            started.elapsed() < DEADLINE,
+            "pruning at start did not happen"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let kept = runs_of(&engine, "j").await;
     assert_eq!(kept.len(), 2, "the newest two runs are kept");
     for r in &kept {
         let out = engine.call(GetRunOutput { id: r.id }).await.unwrap();
-        assert!(out.contains("fixture exiting"), "kept runs keep their output");
+        assert!(
+            out.contains("fixture exiting"),
+            "kept runs keep their output"
+        );
     }
     engine.stop().await;
 }

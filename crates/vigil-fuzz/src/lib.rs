@@ -182,7 +182,10 @@ pub fn hook_body(data: &[u8]) {
     if data.len() > MAX_HOOK_BODY {
         return;
     }
-    let options = if data.iter().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')) {
+    let options = if data
+        .iter()
+        .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+    {
         BTreeMap::new()
     } else {
         match serde_json::from_slice::<HookBody>(data) {

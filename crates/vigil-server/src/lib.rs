@@ -66,7 +66,8 @@ impl Bound {
     }
 
     /// Announces the address in the `endpoint` file, then serves until `shutdown` resolves.
-    /// Open event streams end when the engine stops, so stop the engine in `shutdown`.
+    /// Open event streams end when the engine stops, so stop the engine in `shutdown`, after
+    /// [`withdraw`] (so no file of this server's is touched once the data dir is released).
     pub async fn serve(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
@@ -76,8 +77,16 @@ impl Bound {
         let result = axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown)
             .await;
-        let _ = std::fs::remove_file(&self.endpoint_file);
+        withdraw(&self.endpoint_file, self.addr);
         result
+    }
+}
+
+/// Removes the `endpoint` announcement if it still names `addr`. A next engine may already
+/// have taken the data dir and announced itself there; its file is left alone.
+pub fn withdraw(endpoint_file: &Path, addr: SocketAddr) {
+    if std::fs::read_to_string(endpoint_file).is_ok_and(|now| now.trim() == addr.to_string()) {
+        let _ = std::fs::remove_file(endpoint_file);
     }
 }
 

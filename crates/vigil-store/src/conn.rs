@@ -1,7 +1,7 @@
 use std::path::{Path, PathBuf};
-use vigil_core::sync::lock;
 use std::sync::Mutex;
 use std::time::Duration;
+use vigil_core::sync::lock;
 
 use rusqlite::Connection;
 

@@ -81,7 +81,11 @@ pub fn prune_history(
     let conn = tx.conn();
     let mut pruned = Pruned::default();
 
-    // Runs: finished, and old or beyond the count, oldest first.
+    // Runs: finished, and old or beyond the count. Only the oldest batch of rows is looked at
+    // (by id, the primary key), so a prune that finds nothing to do reads a bounded number of
+    // rows. Each job's newest run and newest scheduled run are kept whatever their age: the
+    // first is what a job's page shows last, the second is how a `missed: run_once` job
+    // knows, after a long absence, that it missed a fire.
     let max_id: i64 = conn.query_row("SELECT COALESCE(MAX(id), 0) FROM runs", [], |r| r.get(0))?;
     let below = if keep.max_runs > 0 {
         max_id - keep.max_runs
@@ -90,10 +94,11 @@ pub fn prune_history(
     };
     {
         let mut stmt = conn.prepare_cached(
-            "SELECT id FROM runs
+            "SELECT id FROM (SELECT id, status, queued_at, ended_at FROM runs ORDER BY id LIMIT ?3)
              WHERE status NOT IN ('queued', 'running')
                AND (COALESCE(ended_at, queued_at) < ?1 OR id <= ?2)
-             ORDER BY id LIMIT ?3",
+               AND id NOT IN (SELECT MAX(id) FROM runs GROUP BY job_id)
+               AND id NOT IN (SELECT MAX(id) FROM runs WHERE trigger = 'schedule' GROUP BY job_id)",
         )?;
         let ids = stmt.query_map(
             params![cutoff(now_ms, keep.run_days), below, PRUNE_BATCH],
@@ -110,7 +115,7 @@ pub fn prune_history(
         }
     }
 
-    // Events: old or beyond the count, from the oldest id.
+    // Events: old or beyond the count, among the oldest batch by id.
     let max_event: i64 =
         conn.query_row("SELECT COALESCE(MAX(id), 0) FROM events", [], |r| r.get(0))?;
     let below = if keep.max_events > 0 {
@@ -120,7 +125,8 @@ pub fn prune_history(
     };
     pruned.events = conn.execute(
         "DELETE FROM events WHERE id IN (
-             SELECT id FROM events WHERE ts < ?1 OR id <= ?2 ORDER BY id LIMIT ?3)",
+             SELECT id FROM (SELECT id, ts FROM events ORDER BY id LIMIT ?3)
+             WHERE ts < ?1 OR id <= ?2)",
         params![cutoff(now_ms, keep.event_days), below, PRUNE_BATCH],
     )?;
 
@@ -176,7 +182,8 @@ pub fn launched_ended(tx: &mut Tx<'_>, program: ProgramId) -> Result<(), StoreEr
 pub fn launched_leftovers(
     conn: &rusqlite::Connection,
 ) -> Result<Vec<(ProgramId, u32, i64)>, StoreError> {
-    let mut stmt = conn.prepare("SELECT program_id, pid, pid_start FROM launched ORDER BY program_id")?;
+    let mut stmt =
+        conn.prepare("SELECT program_id, pid, pid_start FROM launched ORDER BY program_id")?;
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }

@@ -3,7 +3,7 @@
 //! Rollups are written as partial aggregates (count, min, sum, max) and merged by upsert, so a
 //! flush of any batch of raw samples keeps every resolution consistent with what is stored.
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use vigil_core::ProgramId;
 
 use crate::{StoreError, Tx};
@@ -250,7 +250,13 @@ impl Default for Retention {
     }
 }
 
-/// Deletes history older than the retention allows at `now` (unix seconds); returns rows removed.
+/// Most samples one [`prune`] call deletes per program and table.
+pub const PRUNE_SAMPLES: i64 = 20_000;
+
+/// Deletes history older than the retention allows at `now` (unix seconds); returns rows
+/// removed. Bounded: at most [`PRUNE_SAMPLES`] per program and table per call (after a weekend
+/// away there may be millions due), so callers repeat it in separate writes until it returns 0
+/// and other writes go in between.
 ///
 /// Deletes go program by program through the `(program_id, ts)` key: each is a range at the
 /// start of that program's b-tree, never a scan of the whole table (a `ts < ?` over the table
@@ -267,11 +273,20 @@ pub fn prune(tx: &mut Tx<'_>, retention: Retention, now: i64) -> Result<usize, S
         ("samples_minute", retention.minute_secs),
         ("samples_hour", retention.hour_secs),
     ] {
+        // The bound: the timestamp of the first row past the batch, if the batch is full.
+        let mut bound = conn.prepare_cached(&format!(
+            "SELECT ts FROM {table} WHERE program_id = ?1 AND ts < ?2 ORDER BY ts LIMIT 1 OFFSET ?3"
+        ))?;
         let mut delete = conn.prepare_cached(&format!(
             "DELETE FROM {table} WHERE program_id = ?1 AND ts < ?2"
         ))?;
         for id in &programs {
-            removed += delete.execute(params![id, now - keep])?;
+            let cutoff = now - keep;
+            let upto: i64 = bound
+                .query_row(params![id, cutoff, PRUNE_SAMPLES], |r| r.get(0))
+                .optional()?
+                .unwrap_or(cutoff);
+            removed += delete.execute(params![id, upto])?;
         }
     }
     Ok(removed)

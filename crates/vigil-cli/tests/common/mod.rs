@@ -55,7 +55,12 @@ impl Daemon {
     }
 
     /// POST a JSON body with the token; the status and the JSON answer.
-    pub async fn post_json(&self, http: &reqwest::Client, path: &str, body: &Value) -> (u16, Value) {
+    pub async fn post_json(
+        &self,
+        http: &reqwest::Client,
+        path: &str,
+        body: &Value,
+    ) -> (u16, Value) {
         json_of(
             self.authed(http.post(self.url(path)))
                 .json(body)
@@ -126,4 +131,3 @@ pub async fn json_of(resp: reqwest::Response) -> (u16, Value) {
     let body = resp.json::<Value>().await.unwrap_or(Value::Null);
     (status, body)
 }
-

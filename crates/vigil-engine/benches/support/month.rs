@@ -73,7 +73,7 @@ fn fill(dir: &Path, days: i64, retain: bool) -> (u64, u64, f64) {
                     batch.push(Sample {
                         program_id: id,
                         ts,
-                        cpu: (ts % 97) as i64,
+                        cpu: ts % 97,
                         mem: 40_000 + (ts % 1000),
                     });
                 }
@@ -174,12 +174,14 @@ fn fill(dir: &Path, days: i64, retain: bool) -> (u64, u64, f64) {
         let t = Instant::now();
         if retain {
             let now_s = hour_start + 3600;
-            block(
+            while block(
                 store
                     .writer()
                     .write(move |tx| vigil_store::prune(tx, Retention::default(), now_s)),
             )
-            .unwrap();
+            .unwrap()
+                > 0
+            {}
             loop {
                 let pruned = block(store.writer().write(move |tx| {
                     vigil_store::prune_history(tx, HistoryRetention::default(), now_s * 1000)
@@ -222,7 +224,10 @@ pub fn month(rows: &mut Vec<Row>) {
              deliveries a day), default retention"
         ),
         format!("{:.0} MiB in {with_files} files", mib(with)),
-        format!("{:.0} MiB in {without_files} files with nothing pruned", mib(without)),
+        format!(
+            "{:.0} MiB in {without_files} files with nothing pruned",
+            mib(without)
+        ),
         format!("{:.1}x smaller", without as f64 / with.max(1) as f64),
         "bounded: stops growing once the retention windows are full",
     ));

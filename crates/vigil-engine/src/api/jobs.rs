@@ -116,7 +116,7 @@ impl Request for SaveJob {
             .jobs()
             .schedule_from(&job.id, engine.config().clock.now());
         {
- let mut jobs = vigil_core::sync::write(&engine.jobs().jobs);
+            let mut jobs = vigil_core::sync::write(&engine.jobs().jobs);
             jobs.insert(job.id.clone(), job.clone());
         }
         engine.schedule_changed();
@@ -170,7 +170,7 @@ impl Request for DeleteJob {
             })
             .await?;
         {
- let mut jobs = vigil_core::sync::write(&engine.jobs().jobs);
+            let mut jobs = vigil_core::sync::write(&engine.jobs().jobs);
             jobs.remove(&self.id);
         }
         engine.schedule_changed();
@@ -327,6 +327,10 @@ impl Request for GetRunOutput {
         engine
             .read(move |c| vigil_store::get_run(c, self.id))
             .await?;
+        // A live run's lines written so far are in the file before it is read.
+        if engine.jobs().output(self.id).is_some() {
+            engine.appender().flush().await;
+        }
         let path = RunOutput::path_of(&engine.data_dir().join("runs"), self.id);
         match tokio::fs::read_to_string(&path).await {
             Ok(text) => Ok(text),
@@ -652,7 +656,7 @@ impl Request for ImportJobs {
             engine.jobs().schedule_from(&j.id, now);
         }
         {
- let mut map = vigil_core::sync::write(&engine.jobs().jobs);
+            let mut map = vigil_core::sync::write(&engine.jobs().jobs);
             for j in &jobs {
                 map.insert(j.id.clone(), j.clone());
             }

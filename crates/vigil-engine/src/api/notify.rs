@@ -420,7 +420,11 @@ impl Request for HookRun {
             ));
         };
         // JSON whitespace only: a form feed is not blank, it is an invalid body.
-        let body: HookBody = if self.body.iter().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')) {
+        let body: HookBody = if self
+            .body
+            .iter()
+            .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+        {
             HookBody {
                 options: BTreeMap::new(),
             }

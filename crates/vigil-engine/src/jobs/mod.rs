@@ -62,7 +62,7 @@ impl JobsState {
     /// Records that `job`'s schedule counts from `at`.
     pub(crate) fn schedule_from(&self, job: &str, at: chrono::DateTime<chrono::Utc>) {
         {
- let mut s = lock(&self.scheduled_from);
+            let mut s = lock(&self.scheduled_from);
             s.insert(job.to_owned(), at);
         }
     }
@@ -79,22 +79,25 @@ impl JobsState {
 
     /// Asks a run to stop. A run in flight is told at once; a run still waiting (behind its
     /// dependencies or an overlap queue) is marked, and ends as cancelled when it looks next.
+    ///
+    /// The pending mark is set while the live table is locked, and a run registers itself in
+    /// that table (in `claim`) only after looking for a mark under the same lock, so a cancel
+    /// can never fall between the two.
     pub(crate) fn cancel(&self, run: RunId, why: Cancel) {
-        let sender = lock(&self.live)
-            .get_mut(&run)
-            .and_then(|r| r.cancel.take());
+        let sender = {
+            let mut live = lock(&self.live);
+            let sender = live.get_mut(&run).and_then(|r| r.cancel.take());
+            if sender.is_none() && !live.contains_key(&run) {
+                lock(&self.cancel_pending).insert(run);
+            }
+            sender
+        };
         match sender {
             Some(s) => {
                 let _ = s.send(why);
             }
-            None => {
-                {
- let mut pending = lock(&self.cancel_pending);
-                    pending.insert(run);
-                }
-                // Wake waiting runs so they see it.
-                self.ended.send_modify(|n| *n += 1);
-            }
+            // Wake waiting runs so they see it.
+            None => self.ended.send_modify(|n| *n += 1),
         }
     }
 

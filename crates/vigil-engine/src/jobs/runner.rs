@@ -13,11 +13,12 @@ use tokio::sync::oneshot;
 use tokio::task::JoinSet;
 use vigil_core::sync::lock;
 use vigil_core::{
-    ApiError, EventKind, Job, JobId, NewEvent, Outcome, Overlap, Run, RunStatus, Trigger, plan,
+    ApiError, EventKind, Job, JobId, NewEvent, Outcome, Overlap, Run, RunId, RunStatus, Trigger,
+    plan,
 };
 
 use super::{Cancel, Live, RunOutput};
-use crate::process::{DRAIN, innermost, process_start, pump};
+use crate::process::{innermost, process_start, pump};
 use crate::{Engine, now_ms, platform};
 
 /// Successful runs averaged for the learned duration.
@@ -315,6 +316,7 @@ enum Claim {
     Go(oneshot::Receiver<Cancel>),
     Skip(i64),
     Wait(Vec<i64>),
+    Cancelled,
 }
 
 /// Checks the overlap policy and, when the run may go, registers it as in flight, under one
@@ -322,6 +324,9 @@ enum Claim {
 fn claim(engine: &Engine, job: &Job, run: &Run, output: &Arc<RunOutput>) -> Claim {
     let state = engine.jobs();
     let mut live = lock(&state.live);
+    if state.take_pending_cancel(run.id) {
+        return Claim::Cancelled;
+    }
     let others: Vec<i64> = live
         .iter()
         .filter(|(id, r)| r.job_id == job.id && **id != run.id)
@@ -346,13 +351,18 @@ fn claim(engine: &Engine, job: &Job, run: &Run, output: &Arc<RunOutput>) -> Clai
     Claim::Go(rx)
 }
 
-fn release(engine: &Engine, run: &Run) {
-    let state = engine.jobs();
-    {
- let mut live = vigil_core::sync::lock(&state.live);
-        live.remove(&run.id);
+/// Takes a run out of the live table when dropped, and wakes runs waiting behind it.
+struct Released<'a> {
+    engine: &'a Engine,
+    run: RunId,
+}
+
+impl Drop for Released<'_> {
+    fn drop(&mut self) {
+        let state = self.engine.jobs();
+        lock(&state.live).remove(&self.run);
+        state.ended.send_modify(|n| *n += 1);
     }
-    state.ended.send_modify(|n| *n += 1);
 }
 
 /// One attempt: overlap, slot, spawn, wait (timeout, cancel), record. Returns how it ended,
@@ -375,14 +385,14 @@ async fn execute(
     );
     let mut ended = state.ended.subscribe();
     let mut cancel = loop {
-        if state.take_pending_cancel(run.id) {
-            let outcome = Outcome::Cancelled("cancelled while it waited".into());
-            finish(engine, run, &outcome).await;
-            state.ended.send_modify(|n| *n += 1);
-            return outcome;
-        }
         match claim(engine, job, run, &output) {
             Claim::Go(rx) => break rx,
+            Claim::Cancelled => {
+                let outcome = Outcome::Cancelled("cancelled while it waited".into());
+                finish(engine, run, &outcome).await;
+                state.ended.send_modify(|n| *n += 1);
+                return outcome;
+            }
             Claim::Skip(other) => {
                 let outcome = Outcome::Skipped(format!(
                     "run {other} of this job is still going (overlap: skip)"
@@ -409,12 +419,17 @@ async fn execute(
         }
         permit
     };
+    // From here the run is in the live table; leaving it there would block its job's queue
+    // for good, so it is released however this ends (a panic included).
+    let _released = Released {
+        engine,
+        run: run.id,
+    };
     let permit = tokio::select! {
         permit = waited => permit,
         why = &mut cancel => {
             let outcome = cancelled(why.unwrap_or(Cancel::Requested), "before it started");
             finish(engine, run, &outcome).await;
-            release(engine, run);
             return outcome;
         }
     };
@@ -423,7 +438,6 @@ async fn execute(
     output.finish().await;
     finish(engine, run, &outcome).await;
     drop(permit);
-    release(engine, run);
     outcome
 }
 
@@ -443,14 +457,18 @@ async fn spawn_and_wait(
     output: &Arc<RunOutput>,
     mut cancel: oneshot::Receiver<Cancel>,
 ) -> Outcome {
-    let (program, args) = if job.shell {
-        platform::shell_command(&job.command, &run.argv)
+    let program = if job.shell {
+        platform::SHELL.to_owned()
     } else {
-        (job.command.clone(), run.argv.clone())
+        job.command.clone()
     };
     let mut cmd = CommandWrap::with_new(&program, |c| {
-        c.args(&args)
-            .envs(&job.env)
+        if job.shell {
+            platform::shell_command(&job.command, &run.argv, c);
+        } else {
+            c.args(&run.argv);
+        }
+        c.envs(&job.env)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -517,9 +535,7 @@ async fn spawn_and_wait(
     // Whatever is left of the tree goes, in every case: no orphan survives its run.
     let _ = child.start_kill();
     let _ = tokio::time::timeout(Duration::from_secs(5), child.wait()).await;
-    for r in readers {
-        let _ = tokio::time::timeout(DRAIN, r).await;
-    }
+    crate::process::drain(readers).await;
     overrun.abort();
     outcome
 }
@@ -562,10 +578,8 @@ async fn warn_overrun(engine: Engine, job: JobId, run: i64) {
 pub(crate) async fn interrupt_leftovers(engine: &Engine) -> Result<(), ApiError> {
     let open = engine.read(vigil_store::open_runs).await?;
     for run in open {
-        if let (Some(pid), Some(start)) = (run.pid, run.pid_start)
-            && process_start(pid) == Some(start)
-        {
-            platform::end_leftover(pid, Duration::ZERO).await;
+        if let (Some(pid), Some(start)) = (run.pid, run.pid_start) {
+            platform::end_leftover(pid, start, Duration::ZERO).await;
         }
         finish(engine, &run, &Outcome::Interrupted).await;
     }

@@ -1,12 +1,12 @@
 //! The scheduler: sleeps until the next cron fire of any enabled job, starts those runs, and
 //! recomputes when jobs change. Time comes from a [`Clock`], so tests drive it by hand.
 
-use vigil_core::sync::lock;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Debug;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
+use vigil_core::sync::lock;
 
 use chrono::{DateTime, Utc};
 use tokio::sync::watch;
@@ -32,11 +32,24 @@ impl Clock for SystemClock {
         Utc::now()
     }
 
+    /// Sleeps in steps of at most [`WALL_CHECK`], looking at the wall clock after each: the
+    /// monotonic timer stops while the PC is suspended, so one long sleep would wake late by
+    /// the whole suspension (and then take an on-time fire for a missed one).
     fn sleep_until(&self, at: DateTime<Utc>) -> Pin<Box<dyn Future<Output = ()> + Send>> {
-        let wait = (at - Utc::now()).to_std().unwrap_or_default();
-        Box::pin(tokio::time::sleep(wait))
+        Box::pin(async move {
+            loop {
+                let wait = (at - Utc::now()).to_std().unwrap_or_default();
+                if wait.is_zero() {
+                    return;
+                }
+                tokio::time::sleep(wait.min(WALL_CHECK)).await;
+            }
+        })
     }
 }
+
+/// The longest a wall-clock sleep goes without looking at the wall clock again.
+const WALL_CHECK: std::time::Duration = std::time::Duration::from_secs(15);
 
 /// A clock that only moves when told to: for tests of schedules without waiting.
 #[derive(Debug)]
@@ -57,7 +70,7 @@ impl ManualClock {
     /// Moves the clock to `at`; sleepers whose time came wake up.
     pub fn set(&self, at: DateTime<Utc>) {
         {
- let mut now = lock(&self.now);
+            let mut now = lock(&self.now);
             *now = at;
         }
         self.moved.send_replace(at);

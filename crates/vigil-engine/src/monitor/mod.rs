@@ -9,12 +9,12 @@
 
 mod matching;
 
-use vigil_core::sync::lock;
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
+use vigil_core::sync::lock;
 
 use sysinfo::{Pid, ProcessRefreshKind, ProcessesToUpdate, System, UpdateKind};
 use tokio::sync::mpsc;
@@ -108,7 +108,7 @@ impl MonitorHandle {
     /// Replaces the target list; the next tick runs a full discovery sweep.
     pub fn set_targets(&self, targets: Vec<Target>) {
         {
- let mut t = lock(&self.shared.targets);
+            let mut t = lock(&self.shared.targets);
             *t = targets;
         }
         self.shared.full_needed.store(true, Ordering::SeqCst);
@@ -161,7 +161,7 @@ pub fn spawn(config: MonitorConfig, out: mpsc::Sender<Sweep>) -> std::io::Result
         .name("vigil-monitor".into())
         .spawn(move || run(config, sweeper, &inner, &out))?;
     {
- let mut t = lock(&shared.thread);
+        let mut t = lock(&shared.thread);
         *t = Some(handle);
     }
     Ok(MonitorHandle { shared })
@@ -203,7 +203,7 @@ fn run(config: MonitorConfig, mut sweeper: Sweeper, shared: &Shared, out: &mpsc:
         };
         if generation != seen_generation {
             {
- let t = lock(&shared.targets);
+                let t = lock(&shared.targets);
                 targets = t.clone();
             }
             seen_generation = generation;

@@ -4,14 +4,14 @@
 mod unix;
 #[cfg(unix)]
 pub(crate) use unix::{
-    check_shell_args, end_leftover, exit_status, is_executable, list_pids, prepare, request_stop,
-    shell_command,
+    SHELL, check_shell_args, end_leftover, exit_status, is_executable, list_pids, prepare,
+    request_stop, shell_command,
 };
 
 #[cfg(windows)]
 mod windows;
 #[cfg(windows)]
 pub(crate) use windows::{
-    check_shell_args, end_leftover, exit_status, is_executable, list_pids, prepare, request_stop,
-    shell_command,
+    SHELL, check_shell_args, end_leftover, exit_status, is_executable, list_pids, prepare,
+    request_stop, shell_command,
 };

@@ -43,39 +43,92 @@ pub(crate) fn list_pids() -> Option<std::collections::HashSet<u32>> {
     )
 }
 
-/// A shell command line with extra arguments: `sh -c LINE sh ARGS...` (the arguments are `$1`...).
-pub(crate) fn shell_command(line: &str, args: &[String]) -> (String, Vec<String>) {
-    let mut argv = vec!["-c".to_owned(), line.to_owned(), "sh".to_owned()];
-    argv.extend(args.iter().cloned());
-    ("/bin/sh".to_owned(), argv)
+/// A shell command line with extra arguments: `sh -c LINE sh ARGS...` (the arguments are `$1`...,
+/// never parsed by the shell).
+pub(crate) fn shell_command(line: &str, args: &[String], c: &mut tokio::process::Command) {
+    c.arg("-c").arg(line).arg("sh").args(args);
 }
 
-/// Ends a leftover process tree that Vigil launched before it crashed: the program was the
-/// leader of its own process group, so the group is its tree. Asks politely (SIGTERM), waits up
-/// to `grace` for the leader to go, then kills the group (SIGKILL). The caller checked the
-/// leader's identity (pid + start time) just before.
-pub(crate) async fn end_leftover(pid: u32, grace: std::time::Duration) {
+/// The shell that runs shell jobs.
+pub(crate) const SHELL: &str = "/bin/sh";
+
+/// Ends a leftover process tree that Vigil launched before it crashed; whether anything was
+/// found to end. The program was the leader of its own process group, so the group is its tree.
+///
+/// Identity is checked before every signal, never assumed: while the leader (`pid`, started at
+/// `start`) is alive with that start time, its group is signalled; a leader alive with another
+/// start time is a reused PID and nothing is touched. A leader that died while its group lives
+/// on (a worker holding the port, common when the leader died of SIGPIPE on its broken
+/// output) is found by the group id, which the kernel does not reuse while members live; only
+/// members started no earlier than the leader are signalled. Politely (SIGTERM) first, then
+/// SIGKILL after `grace`.
+pub(crate) async fn end_leftover(pid: u32, start: i64, grace: std::time::Duration) -> bool {
     use nix::sys::signal::{Signal, kill, killpg};
     use nix::unistd::Pid;
     let Ok(raw) = i32::try_from(pid) else {
-        return;
+        return false;
     };
-    let leader = Pid::from_raw(raw);
-    // The group, and the process itself in case it is not (or no longer) a group leader.
-    let signal = |sig| {
-        let _ = killpg(leader, sig);
-        let _ = kill(leader, sig);
+    let ours = || crate::process::process_start(pid) == Some(start);
+    let members = || -> Vec<u32> {
+        group_members(pid)
+            .into_iter()
+            .filter(|m| crate::process::process_start(*m).is_some_and(|s| s >= start))
+            .collect()
     };
-    signal(Signal::SIGTERM);
+    let signal = |sig: Signal| -> bool {
+        if ours() {
+            let _ = killpg(Pid::from_raw(raw), sig);
+            let _ = kill(Pid::from_raw(raw), sig);
+            return true;
+        }
+        if crate::process::process_start(pid).is_some() {
+            return false; // the PID now belongs to another process
+        }
+        let found = members();
+        for m in &found {
+            if let Ok(m) = i32::try_from(*m) {
+                let _ = kill(Pid::from_raw(m), sig);
+            }
+        }
+        !found.is_empty()
+    };
+    if !signal(Signal::SIGTERM) {
+        return false;
+    }
     let deadline = tokio::time::Instant::now() + grace;
-    while tokio::time::Instant::now() < deadline && crate::process::process_start(pid).is_some() {
+    while tokio::time::Instant::now() < deadline && (ours() || !members().is_empty()) {
         tokio::time::sleep(std::time::Duration::from_millis(25)).await;
     }
     signal(Signal::SIGKILL);
+    true
+}
+
+/// The processes whose process group is `pgid` (Linux: field 5 of `/proc/PID/stat`; elsewhere
+/// none are found, and only a living leader's group is signalled).
+fn group_members(pgid: u32) -> Vec<u32> {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    dir.flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|p| {
+            std::fs::read_to_string(format!("/proc/{p}/stat"))
+                .ok()
+                .and_then(|stat| {
+                    // After the command name in parentheses: state, ppid, pgrp.
+                    let rest = stat.rsplit_once(')')?.1;
+                    rest.split_whitespace().nth(2)?.parse::<u32>().ok()
+                })
+                == Some(pgid)
+        })
+        .collect()
 }
 
 /// Option values reach `sh -c LINE sh ARGS...` as `$1`...: the shell never parses them, so any
 /// value is safe.
-pub(crate) fn check_shell_args(_job: &vigil_core::Job, _argv: &[String]) -> Result<(), vigil_core::ApiError> {
+pub(crate) fn check_shell_args(
+    _job: &vigil_core::Job,
+    _argv: &[String],
+) -> Result<(), vigil_core::ApiError> {
     Ok(())
 }

@@ -52,18 +52,33 @@ pub(crate) fn list_pids() -> Option<std::collections::HashSet<u32>> {
     None
 }
 
-/// A shell command line with extra arguments: `cmd /D /C LINE ARGS...`.
-pub(crate) fn shell_command(line: &str, args: &[String]) -> (String, Vec<String>) {
-    let mut argv = vec!["/D".to_owned(), "/C".to_owned(), line.to_owned()];
-    argv.extend(args.iter().cloned());
-    ("cmd".to_owned(), argv)
+/// A shell command line with extra arguments: `cmd /D /S /C "LINE "A1" "A2""`, written as is.
+///
+/// cmd.exe does not parse its command line by CreateProcess's rules, so std's quoting would
+/// not hold: a line with a space got quoted on its own, and cmd's `/C` quote stripping then
+/// turned `"tool --name" "a b"` into `tool --name" "a b`, splitting values at their spaces.
+/// With `/S` cmd strips exactly the outer pair of quotes and runs the rest verbatim; each
+/// value is quoted, and values holding a quote or other syntax were refused before
+/// ([`check_shell_args`]), so a value is one argument to the program, spaces and all.
+pub(crate) fn shell_command(line: &str, args: &[String], c: &mut tokio::process::Command) {
+    let mut raw = format!("/D /S /C \"{line}");
+    for a in args {
+        raw.push_str(&format!(" \"{a}\""));
+    }
+    raw.push('"');
+    c.raw_arg(raw);
 }
 
-/// Ends a leftover process tree that Vigil launched before it crashed. Normally there is none:
-/// the Job Object was created with kill-on-close, so the kernel ended the tree when Vigil's
-/// handle closed with its process. This covers a tree that escaped it: `taskkill /T` first
-/// (WM_CLOSE), then `/F` after `grace`. The caller checked the identity just before.
-pub(crate) async fn end_leftover(pid: u32, grace: std::time::Duration) {
+/// The shell that runs shell jobs.
+pub(crate) const SHELL: &str = "cmd.exe";
+
+/// Ends a leftover process tree that Vigil launched before it crashed; whether anything was
+/// found to end. Normally there is none: the Job Object was created with kill-on-close, so the
+/// kernel ended the tree when Vigil's handle closed with its process. This covers a tree that
+/// escaped it: `taskkill /T` first (WM_CLOSE), then `/F` after `grace`. The identity (`pid`
+/// started at `start`) is checked before each, so a reused PID is never touched.
+pub(crate) async fn end_leftover(pid: u32, start: i64, grace: std::time::Duration) -> bool {
+    let ours = || crate::process::process_start(pid) == Some(start);
     let taskkill = |force: bool| {
         let mut args = vec!["/PID".to_owned(), pid.to_string(), "/T".to_owned()];
         if force {
@@ -76,18 +91,25 @@ pub(crate) async fn end_leftover(pid: u32, grace: std::time::Duration) {
             .stderr(std::process::Stdio::null());
         c
     };
+    if !ours() {
+        return false;
+    }
     let _ = taskkill(false).status().await;
     let deadline = tokio::time::Instant::now() + grace;
-    while tokio::time::Instant::now() < deadline && crate::process::process_start(pid).is_some() {
+    while tokio::time::Instant::now() < deadline && ours() {
         tokio::time::sleep(std::time::Duration::from_millis(25)).await;
     }
-    if crate::process::process_start(pid).is_some() {
+    if ours() {
         let _ = taskkill(true).status().await;
     }
+    true
 }
 
 /// `cmd /D /C LINE ARGS...` parses the arguments as part of its line: values it would read as
 /// syntax are refused (see [`vigil_core::Job::check_cmd_safe`]).
-pub(crate) fn check_shell_args(job: &vigil_core::Job, argv: &[String]) -> Result<(), vigil_core::ApiError> {
+pub(crate) fn check_shell_args(
+    job: &vigil_core::Job,
+    argv: &[String],
+) -> Result<(), vigil_core::ApiError> {
     job.check_cmd_safe(argv)
 }
