@@ -4,7 +4,6 @@
 //! simulated time, once with the default retention (pruned every simulated hour, as the engine
 //! does) and once with nothing pruned. `VIGIL_BENCH_MONTH_DAYS` shortens the month.
 
-use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 use std::time::Instant;
 
@@ -30,7 +29,15 @@ fn disk_usage(dir: &Path) -> (u64, u64) {
             if meta.is_dir() {
                 stack.push(entry.path());
             } else {
-                bytes += meta.blocks() * 512;
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::MetadataExt;
+                    bytes += meta.blocks() * 512;
+                }
+                #[cfg(not(unix))]
+                {
+                    bytes += meta.len();
+                }
                 files += 1;
             }
         }

@@ -63,7 +63,11 @@ pub(crate) fn list_pids() -> Option<std::collections::HashSet<u32>> {
 pub(crate) fn shell_command(line: &str, args: &[String], c: &mut tokio::process::Command) {
     let mut raw = format!("/D /S /C \"{line}");
     for a in args {
-        raw.push_str(&format!(" \"{a}\""));
+        // The program splits its command line by CreateProcess's rules, where backslashes
+        // right before a quote escape it: a value ending in `\` would swallow its closing
+        // quote and run into the next value. Those trailing backslashes are doubled.
+        let trailing = a.len() - a.trim_end_matches('\\').len();
+        raw.push_str(&format!(" \"{a}{}\"", "\\".repeat(trailing)));
     }
     raw.push('"');
     c.raw_arg(raw);
