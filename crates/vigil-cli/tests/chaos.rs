@@ -93,26 +93,24 @@ async fn what_survives_a_daemon_killed_at_random_moments() {
     let (hook, keys) = receiver().await;
 
     let mut daemon = Daemon::start(dir.path());
-    let (code, endpoint) = daemon
-        .post_json(
+    let endpoint = daemon
+        .create(
             &http,
             "/api/endpoints",
             &json!({"name": "receiver", "url": hook, "timeout_ms": 2000, "backoff_ms": 50,
                     "max_attempts": 50}),
         )
         .await;
-    assert_eq!(code, 201, "{endpoint}");
-    let (code, rule) = daemon
-        .post_json(
+    daemon
+        .create(
             &http,
             "/api/rules",
             &json!({"name": "all", "endpoints": [endpoint["id"]], "fold_secs": 0}),
         )
         .await;
-    assert_eq!(code, 201, "{rule}");
     for i in 0..3 {
-        let (code, p) = daemon
-            .post_json(
+        daemon
+            .create(
                 &http,
                 "/api/programs",
                 &json!({"name": format!("p{i}"), "path": "/bin/sleep",
@@ -120,17 +118,15 @@ async fn what_survives_a_daemon_killed_at_random_moments() {
                         "launch": true, "autostart": true}),
             )
             .await;
-        assert_eq!(code, 201, "{p}");
     }
-    let (code, job) = daemon
-        .post_json(
+    daemon
+        .create(
             &http,
             "/api/jobs",
             &json!({"id": "tick", "name": "tick", "command": "/bin/sleep",
                     "args": [run_marker.clone()], "schedule": "* * * * * *"}),
         )
         .await;
-    assert_eq!(code, 201, "{job}");
 
     let mut committed_ids = Vec::new();
     let mut most_copies = 0;

@@ -155,6 +155,33 @@ pub struct Run {
 }
 
 impl Run {
+    /// A run about to be recorded as queued (the store assigns its id).
+    pub fn queued(
+        job_id: JobId,
+        trigger: Trigger,
+        options: serde_json::Value,
+        argv: Vec<String>,
+        attempt: u32,
+        queued_at: i64,
+    ) -> Self {
+        Self {
+            id: 0,
+            job_id,
+            trigger,
+            status: RunStatus::Queued,
+            attempt,
+            options,
+            argv,
+            queued_at,
+            started_at: None,
+            ended_at: None,
+            exit_code: None,
+            pid: None,
+            pid_start: None,
+            error: None,
+        }
+    }
+
     /// How long it ran, milliseconds.
     pub fn duration_ms(&self) -> Option<i64> {
         Some(self.ended_at? - self.started_at?)

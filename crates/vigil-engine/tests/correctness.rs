@@ -5,70 +5,22 @@
 
 mod common;
 
+use common::jobs::{clocked, config, ended, job_of, runs_of, save, try_run};
 use common::{DEADLINE, fixture_path};
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::{TimeZone, Utc};
 use serde_json::{Value, json};
 use vigil_core::{Job, Run, RunStatus, Trigger};
-use vigil_engine::api::{GetRun, GetRunOutput, ListRuns, RunJob, SaveJob};
-use vigil_engine::{Engine, EngineConfig, ErrorCode, HistoryRetention, ManualClock};
-
-fn config(dir: &tempfile::TempDir) -> EngineConfig {
-    let mut c = EngineConfig::new(dir.path());
-    c.run_shutdown_grace = Duration::from_millis(300);
-    c.kind = "test".into();
-    c
-}
+use vigil_engine::api::{GetRun, GetRunOutput, SaveJob};
+use vigil_engine::{Engine, ErrorCode, HistoryRetention};
 
 fn job(id: &str, command: &str, args: &[&str], extra: Value) -> Job {
-    let mut j = json!({ "id": id, "name": id, "command": command, "args": args });
-    if let (Some(base), Some(more)) = (j.as_object_mut(), extra.as_object()) {
-        base.extend(more.clone());
-    }
-    serde_json::from_value(j).unwrap()
-}
-
-async fn save(engine: &Engine, job: Job) -> Job {
-    engine.call(SaveJob::job(&job, false)).await.unwrap()
+    job_of(id, command, args, extra)
 }
 
 async fn run(engine: &Engine, id: &str, options: Value) -> Result<i64, vigil_core::ApiError> {
-    let options: BTreeMap<String, Value> = serde_json::from_value(options).unwrap();
-    engine
-        .call(RunJob {
-            id: id.into(),
-            options,
-        })
-        .await
-        .map(|r| r.run_id)
-}
-
-async fn ended(engine: &Engine, id: i64) -> Run {
-    let started = Instant::now();
-    loop {
-        let r = engine.call(GetRun { id }).await.unwrap();
-        if r.status.is_final() {
-            return r;
-        }
-        assert!(started.elapsed() < DEADLINE, "run {id} did not end: {r:?}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
-async fn runs_of(engine: &Engine, job: &str) -> Vec<Run> {
-    let mut runs = engine
-        .call(ListRuns {
-            job: Some(job.into()),
-            ..ListRuns::default()
-        })
-        .await
-        .unwrap();
-    runs.reverse();
-    runs
+    try_run(engine, id, options).await
 }
 
 /// Waits until `job` has no run still going and at least `n` runs; returns them oldest first.
@@ -422,11 +374,7 @@ async fn shell_jobs_never_run_an_option_value_as_a_command() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pc_that_sleeps_through_many_fires_runs_a_job_once_or_not_at_all() {
     let dir = tempfile::tempdir().unwrap();
-    let t0 = Utc.with_ymd_and_hms(2030, 1, 1, 0, 0, 0).unwrap();
-    let clock = ManualClock::new(t0);
-    let mut c = config(&dir);
-    c.clock = clock.clone() as Arc<dyn vigil_engine::Clock>;
-    let engine = Engine::start(c).await.unwrap();
+    let (engine, clock, t0) = clocked(&dir).await;
     let fx = fixture_path();
     save(
         &engine,

@@ -5,6 +5,7 @@
 
 mod common;
 
+use common::jobs::{clocked, config, ended, job_of, runs_of, save, try_run};
 use common::{DEADLINE, alive, fixture_path};
 
 use std::collections::BTreeMap;
@@ -18,53 +19,18 @@ use vigil_engine::api::{
     CancelRun, DeleteJob, GetRun, GetRunOutput, ListJobs, ListRuns, PreviewSchedule, RunJob,
     SaveJob,
 };
-use vigil_engine::{Engine, EngineConfig, ErrorCode, ManualClock};
-
-fn config(dir: &tempfile::TempDir) -> EngineConfig {
-    let mut c = EngineConfig::new(dir.path());
-    c.run_shutdown_grace = Duration::from_millis(300);
-    c
-}
+use vigil_engine::{Engine, ErrorCode, ManualClock};
 
 async fn start(dir: &tempfile::TempDir) -> Engine {
     Engine::start(config(dir)).await.unwrap()
 }
 
 fn job(id: &str, args: &[&str], extra: Value) -> Job {
-    let mut j = json!({ "id": id, "name": id, "command": fixture_path(), "args": args });
-    if let (Some(base), Some(more)) = (j.as_object_mut(), extra.as_object()) {
-        base.extend(more.clone());
-    }
-    serde_json::from_value(j).unwrap()
-}
-
-async fn save(engine: &Engine, job: Job) -> Job {
-    engine.call(SaveJob::job(&job, false)).await.unwrap()
+    job_of(id, &fixture_path(), args, extra)
 }
 
 async fn run(engine: &Engine, id: &str, options: Value) -> i64 {
-    let options: BTreeMap<String, Value> = serde_json::from_value(options).unwrap();
-    engine
-        .call(RunJob {
-            id: id.into(),
-            options,
-        })
-        .await
-        .unwrap()
-        .run_id
-}
-
-/// Waits until run `id` has ended.
-async fn ended(engine: &Engine, id: i64) -> Run {
-    let started = Instant::now();
-    loop {
-        let r = engine.call(GetRun { id }).await.unwrap();
-        if r.status.is_final() {
-            return r;
-        }
-        assert!(started.elapsed() < DEADLINE, "run {id} did not end: {r:?}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    try_run(engine, id, options).await.unwrap()
 }
 
 /// Waits until run `id` is running.
@@ -80,16 +46,9 @@ async fn running(engine: &Engine, id: i64) {
 async fn finished_runs(engine: &Engine, job: &str, n: usize) -> Vec<Run> {
     let started = Instant::now();
     loop {
-        let mut runs = engine
-            .call(ListRuns {
-                job: Some(job.into()),
-                ..ListRuns::default()
-            })
-            .await
-            .unwrap();
+        let mut runs = runs_of(engine, job).await;
         runs.retain(|r| r.status.is_final());
         if runs.len() >= n {
-            runs.reverse();
             return runs;
         }
         assert!(
@@ -451,11 +410,7 @@ async fn overlap_policies_decide_what_a_second_trigger_does() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn schedules_fire_by_the_injected_clock() {
     let dir = tempfile::tempdir().unwrap();
-    let t0 = Utc.with_ymd_and_hms(2030, 1, 1, 0, 0, 0).unwrap();
-    let clock = ManualClock::new(t0);
-    let mut c = config(&dir);
-    c.clock = clock.clone() as Arc<dyn vigil_engine::Clock>;
-    let engine = Engine::start(c).await.unwrap();
+    let (engine, clock, t0) = clocked(&dir).await;
     save(
         &engine,
         job(
@@ -817,22 +772,14 @@ async fn a_missed_fire_runs_once_and_a_leftover_process_is_ended_at_start() {
         let store =
             vigil_store::Store::open(&dir.path().join(vigil_store::DB_FILE), Box::new(|_| {}))
                 .unwrap();
-        let rt_run = Run {
-            id: 0,
-            job_id: "hourly-skip".into(),
-            trigger: Trigger::Manual,
-            status: RunStatus::Queued,
-            attempt: 1,
-            options: json!({}),
-            argv: vec![],
-            queued_at: 0,
-            started_at: None,
-            ended_at: None,
-            exit_code: None,
-            pid: None,
-            pid_start: None,
-            error: None,
-        };
+        let rt_run = Run::queued(
+            "hourly-skip".into(),
+            Trigger::Manual,
+            json!({}),
+            vec![],
+            1,
+            0,
+        );
         let w = store.writer().clone();
         let id = w
             .write(move |tx| vigil_store::insert_run(tx, &rt_run))

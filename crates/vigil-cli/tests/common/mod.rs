@@ -71,6 +71,13 @@ impl Daemon {
         .await
     }
 
+    /// POSTs `body` to `path` and expects 201; the created document.
+    pub async fn create(&self, http: &reqwest::Client, path: &str, body: &Value) -> Value {
+        let (code, created) = self.post_json(http, path, body).await;
+        assert_eq!(code, 201, "POST {path} {body}: {created}");
+        created
+    }
+
     /// SIGKILL: no clean shutdown, no chance to record anything.
     pub fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {

@@ -102,22 +102,14 @@ fn fill(dir: &Path, days: i64, retain: bool) -> (u64, u64, f64) {
                 let failed = i % 10 == 0;
                 let run = vigil_store::insert_run(
                     tx,
-                    &Run {
-                        id: 0,
-                        job_id: format!("job-{}", i % 20),
-                        trigger: Trigger::Schedule,
-                        status: RunStatus::Queued,
-                        attempt: 1,
-                        options: serde_json::json!({}),
-                        argv: vec!["--flag".into(), "value".into()],
-                        queued_at: at,
-                        started_at: None,
-                        ended_at: None,
-                        exit_code: None,
-                        pid: None,
-                        pid_start: None,
-                        error: None,
-                    },
+                    &Run::queued(
+                        format!("job-{}", i % 20),
+                        Trigger::Schedule,
+                        serde_json::json!({}),
+                        vec!["--flag".into(), "value".into()],
+                        1,
+                        at,
+                    ),
                 )?;
                 vigil_store::run_started(tx, run.id, at, Some(4242), Some(at / 1000))?;
                 tx.event(NewEvent {

@@ -72,22 +72,7 @@ async fn record_queued(
     argv: Vec<String>,
     attempt: u32,
 ) -> Result<Run, ApiError> {
-    let run = Run {
-        id: 0,
-        job_id: job.id.clone(),
-        trigger,
-        status: RunStatus::Queued,
-        attempt,
-        options,
-        argv,
-        queued_at: now_ms(),
-        started_at: None,
-        ended_at: None,
-        exit_code: None,
-        pid: None,
-        pid_start: None,
-        error: None,
-    };
+    let run = Run::queued(job.id.clone(), trigger, options, argv, attempt, now_ms());
     engine
         .write(move |tx| vigil_store::insert_run(tx, &run))
         .await

@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+pub mod jobs;
+
 /// Generous upper bound for anything a test waits on; tests finish as soon as the condition holds.
 pub const DEADLINE: Duration = Duration::from_secs(30);
 
