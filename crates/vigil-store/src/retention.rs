@@ -94,11 +94,17 @@ pub fn prune_history(
     };
     {
         let mut stmt = conn.prepare_cached(
-            "SELECT id FROM (SELECT id, status, queued_at, ended_at FROM runs ORDER BY id LIMIT ?3)
+            // The newest-per-job checks are correlated lookups through the `(job_id, id)`
+            // index, for the candidates only: a `GROUP BY job_id` over the whole table here
+            // cost 0.37 s of writer time per hourly prune at 100,000 runs.
+            "SELECT id FROM (
+                 SELECT id, job_id, status, queued_at, ended_at FROM runs ORDER BY id LIMIT ?3
+             ) AS old
              WHERE status NOT IN ('queued', 'running')
                AND (COALESCE(ended_at, queued_at) < ?1 OR id <= ?2)
-               AND id NOT IN (SELECT MAX(id) FROM runs GROUP BY job_id)
-               AND id NOT IN (SELECT MAX(id) FROM runs WHERE trigger = 'schedule' GROUP BY job_id)",
+               AND id < (SELECT MAX(id) FROM runs WHERE job_id = old.job_id)
+               AND id != COALESCE((SELECT id FROM runs WHERE job_id = old.job_id
+                                   AND trigger = 'schedule' ORDER BY id DESC LIMIT 1), -1)",
         )?;
         let ids = stmt.query_map(
             params![cutoff(now_ms, keep.run_days), below, PRUNE_BATCH],
