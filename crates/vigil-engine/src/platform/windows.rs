@@ -99,12 +99,21 @@ pub(crate) async fn end_leftover(pid: u32, start: i64, grace: std::time::Duratio
         return false;
     }
     let _ = taskkill(false).status().await;
+    // Once the identity matched, the PID stays this process's until it is gone: a PID is not
+    // handed out again within these few seconds. (Re-reading the start time here is not
+    // reliable everywhere: under Wine it failed to match a second time.)
+    let alive = || crate::process::process_start(pid).is_some();
     let deadline = tokio::time::Instant::now() + grace;
-    while tokio::time::Instant::now() < deadline && ours() {
+    while tokio::time::Instant::now() < deadline && alive() {
         tokio::time::sleep(std::time::Duration::from_millis(25)).await;
     }
-    if ours() {
+    if alive() {
         let _ = taskkill(true).status().await;
+    }
+    // TerminateProcess on the leader itself too: Wine's taskkill does not do `/T`, and a
+    // taskkill that cannot run at all must not leave the leftover alive.
+    if alive() {
+        terminate(pid);
     }
     true
 }
@@ -116,4 +125,20 @@ pub(crate) fn check_shell_args(
     argv: &[String],
 ) -> Result<(), vigil_core::ApiError> {
     job.check_cmd_safe(argv)
+}
+
+/// Ends one process at once (TerminateProcess, through sysinfo).
+fn terminate(pid: u32) {
+    let Ok(mut sys) = sysinfo::System::new() else {
+        return;
+    };
+    let pid = sysinfo::Pid::from_u32(pid);
+    sys.refresh_processes_specifics(
+        sysinfo::ProcessesToUpdate::Some(&[pid]),
+        true,
+        sysinfo::ProcessRefreshKind::nothing().without_tasks(),
+    );
+    if let Some(p) = sys.process(pid) {
+        p.kill();
+    }
 }
