@@ -1,0 +1,167 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { VigilClient } from "./client";
+import type { Event, EventKind, Program, ProgramStatus, Status } from "./types";
+import { apiError } from "./errors";
+import { MAX_EVENTS, VigilState } from "./state.svelte";
+
+const status = (over: Partial<Status> = {}) => ({ version: "t", uptime_secs: 1, programs: 1, last_event_id: 80, ...over }) as unknown as Status;
+const program = (id: number) => ({ id, name: `p${id}` }) as unknown as Program;
+const pstatus = (id: number, state: string) => ({ program_id: id, state }) as unknown as ProgramStatus;
+const event = (id: number, kind: EventKind) => ({ id, ts: id, kind }) as unknown as Event;
+
+/** A client whose answers the test sets; only what the state uses. */
+function fakeClient() {
+  const c = {
+    status: vi.fn(() => Promise.resolve(status())),
+    listPrograms: vi.fn(() => Promise.resolve([program(1), program(2)])),
+    programStatuses: vi.fn(() => Promise.resolve([pstatus(1, "running")])),
+    startProgram: vi.fn((id: number) => Promise.resolve(pstatus(id, "running"))),
+    stopProgram: vi.fn((id: number) => Promise.resolve(pstatus(id, "stopped"))),
+    restartProgram: vi.fn((id: number) => Promise.resolve(pstatus(id, "running"))),
+    removeProgram: vi.fn(() => Promise.resolve()),
+    unsubscribe: vi.fn(),
+    subscribe: vi.fn((_since: number, _on: (e: Event) => void) => c.unsubscribe),
+  };
+  return c;
+}
+
+function setup() {
+  const client = fakeClient();
+  const onunauthorized = vi.fn();
+  const state = new VigilState(client as unknown as VigilClient, onunauthorized);
+  return { client, onunauthorized, state };
+}
+
+describe("VigilState", () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("loads status and programs, then subscribes once a little in the past", async () => {
+    const { client, state } = setup();
+    expect(state.engine).toBe("connecting");
+    await state.refresh();
+    expect(state.programs?.map((p) => p.id)).toEqual([1, 2]);
+    expect(state.status?.last_event_id).toBe(80);
+    expect(state.engine).toBe("running");
+    expect(client.subscribe).toHaveBeenCalledOnce();
+    expect(client.subscribe.mock.calls[0][0]).toBe(80 - MAX_EVENTS);
+    await state.refresh();
+    expect(client.subscribe).toHaveBeenCalledOnce();
+  });
+
+  it("drops a refresh answer older than a newer one", async () => {
+    const { client, state } = setup();
+    let first!: (s: Status) => void;
+    client.status.mockImplementationOnce(() => new Promise((r) => (first = r)));
+    const older = state.refresh();
+    client.status.mockImplementationOnce(() => Promise.resolve(status({ uptime_secs: 9 })));
+    await state.refresh();
+    first(status({ uptime_secs: 1 }));
+    await older;
+    expect(state.status?.uptime_secs).toBe(9);
+  });
+
+  it("maps failures: unavailable disconnects, unauthorized calls back, others show", async () => {
+    const { client, onunauthorized, state } = setup();
+    client.status.mockRejectedValueOnce(apiError("unavailable", "down"));
+    await state.refresh();
+    expect(state.engine).toBe("disconnected");
+    expect(state.listError).toBeNull();
+    client.status.mockRejectedValueOnce(apiError("unauthorized", "bad token"));
+    await state.refresh();
+    expect(onunauthorized).toHaveBeenCalledOnce();
+    client.status.mockRejectedValueOnce(apiError("internal", "db broke"));
+    await state.refresh();
+    expect(state.engine).toBe("error");
+    expect(state.listError).toBe("db broke");
+  });
+
+  it("keeps the newest MAX_EVENTS events first and follows the engine's events", () => {
+    const { state } = setup();
+    for (let i = 1; i <= MAX_EVENTS + 5; i++) state.onEvent(event(i, "program_added"));
+    expect(state.events).toHaveLength(MAX_EVENTS);
+    expect(state.events[0].id).toBe(MAX_EVENTS + 5);
+    state.onEvent(event(100, "engine_stopped"));
+    expect(state.engine).toBe("stopped");
+    state.onEvent(event(101, "engine_started"));
+    expect(state.engine).toBe("running");
+  });
+
+  it("bumps jobsTick once for a burst of job events", () => {
+    const { state } = setup();
+    state.onEvent(event(1, "run_started" as EventKind));
+    state.onEvent(event(2, "run_finished" as EventKind));
+    expect(state.jobsTick).toBe(0);
+    vi.advanceTimersByTime(150);
+    expect(state.jobsTick).toBe(1);
+  });
+
+  it("acts on a program: pending while it runs, its status after", async () => {
+    const { client, state } = setup();
+    const p = program(1);
+    const done = state.act(p, "stop");
+    expect(state.pending[1]).toBe("stop");
+    await state.act(p, "start"); // refused while one is pending
+    expect(client.startProgram).not.toHaveBeenCalled();
+    await done;
+    expect(state.pending[1]).toBeUndefined();
+    expect(state.statuses[1].state).toBe("stopped");
+  });
+
+  it("names the action and program when an action fails", async () => {
+    const { client, state } = setup();
+    client.restartProgram.mockRejectedValueOnce(apiError("conflict", "not launched by Vigil"));
+    await state.act(program(2), "restart");
+    expect(state.listError).toBe("restart p2: not launched by Vigil");
+  });
+
+  it("removes a program from the list; not_found shows nothing", async () => {
+    const { client, state } = setup();
+    await state.refresh();
+    const done = state.remove(program(1));
+    expect(state.removing.has(1)).toBe(true);
+    await done;
+    expect(state.removing.has(1)).toBe(false);
+    expect(state.programs?.map((p) => p.id)).toEqual([2]);
+    client.removeProgram.mockRejectedValueOnce(apiError("not_found", "gone"));
+    await state.remove(program(2));
+    expect(state.listError).toBeNull();
+  });
+
+  it("adds a registered program once", async () => {
+    const { state } = setup();
+    await state.refresh();
+    state.added(program(3));
+    state.added(program(3));
+    expect(state.programs?.map((p) => p.id)).toEqual([1, 2, 3]);
+  });
+
+  it("connect polls on the old intervals and the returned function stops everything", async () => {
+    const { client, state } = setup();
+    const stop = state.connect();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(client.status).toHaveBeenCalledTimes(1);
+    expect(client.programStatuses).toHaveBeenCalledTimes(1);
+    expect(state.statuses[1].state).toBe("running");
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(client.programStatuses).toHaveBeenCalledTimes(2);
+    await vi.advanceTimersByTimeAsync(13_000);
+    expect(client.status).toHaveBeenCalledTimes(2);
+    const before = state.now;
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(state.now).toBeGreaterThan(before);
+    // 16 s in: the first poll plus one every 2 s.
+    expect(client.programStatuses).toHaveBeenCalledTimes(9);
+    stop();
+    expect(client.unsubscribe).toHaveBeenCalledOnce();
+    const now = state.now;
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(client.status).toHaveBeenCalledTimes(2);
+    expect(client.programStatuses).toHaveBeenCalledTimes(9);
+    expect(state.now).toBe(now);
+  });
+});

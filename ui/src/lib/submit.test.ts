@@ -1,0 +1,114 @@
+import { describe, expect, it, vi } from "vitest";
+import { Submitter } from "./submit.svelte";
+import { apiError } from "./errors";
+
+/** A promise and the functions that settle it. */
+function deferred<T>() {
+  let resolve!: (v: T) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+describe("Submitter", () => {
+  it("is busy while the call runs and resolves with its result", async () => {
+    const s = new Submitter(() => {});
+    const d = deferred<number>();
+    expect(s.busy).toBe(false);
+    const p = s.run(() => d.promise);
+    expect(s.busy).toBe(true);
+    d.resolve(42);
+    await expect(p).resolves.toBe(42);
+    expect(s.busy).toBe(false);
+    expect(s.error).toBeNull();
+  });
+
+  it("captures the message of an ApiError-shaped rejection and resolves with null", async () => {
+    const s = new Submitter(() => {});
+    const r = await s.run(() => Promise.reject(apiError("conflict", "job backup exists")));
+    expect(r).toBeNull();
+    expect(s.error).toBe("job backup exists");
+    expect(s.busy).toBe(false);
+  });
+
+  it("captures thrown Errors and strings too", async () => {
+    const s = new Submitter(() => {});
+    await s.run(async () => {
+      throw new Error("boom");
+    });
+    expect(s.error).toBe("boom");
+    await s.run(() => Promise.reject("plain text"));
+    expect(s.error).toBe("plain text");
+  });
+
+  it("hands unauthorized to the callback and shows no error", async () => {
+    const onunauthorized = vi.fn();
+    const s = new Submitter(onunauthorized);
+    s.error = "an older message";
+    const r = await s.run(() => Promise.reject(apiError("unauthorized", "bad token")));
+    expect(r).toBeNull();
+    expect(onunauthorized).toHaveBeenCalledOnce();
+    expect(s.error).toBeNull();
+    expect(s.busy).toBe(false);
+  });
+
+  it("does not call the callback for other errors", async () => {
+    const onunauthorized = vi.fn();
+    const s = new Submitter(onunauthorized);
+    await s.run(() => Promise.reject(apiError("unavailable", "daemon down")));
+    expect(onunauthorized).not.toHaveBeenCalled();
+    expect(s.error).toBe("daemon down");
+  });
+
+  it("refuses a second run while one is going", async () => {
+    const s = new Submitter(() => {});
+    const d = deferred<string>();
+    const first = s.run(() => d.promise);
+    const second = vi.fn(() => Promise.resolve("second"));
+    await expect(s.run(second)).resolves.toBeNull();
+    expect(second).not.toHaveBeenCalled();
+    expect(s.busy).toBe(true);
+    d.resolve("first");
+    await expect(first).resolves.toBe("first");
+    expect(s.busy).toBe(false);
+    // Free again afterwards.
+    await expect(s.run(second)).resolves.toBe("second");
+    expect(second).toHaveBeenCalledOnce();
+  });
+
+  it("clears the previous error when a run starts, and on success", async () => {
+    const s = new Submitter(() => {});
+    await s.run(() => Promise.reject(apiError("invalid_input", "bad cron")));
+    expect(s.error).toBe("bad cron");
+    const d = deferred<void>();
+    const p = s.run(() => d.promise);
+    expect(s.error).toBeNull();
+    d.resolve();
+    await p;
+    expect(s.error).toBeNull();
+  });
+
+  it("keeps the shown error during the call with clearError: false", async () => {
+    const s = new Submitter(() => {});
+    s.error = "save failed";
+    const d = deferred<void>();
+    const p = s.run(() => d.promise, { clearError: false });
+    expect(s.error).toBe("save failed");
+    d.reject(apiError("not_found", "no endpoint 3"));
+    await p;
+    expect(s.error).toBe("no endpoint 3");
+  });
+
+  it("catches a failure in the success handling inside fn", async () => {
+    const s = new Submitter(() => {});
+    const r = await s.run(async () => {
+      await Promise.resolve(1);
+      throw apiError("internal", "handler failed");
+    });
+    expect(r).toBeNull();
+    expect(s.error).toBe("handler failed");
+  });
+});
