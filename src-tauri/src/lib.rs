@@ -6,6 +6,7 @@
 //! a test can do without one.
 
 mod commands;
+mod follow;
 mod notifier;
 mod tray;
 
@@ -19,51 +20,20 @@ use vigil_engine::{Engine, EngineConfig};
 /// The Tauri event carrying each engine event to the UI.
 pub const EVENT_NAME: &str = "vigil://event";
 
-/// Registers the commands every build (real or test) needs.
+/// The Tauri event carrying program status updates (a full one, then changes) to the UI.
+pub const STATUS_EVENT_NAME: &str = "vigil://status";
+
+/// Registers the commands every build (real or test) needs: `call`, which runs any operation of
+/// the engine's table by name, and the follows (streams that are not operations).
 pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
-    builder.invoke_handler(tauri::generate_handler![
-        commands::status,
-        commands::list_programs,
-        commands::get_program,
-        commands::add_program,
-        commands::remove_program,
-        commands::events_since,
-        commands::program_statuses,
-        commands::program_status,
-        commands::start_program,
-        commands::stop_program,
-        commands::restart_program,
-        commands::samples,
-        commands::program_events,
-        commands::log_tail,
-        commands::list_jobs,
-        commands::get_job,
-        commands::save_job,
-        commands::delete_job,
-        commands::run_job,
-        commands::list_runs,
-        commands::get_run,
-        commands::run_output,
-        commands::cancel_run,
-        commands::jobs_dashboard,
-        commands::preview_schedule,
-        commands::health,
-        commands::list_endpoints,
-        commands::get_endpoint,
-        commands::save_endpoint,
-        commands::delete_endpoint,
-        commands::test_endpoint,
-        commands::list_rules,
-        commands::get_rule,
-        commands::save_rule,
-        commands::delete_rule,
-        commands::list_deliveries,
-        commands::get_delivery,
-        commands::replay_deliveries,
-        commands::list_triggers,
-        commands::create_trigger,
-        commands::revoke_trigger,
-    ])
+    builder
+        .manage(follow::Follows::default())
+        .invoke_handler(tauri::generate_handler![
+            commands::call,
+            follow::follow_run_output,
+            follow::follow_log,
+            follow::unfollow,
+        ])
 }
 
 /// Where the desktop app keeps its data: `VIGIL_DATA_DIR` if set (tests and portable use),
@@ -98,6 +68,17 @@ pub fn start_engine<R: Runtime>(
         while let Some(Ok(event)) = events.next().await {
             let _ = handle.emit(EVENT_NAME, &event);
             dirty.mark();
+        }
+    });
+    // Status changes are pushed; a window that opens reads `list_program_status` once, then
+    // applies these.
+    let mut statuses = Box::pin(engine.watch_statuses());
+    let handle = app.clone();
+    tauri::async_runtime::spawn(async move {
+        while let Some(update) = statuses.next().await {
+            if !update.full {
+                let _ = handle.emit(STATUS_EVENT_NAME, &update);
+            }
         }
     });
     app.manage(engine);
@@ -180,11 +161,13 @@ mod tests {
         (app, window)
     }
 
-    fn invoke(window: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
+    /// Runs the operation `op` through the one IPC command.
+    fn invoke(window: &WebviewWindow<MockRuntime>, op: &str, args: Value) -> Result<Value, Value> {
+        let args = json!({ "op": op, "args": args });
         get_ipc_response(
             window,
             InvokeRequest {
-                cmd: cmd.into(),
+                cmd: "call".into(),
                 callback: CallbackFn(0),
                 error: CallbackFn(1),
                 url: if cfg!(windows) {
@@ -214,7 +197,7 @@ mod tests {
         let added = invoke(
             &window,
             "add_program",
-            json!({ "request": { "name": "ipc", "path": exe, "args": ["-x"] } }),
+            json!({ "name": "ipc", "path": exe, "args": ["-x"] }),
         )
         .unwrap();
         assert_eq!(added["name"], "ipc");
@@ -223,7 +206,7 @@ mod tests {
         let err = invoke(
             &window,
             "add_program",
-            json!({ "request": { "name": "bad", "path": "relative" } }),
+            json!({ "name": "bad", "path": "relative" }),
         )
         .expect_err("a relative path is refused");
         assert_eq!(
@@ -240,7 +223,7 @@ mod tests {
         );
         let got = invoke(&window, "get_program", json!({ "id": id })).unwrap();
         assert_eq!(got, added);
-        let events = invoke(&window, "events_since", json!({ "since": 0 })).unwrap();
+        let events = invoke(&window, "list_events", json!({ "since": 0 })).unwrap();
         let kinds: Vec<_> = events
             .as_array()
             .unwrap()
@@ -257,5 +240,28 @@ mod tests {
             dir.path().join("vigil.db").exists(),
             "the desktop app's data went to the directory it was given"
         );
+    }
+
+    #[test]
+    fn every_operation_of_the_table_is_reachable_over_ipc() {
+        let dir = tempfile::tempdir().unwrap();
+        let (app, window) = app(&dir);
+        for op in vigil_engine::api::OPERATIONS {
+            // Empty arguments: most are refused as incomplete, none as unknown.
+            let answer = invoke(&window, op.name, json!({}));
+            if let Err(err) = &answer {
+                assert!(
+                    !err["message"]
+                        .as_str()
+                        .unwrap_or("")
+                        .contains("no operation"),
+                    "{} is not dispatched: {err}",
+                    op.name
+                );
+            }
+        }
+        let err = invoke(&window, "no_such_op", json!({})).unwrap_err();
+        assert_eq!(err["code"], "not_found");
+        tauri::async_runtime::block_on(app.state::<Engine>().stop());
     }
 }

@@ -7,10 +7,15 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
-use vigil_core::{Delivery, Job, Run, RunStatus};
-use vigil_engine::api::{ProgramStatus, Status};
-use vigil_engine::api::{Replayed, RunAccepted};
-use vigil_engine::{ApiError, NewProgram, Program};
+use std::collections::BTreeMap;
+
+use vigil_core::{DeliveryStatus, RunStatus};
+use vigil_engine::api::ops::{Op, Operation};
+use vigil_engine::api::{
+    GetRun, GetStatus, ListDeliveries, ListJobs, ListProgramStatus, ListPrograms, ListRuns,
+    RemoveProgram, ReplayDeliveries, RestartProgram, RunJob, StartProgram, StopProgram, TailLog,
+};
+use vigil_engine::{ApiError, NewProgram};
 
 struct Daemon {
     base: String,
@@ -37,7 +42,39 @@ impl Daemon {
         })
     }
 
-    async fn send<T: DeserializeOwned>(&self, req: reqwest::RequestBuilder) -> anyhow::Result<T> {
+    /// Calls one operation of the table: the method, path, query and body come from its row.
+    async fn call<R>(&self, request: R) -> anyhow::Result<R::Response>
+    where
+        R: Op,
+        R::Response: DeserializeOwned,
+    {
+        let body = self.send(R::operation(), &request).await?;
+        let body: &[u8] = if body.is_empty() { b"null" } else { &body };
+        serde_json::from_slice(body).context("the daemon sent an unexpected response")
+    }
+
+    /// Calls an operation whose success has no body (HTTP 204).
+    async fn call_no_content<R: Op>(&self, request: R) -> anyhow::Result<()> {
+        self.send(R::operation(), &request).await.map(drop)
+    }
+
+    async fn send(
+        &self,
+        op: &Operation,
+        request: &impl serde::Serialize,
+    ) -> anyhow::Result<Vec<u8>> {
+        let fields = serde_json::to_value(request)?;
+        let call = op
+            .to_http(&fields)
+            .map_err(|e| anyhow::anyhow!(e.message))?;
+        let method = reqwest::Method::from_bytes(call.method.as_str().as_bytes())?;
+        let mut req = self
+            .http
+            .request(method, self.url(&call.path))
+            .query(&call.query);
+        if let Some(body) = &call.body {
+            req = req.json(body);
+        }
         let resp = req
             .bearer_auth(&self.token)
             .send()
@@ -46,8 +83,7 @@ impl Daemon {
         let status = resp.status();
         let body = resp.bytes().await?;
         if status.is_success() {
-            let body: &[u8] = if body.is_empty() { b"null" } else { &body };
-            return serde_json::from_slice(body).context("the daemon sent an unexpected response");
+            return Ok(body.to_vec());
         }
         match serde_json::from_slice::<ApiError>(&body) {
             Ok(e) => bail!("{} ({:?})", e.message, e.code),
@@ -62,7 +98,7 @@ impl Daemon {
 
 pub(crate) async fn status(data_dir: &Path) -> anyhow::Result<ExitCode> {
     let d = Daemon::find(data_dir)?;
-    let s: Status = d.send(d.http.get(d.url("/status"))).await?;
+    let s = d.call(GetStatus {}).await?;
     println!("vigil {} running for {}s", s.version, s.uptime_secs);
     println!("programs: {}", s.programs);
     println!("last event: {}", s.last_event_id);
@@ -71,8 +107,8 @@ pub(crate) async fn status(data_dir: &Path) -> anyhow::Result<ExitCode> {
 
 pub(crate) async fn list_programs(data_dir: &Path) -> anyhow::Result<ExitCode> {
     let d = Daemon::find(data_dir)?;
-    let programs: Vec<Program> = d.send(d.http.get(d.url("/programs"))).await?;
-    let statuses: Vec<ProgramStatus> = d.send(d.http.get(d.url("/programs/status"))).await?;
+    let programs = d.call(ListPrograms {}).await?;
+    let statuses = d.call(ListProgramStatus {}).await?;
     if programs.is_empty() {
         println!("no programs registered");
     }
@@ -110,27 +146,32 @@ pub(crate) async fn add_program(
         cwd,
         ..NewProgram::default()
     };
-    let p: Program = d
-        .send(d.http.post(d.url("/programs")).json(&request))
-        .await?;
+    let p = d.call(request).await?;
     println!("registered {} as id {}", p.name, p.id);
     Ok(ExitCode::SUCCESS)
 }
 
 pub(crate) async fn remove_program(data_dir: &Path, id: i64) -> anyhow::Result<ExitCode> {
     let d = Daemon::find(data_dir)?;
-    let () = d
-        .send(d.http.delete(d.url(&format!("/programs/{id}"))))
-        .await?;
+    d.call_no_content(RemoveProgram { id }).await?;
     println!("unregistered program {id}");
     Ok(ExitCode::SUCCESS)
 }
 
-pub(crate) async fn control(data_dir: &Path, id: i64, action: &str) -> anyhow::Result<ExitCode> {
+/// What `vigil programs start|stop|restart` asks for.
+pub(crate) enum Action {
+    Start,
+    Stop,
+    Restart,
+}
+
+pub(crate) async fn control(data_dir: &Path, id: i64, action: Action) -> anyhow::Result<ExitCode> {
     let d = Daemon::find(data_dir)?;
-    let s: ProgramStatus = d
-        .send(d.http.post(d.url(&format!("/programs/{id}/{action}"))))
-        .await?;
+    let s = match action {
+        Action::Start => d.call(StartProgram { id }).await?,
+        Action::Stop => d.call(StopProgram { id }).await?,
+        Action::Restart => d.call(RestartProgram { id }).await?,
+    };
     let state = format!("{:?}", s.state).to_lowercase();
     match s.processes.first() {
         Some(p) => println!("program {id}: {state} (pid {})", p.pid),
@@ -141,11 +182,11 @@ pub(crate) async fn control(data_dir: &Path, id: i64, action: &str) -> anyhow::R
 
 pub(crate) async fn logs(data_dir: &Path, id: i64, lines: usize) -> anyhow::Result<ExitCode> {
     let d = Daemon::find(data_dir)?;
-    let out: Vec<String> = d
-        .send(
-            d.http
-                .get(d.url(&format!("/programs/{id}/logs?lines={lines}"))),
-        )
+    let out = d
+        .call(TailLog {
+            id,
+            lines: Some(lines),
+        })
         .await?;
     for line in out {
         println!("{line}");
@@ -155,7 +196,7 @@ pub(crate) async fn logs(data_dir: &Path, id: i64, lines: usize) -> anyhow::Resu
 
 pub(crate) async fn list_jobs(data_dir: &Path) -> anyhow::Result<ExitCode> {
     let d = Daemon::find(data_dir)?;
-    let jobs: Vec<Job> = d.send(d.http.get(d.url("/jobs"))).await?;
+    let jobs = d.call(ListJobs {}).await?;
     if jobs.is_empty() {
         println!("no jobs");
     }
@@ -173,14 +214,14 @@ pub(crate) async fn list_runs(
     limit: u32,
 ) -> anyhow::Result<ExitCode> {
     let d = Daemon::find(data_dir)?;
-    let mut req = d
-        .http
-        .get(d.url("/runs"))
-        .query(&[("limit", limit.to_string())]);
-    if let Some(job) = job {
-        req = req.query(&[("job", job)]);
-    }
-    let runs: Vec<Run> = d.send(req).await?;
+    let runs = d
+        .call(ListRuns {
+            job: job.map(str::to_owned),
+            status: None,
+            limit: Some(limit),
+            before: None,
+        })
+        .await?;
     for r in runs {
         let code = r
             .exit_code
@@ -207,15 +248,22 @@ pub(crate) async fn list_deliveries(
     status: Option<&str>,
     limit: u32,
 ) -> anyhow::Result<ExitCode> {
+    let status: Option<DeliveryStatus> = status
+        .map(|s| {
+            serde_json::from_value(serde_json::Value::String(s.to_owned())).map_err(|_| {
+                anyhow::anyhow!("--status takes pending, delivered or dead, got {s:?}")
+            })
+        })
+        .transpose()?;
     let d = Daemon::find(data_dir)?;
-    let mut req = d
-        .http
-        .get(d.url("/deliveries"))
-        .query(&[("limit", limit.to_string())]);
-    if let Some(status) = status {
-        req = req.query(&[("status", status)]);
-    }
-    let all: Vec<Delivery> = d.send(req).await?;
+    let all = d
+        .call(ListDeliveries {
+            status,
+            endpoint: None,
+            before: None,
+            limit: Some(limit as usize),
+        })
+        .await?;
     for x in all {
         let to = x
             .endpoint_id
@@ -234,11 +282,12 @@ pub(crate) async fn list_deliveries(
 
 pub(crate) async fn replay(data_dir: &Path, ids: Vec<i64>) -> anyhow::Result<ExitCode> {
     let d = Daemon::find(data_dir)?;
-    let req = d
-        .http
-        .post(d.url("/deliveries/replay"))
-        .json(&serde_json::json!({ "ids": ids }));
-    let answer: Replayed = d.send(req).await?;
+    let answer = d
+        .call(ReplayDeliveries {
+            ids,
+            endpoint: None,
+        })
+        .await?;
     println!("replayed {}", answer.replayed);
     Ok(ExitCode::SUCCESS)
 }
@@ -259,21 +308,21 @@ pub(crate) async fn run_job(
     opts: &[String],
 ) -> anyhow::Result<ExitCode> {
     let d = Daemon::find(data_dir)?;
-    let options: serde_json::Map<String, serde_json::Value> = opts
+    let options: BTreeMap<String, serde_json::Value> = opts
         .iter()
         .map(|o| parse_opt(o))
         .collect::<anyhow::Result<_>>()?;
-    let accepted: RunAccepted = d
-        .send(
-            d.http
-                .post(d.url(&format!("/jobs/{job}/run")))
-                .json(&serde_json::json!({ "options": options })),
-        )
+    let accepted = d
+        .call(RunJob {
+            id: job.to_owned(),
+            options,
+        })
         .await?;
     let id = accepted.run_id;
     eprintln!("run {id} of {job}");
     let mut printed = 0usize;
     loop {
+        // The output follow is a stream, not an operation (see vigil_server::NOT_OPERATIONS).
         let resp = d
             .http
             .get(d.url(&format!("/runs/{id}/output?follow=true")))
@@ -296,7 +345,7 @@ pub(crate) async fn run_job(
                 }
             }
         }
-        let run: Run = d.send(d.http.get(d.url(&format!("/runs/{id}")))).await?;
+        let run = d.call(GetRun { id }).await?;
         if run.status.is_final() {
             eprintln!("run {id}: {}", run.status.as_str());
             return Ok(match (run.status, run.exit_code) {

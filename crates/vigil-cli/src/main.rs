@@ -185,9 +185,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 cwd,
             } => client::add_program(&data_dir, name, path, args, cwd).await,
             ProgramsCommand::Rm { id } => client::remove_program(&data_dir, id).await,
-            ProgramsCommand::Start { id } => client::control(&data_dir, id, "start").await,
-            ProgramsCommand::Stop { id } => client::control(&data_dir, id, "stop").await,
-            ProgramsCommand::Restart { id } => client::control(&data_dir, id, "restart").await,
+            ProgramsCommand::Start { id } => {
+                client::control(&data_dir, id, client::Action::Start).await
+            }
+            ProgramsCommand::Stop { id } => {
+                client::control(&data_dir, id, client::Action::Stop).await
+            }
+            ProgramsCommand::Restart { id } => {
+                client::control(&data_dir, id, client::Action::Restart).await
+            }
             ProgramsCommand::Logs { id, lines } => client::logs(&data_dir, id, lines).await,
         },
         Command::Jobs {

@@ -358,6 +358,51 @@ impl Engine {
         request.handle(self).await
     }
 
+    /// Program statuses pushed as they change: all of them at once, then after each sweep (and
+    /// at once on a state change) only the programs that changed, with their new samples. Ends
+    /// when the engine stops. Nothing is computed while nothing changes.
+    pub fn watch_statuses(
+        &self,
+    ) -> impl futures_util::Stream<Item = crate::live::StatusUpdate> + Send + use<> {
+        struct Watcher {
+            engine: Engine,
+            published: watch::Receiver<u64>,
+            shutdown: watch::Receiver<bool>,
+            cursor: crate::live::StatusCursor,
+        }
+        let start = Watcher {
+            engine: self.clone(),
+            published: self.inner.live.watch(),
+            shutdown: self.inner.shutdown.subscribe(),
+            cursor: crate::live::StatusCursor::default(),
+        };
+        futures_util::stream::unfold(start, |mut w| async move {
+            let mut first = true;
+            loop {
+                if !first {
+                    if *w.shutdown.borrow() {
+                        return None;
+                    }
+                    tokio::select! {
+                        changed = w.published.changed() => changed.ok()?,
+                        _ = w.shutdown.changed() => return None,
+                    }
+                }
+                first = false;
+                let mut ids: Vec<ProgramId> = w.engine.programs().iter().map(|p| p.id).collect();
+                ids.sort_unstable();
+                let update =
+                    w.engine
+                        .inner
+                        .live
+                        .changes(&ids, &mut w.cursor, crate::live::STATUS_RECENT);
+                if update.full || !update.statuses.is_empty() || !update.removed.is_empty() {
+                    return Some((update, w));
+                }
+            }
+        })
+    }
+
     /// Events after `since`, then live ones, in id order without gaps or repeats. The stream
     /// ends when the engine stops.
     pub fn subscribe(&self, since: i64) -> EventStream {

@@ -14,6 +14,9 @@ use crate::monitor::ProcSample;
 /// Samples kept in memory per program for live charts (ten minutes at 1 Hz).
 const RECENT: usize = 600;
 
+/// Samples included in a status's `recent` list (two minutes at 1 Hz).
+pub(crate) const STATUS_RECENT: usize = 120;
+
 /// A program's state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -90,34 +93,92 @@ impl ProgramStatus {
 struct Entry {
     status: Option<ProgramStatus>,
     recent: VecDeque<(i64, f64, u64)>,
+    /// The table's clock when this entry last changed in a way a watcher sees.
+    version: u64,
+}
+
+#[derive(Default)]
+struct Table {
+    entries: HashMap<ProgramId, Entry>,
+    clock: u64,
+}
+
+impl Table {
+    fn touch(&mut self, id: ProgramId) {
+        self.clock += 1;
+        let clock = self.clock;
+        self.entries.entry(id).or_default().version = clock;
+    }
+}
+
+/// Statuses pushed to a watcher: all of them first (`full`), then after each sweep or state
+/// change only the programs that changed, each with the samples it has not seen yet.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct StatusUpdate {
+    /// This replaces everything the watcher had (the first update, and after a lag).
+    pub full: bool,
+    /// Changed programs, whole, with `recent` holding only samples newer than the last update.
+    pub statuses: Vec<ProgramStatus>,
+    /// Programs removed since the last update.
+    #[ts(type = "Array<number>")]
+    pub removed: Vec<ProgramId>,
+}
+
+/// What one watcher has seen: per program, the version and the newest sample's time.
+#[derive(Debug, Default)]
+pub(crate) struct StatusCursor {
+    seen: HashMap<ProgramId, (u64, i64)>,
+    started: bool,
 }
 
 /// The table of live statuses.
-#[derive(Default)]
 pub(crate) struct LiveTable {
-    entries: Mutex<HashMap<ProgramId, Entry>>,
+    table: Mutex<Table>,
+    published: tokio::sync::watch::Sender<u64>,
+}
+
+impl Default for LiveTable {
+    fn default() -> Self {
+        Self {
+            table: Mutex::default(),
+            published: tokio::sync::watch::Sender::new(0),
+        }
+    }
 }
 
 impl LiveTable {
-    /// Changes one program's status in place.
+    /// Changes one program's status in place; watchers hear of it at once if it changed.
     pub(crate) fn update(&self, id: ProgramId, f: impl FnOnce(&mut ProgramStatus)) {
-        {
-            let mut map = lock(&self.entries);
-            let entry = map.entry(id).or_default();
-            f(entry.status.get_or_insert_with(|| ProgramStatus::new(id)));
+        let changed = {
+            let mut table = lock(&self.table);
+            let entry = table.entries.entry(id).or_default();
+            let fresh = entry.status.is_none();
+            let status = entry.status.get_or_insert_with(|| ProgramStatus::new(id));
+            let before = status.clone();
+            f(status);
+            let changed = fresh || *status != before;
+            if changed {
+                table.touch(id);
+            }
+            changed
+        };
+        if changed {
+            self.publish();
         }
     }
 
-    /// Records one sweep's processes for a program.
+    /// Records one sweep's processes for a program. Watchers hear of it at [`Self::publish`],
+    /// once per sweep.
     pub(crate) fn measure(&self, id: ProgramId, ts_ms: i64, procs: &[ProcSample]) {
         let cpu: i64 = procs.iter().map(|p| p.cpu_permille).sum();
         let mem: i64 = procs.iter().map(|p| p.mem_kib).sum();
         let cpu_percent = cpu as f64 / 10.0;
         let memory_bytes = u64::try_from(mem).unwrap_or(0) * 1024;
         {
-            let mut map = lock(&self.entries);
-            let entry = map.entry(id).or_default();
+            let mut table = lock(&self.table);
+            let entry = table.entries.entry(id).or_default();
             let status = entry.status.get_or_insert_with(|| ProgramStatus::new(id));
+            let idle_before = status.processes.is_empty();
             status.processes = procs
                 .iter()
                 .map(|p| ProcessStatus {
@@ -133,13 +194,84 @@ impl LiveTable {
                 entry.recent.pop_front();
             }
             entry.recent.push_back((ts_ms, cpu_percent, memory_bytes));
+            // A program with no processes before and none now has nothing new to show.
+            if !(idle_before && procs.is_empty()) {
+                table.touch(id);
+            }
+        }
+    }
+
+    /// Tells watchers that a sweep's measurements are in.
+    pub(crate) fn publish(&self) {
+        self.published.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    /// A receiver that wakes when something was published.
+    pub(crate) fn watch(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.published.subscribe()
+    }
+
+    /// What `cursor` has not seen, for the programs `ids` (in that order): everything the
+    /// first time (with the last `first_recent` samples), then only what changed.
+    pub(crate) fn changes(
+        &self,
+        ids: &[ProgramId],
+        cursor: &mut StatusCursor,
+        first_recent: usize,
+    ) -> StatusUpdate {
+        let full = !cursor.started;
+        cursor.started = true;
+        let table = lock(&self.table);
+        let mut statuses = Vec::new();
+        for &id in ids {
+            let entry = table.entries.get(&id);
+            let version = entry.map_or(0, |e| e.version);
+            let seen = cursor.seen.get(&id).copied();
+            if !full && seen.is_some_and(|(v, _)| v >= version) {
+                continue;
+            }
+            let mut status = entry
+                .and_then(|e| e.status.clone())
+                .unwrap_or_else(|| ProgramStatus::new(id));
+            let recent: Vec<(i64, f64, u64)> = match (entry, seen) {
+                (None, _) => Vec::new(),
+                (Some(e), Some((_, last_ts))) if !full => {
+                    e.recent.iter().filter(|r| r.0 > last_ts).copied().collect()
+                }
+                (Some(e), _) => {
+                    let skip = e.recent.len().saturating_sub(first_recent);
+                    e.recent.iter().skip(skip).copied().collect()
+                }
+            };
+            let last_ts = recent
+                .last()
+                .map(|r| r.0)
+                .or(seen.map(|(_, t)| t))
+                .unwrap_or(i64::MIN);
+            status.recent = recent;
+            cursor.seen.insert(id, (version, last_ts));
+            statuses.push(status);
+        }
+        let removed: Vec<ProgramId> = cursor
+            .seen
+            .keys()
+            .filter(|id| !ids.contains(id))
+            .copied()
+            .collect();
+        for id in &removed {
+            cursor.seen.remove(id);
+        }
+        StatusUpdate {
+            full,
+            statuses,
+            removed,
         }
     }
 
     /// One program's status with its recent samples (the last `recent` of them).
     pub(crate) fn get(&self, id: ProgramId, recent: usize) -> ProgramStatus {
-        let map = lock(&self.entries);
-        let Some(entry) = map.get(&id) else {
+        let table = lock(&self.table);
+        let Some(entry) = table.entries.get(&id) else {
             return ProgramStatus::new(id);
         };
         let mut status = entry
@@ -153,9 +285,7 @@ impl LiveTable {
 
     /// Forgets a removed program.
     pub(crate) fn remove(&self, id: ProgramId) {
-        {
-            let mut map = lock(&self.entries);
-            map.remove(&id);
-        }
+        lock(&self.table).entries.remove(&id);
+        self.publish();
     }
 }

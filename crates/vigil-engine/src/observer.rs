@@ -40,6 +40,7 @@ pub(crate) async fn run(
             sweep = sweeps.recv() => match sweep {
                 Some(sweep) => {
                     observe(&engine, &mut watches, &mut pending, &sweep).await;
+                    engine.live().publish();
                     if pending.len() >= FLUSH_AT {
                         write_samples(&engine, &mut pending).await;
                     }

@@ -7,9 +7,9 @@
 
 mod assets;
 mod error;
-mod notify;
 mod platform;
 mod routes;
+mod state;
 mod token;
 
 use std::future::Future;
@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use vigil_engine::Engine;
 
 pub use error::{ApiJson, ApiQuery, HttpError};
+pub use routes::NOT_OPERATIONS;
 pub use token::{TOKEN_FILE, load_or_create_token};
 
 /// File in the data dir holding the bound address once the server is ready.

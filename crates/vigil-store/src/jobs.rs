@@ -200,6 +200,21 @@ pub fn list_runs(conn: &Connection, f: &RunFilter) -> Result<Vec<Run>, StoreErro
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// The newest run of each of these jobs (jobs without runs are left out), through the
+/// `(job_id, id)` index: one lookup per job.
+pub fn last_runs(conn: &Connection, jobs: &[String]) -> Result<Vec<Run>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {RUN_COLUMNS} FROM runs WHERE job_id = ?1 ORDER BY id DESC LIMIT 1"
+    ))?;
+    let mut out = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        if let Some(run) = stmt.query_row([job], run_from_row).optional()? {
+            out.push(run);
+        }
+    }
+    Ok(out)
+}
+
 /// Runs still queued or running (after a crash of Vigil these are what was going on).
 pub fn open_runs(conn: &Connection) -> Result<Vec<Run>, StoreError> {
     let mut stmt = conn.prepare_cached(&format!(

@@ -21,8 +21,8 @@ use std::path::{Path, PathBuf};
 pub use error::StoreError;
 pub use jobs::{
     Put, RunFilter, count_runs_since, delete_job, failing_jobs, get_job, get_run, insert_run,
-    last_scheduled, list_jobs, list_runs, open_runs, put_job, recent_durations, recent_failures,
-    run_finished, run_started,
+    last_runs, last_scheduled, list_jobs, list_runs, open_runs, put_job, recent_durations,
+    recent_failures, run_finished, run_started,
 };
 pub use migrations::SCHEMA_VERSION;
 pub use outbox::{

@@ -567,7 +567,15 @@ next: Array<NextFire>,
 /**
  * The latest failures.
  */
-recent_failures: Array<Run>, };
+recent_failures: Array<Run>, 
+/**
+ * Every job, so the jobs page needs this one request.
+ */
+jobs: Array<Job>, 
+/**
+ * The newest run of each job that has run.
+ */
+last_runs: Array<Run>, };
 
 export type JobsFile = { 
 /**
@@ -901,3 +909,311 @@ body: string,
  * The UI page it is about (a hash route such as `#/programs/3`).
  */
 link: string, };
+
+export type StatusUpdate = { 
+/**
+ * This replaces everything the watcher had (the first update, and after a lag).
+ */
+full: boolean, 
+/**
+ * Changed programs, whole, with `recent` holding only samples newer than the last update.
+ */
+statuses: Array<ProgramStatus>, 
+/**
+ * Programs removed since the last update.
+ */
+removed: Array<number>, };
+
+export type GetStatus = Record<string, never>;
+
+export type GetHealth = Record<string, never>;
+
+export type ListEvents = { 
+/**
+ * Return events with id greater than this.
+ */
+since: number, 
+/**
+ * At most this many (default and cap: 1000).
+ */
+limit?: number, };
+
+export type ListPrograms = Record<string, never>;
+
+export type ListProgramStatus = Record<string, never>;
+
+export type GetProgram = { 
+/**
+ * The program's id.
+ */
+id: number, };
+
+export type RemoveProgram = { 
+/**
+ * The program's id.
+ */
+id: number, };
+
+export type GetProgramStatus = { 
+/**
+ * The program's id.
+ */
+id: number, };
+
+export type StartProgram = { 
+/**
+ * The program's id.
+ */
+id: number, };
+
+export type StopProgram = { 
+/**
+ * The program's id.
+ */
+id: number, };
+
+export type RestartProgram = { 
+/**
+ * The program's id.
+ */
+id: number, };
+
+export type GetSamples = { 
+/**
+ * The program.
+ */
+id: number, 
+/**
+ * Range start, unix milliseconds.
+ */
+from: number, 
+/**
+ * Range end (exclusive), unix milliseconds.
+ */
+to: number, 
+/**
+ * Most buckets wanted (default 500).
+ */
+points?: number, };
+
+export type ListProgramEvents = { 
+/**
+ * The program's id.
+ */
+id: number, 
+/**
+ * Only events with an id below this (the last id of the previous page).
+ */
+before?: number, 
+/**
+ * At most this many (default 100, at most 1,000).
+ */
+limit?: number, };
+
+export type TailLog = { 
+/**
+ * The program's id.
+ */
+id: number, 
+/**
+ * How many lines (default 200, at most 5,000).
+ */
+lines?: number, };
+
+export type ListJobs = Record<string, never>;
+
+export type CreateJob = Job;
+
+export type GetJobsDashboard = Record<string, never>;
+
+export type ExportJobs = Record<string, never>;
+
+export type ImportJobs = { 
+/**
+ * The document.
+ */
+document: unknown, 
+/**
+ * Replace jobs whose ids exist (otherwise such an id refuses the whole import).
+ */
+replace?: boolean, };
+
+export type GetJob = { 
+/**
+ * The job's id.
+ */
+id: string, };
+
+export type UpdateJob = Job;
+
+export type DeleteJob = { 
+/**
+ * The job's id.
+ */
+id: string, };
+
+export type RunJob = { 
+/**
+ * The job's id.
+ */
+id: string, 
+/**
+ * Option values by option name; unset options take their defaults.
+ */
+options: Record<string, unknown>, };
+
+export type ListTriggers = { 
+/**
+ * The job.
+ */
+job: string, };
+
+export type CreateTrigger = { 
+/**
+ * The job it runs.
+ */
+job: string, 
+/**
+ * A name for people.
+ */
+name: string, 
+/**
+ * Token (default) or HMAC secret.
+ */
+kind: TriggerKind, };
+
+export type RevokeTrigger = { 
+/**
+ * The job.
+ */
+job: string, 
+/**
+ * The credential.
+ */
+id: number, };
+
+export type PreviewSchedule = { 
+/**
+ * Cron expression (5 or 6 fields).
+ */
+schedule: string, 
+/**
+ * IANA time zone (default UTC).
+ */
+timezone?: string, 
+/**
+ * How many fires (default 5, at most 50).
+ */
+count?: number, };
+
+export type ListRuns = { 
+/**
+ * Only this job's runs.
+ */
+job?: string, 
+/**
+ * Only runs in this state.
+ */
+status?: RunStatus, 
+/**
+ * At most this many (default 50, at most 1,000).
+ */
+limit?: number, 
+/**
+ * Only runs older than this id (the last id of the previous page).
+ */
+before?: number, };
+
+export type GetRun = { 
+/**
+ * The run's id.
+ */
+id: number, };
+
+export type GetRunOutput = { 
+/**
+ * The run's id.
+ */
+id: number, };
+
+export type CancelRun = { 
+/**
+ * The run's id.
+ */
+id: number, };
+
+export type ListEndpoints = Record<string, never>;
+
+export type CreateEndpoint = Endpoint;
+
+export type GetEndpoint = { 
+/**
+ * Its id.
+ */
+id: number, };
+
+export type UpdateEndpoint = Endpoint;
+
+export type DeleteEndpoint = { 
+/**
+ * Its id.
+ */
+id: number, };
+
+export type TestEndpoint = { 
+/**
+ * Its id.
+ */
+id: number, };
+
+export type ListRules = Record<string, never>;
+
+export type CreateRule = Rule;
+
+export type GetRule = { 
+/**
+ * Its id.
+ */
+id: number, };
+
+export type UpdateRule = Rule;
+
+export type DeleteRule = { 
+/**
+ * Its id.
+ */
+id: number, };
+
+export type ListDeliveries = { 
+/**
+ * Only in this state.
+ */
+status?: DeliveryStatus, 
+/**
+ * Only to this endpoint.
+ */
+endpoint?: number, 
+/**
+ * Only ids below this.
+ */
+before?: number, 
+/**
+ * At most this many (default 100, at most 1,000).
+ */
+limit?: number, };
+
+export type ReplayDeliveries = { 
+/**
+ * Which ones; empty means every dead delivery.
+ */
+ids: Array<bigint>, 
+/**
+ * Only this endpoint's.
+ */
+endpoint?: number, };
+
+export type GetDelivery = { 
+/**
+ * Its id.
+ */
+id: number, };

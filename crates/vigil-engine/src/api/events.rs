@@ -1,4 +1,5 @@
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 use vigil_core::{ApiError, Event};
 
 use crate::{Engine, Request};
@@ -8,14 +9,16 @@ pub const MAX_EVENTS_PAGE: u32 = 1000;
 
 /// Reads a page of the event log after a cursor (the polling twin of
 /// [`Engine::subscribe`](crate::Engine::subscribe)).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct ListEvents {
     /// Return events with id greater than this.
     #[serde(default)]
+    #[ts(type = "number")]
     pub since: i64,
     /// At most this many (default and cap: 1000).
     #[serde(default)]
+    #[ts(optional)]
     pub limit: Option<u32>,
 }
 

@@ -42,16 +42,20 @@ pub struct SampleBucket {
 
 /// CPU and memory history of one program in at most `points` buckets, read from the
 /// resolution that fits the range.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, TS)]
 pub struct GetSamples {
     /// The program.
+    #[ts(type = "number")]
     pub id: ProgramId,
     /// Range start, unix milliseconds.
+    #[ts(type = "number")]
     pub from: i64,
     /// Range end (exclusive), unix milliseconds.
+    #[ts(type = "number")]
     pub to: i64,
     /// Most buckets wanted (default 500).
     #[serde(default)]
+    #[ts(optional)]
     pub points: Option<u32>,
 }
 

@@ -9,7 +9,7 @@ use crate::jobs::{Cancel, RunOutput, RunRequest};
 use crate::{Engine, Request, now_ms};
 
 /// Every job, by id.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, TS)]
 pub struct ListJobs {}
 
 impl Request for ListJobs {
@@ -21,7 +21,7 @@ impl Request for ListJobs {
 }
 
 /// One job.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, TS)]
 pub struct GetJob {
     /// The job's id.
     pub id: JobId,
@@ -124,8 +124,42 @@ impl Request for SaveJob {
     }
 }
 
+/// Creates a job from its JSON definition (`POST /jobs`); refused when the id exists.
+#[derive(Debug, Clone, Deserialize, Serialize, TS)]
+pub struct CreateJob(#[ts(type = "Job")] pub Value);
+
+impl Request for CreateJob {
+    type Response = Job;
+
+    async fn handle(self, engine: &Engine) -> Result<Job, ApiError> {
+        SaveJob {
+            definition: self.0,
+            replace: false,
+        }
+        .handle(engine)
+        .await
+    }
+}
+
+/// Replaces the job with the definition's id (`PUT /jobs/{id}`).
+#[derive(Debug, Clone, Deserialize, Serialize, TS)]
+pub struct UpdateJob(#[ts(type = "Job")] pub Value);
+
+impl Request for UpdateJob {
+    type Response = Job;
+
+    async fn handle(self, engine: &Engine) -> Result<Job, ApiError> {
+        SaveJob {
+            definition: self.0,
+            replace: true,
+        }
+        .handle(engine)
+        .await
+    }
+}
+
 /// Deletes a job (its runs stay in the history). Refused while other jobs refer to it.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, TS)]
 pub struct DeleteJob {
     /// The job's id.
     pub id: JobId,
@@ -179,13 +213,14 @@ impl Request for DeleteJob {
 }
 
 /// Starts a run of a job by hand with option values; answers at once with the run id.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, TS)]
+#[serde(deny_unknown_fields)]
 pub struct RunJob {
     /// The job's id.
-    #[serde(skip)]
     pub id: JobId,
     /// Option values by option name; unset options take their defaults.
     #[serde(default)]
+    #[ts(type = "Record<string, unknown>")]
     pub options: BTreeMap<String, Value>,
 }
 
@@ -216,19 +251,23 @@ impl Request for RunJob {
 }
 
 /// The run history, newest first, filtered and paged.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, TS)]
 pub struct ListRuns {
     /// Only this job's runs.
     #[serde(default)]
+    #[ts(optional)]
     pub job: Option<JobId>,
     /// Only runs in this state.
     #[serde(default)]
+    #[ts(optional)]
     pub status: Option<RunStatus>,
     /// At most this many (default 50, at most 1,000).
     #[serde(default)]
+    #[ts(optional)]
     pub limit: Option<u32>,
     /// Only runs older than this id (the last id of the previous page).
     #[serde(default)]
+    #[ts(as = "Option<i32>", optional)]
     pub before: Option<RunId>,
 }
 
@@ -254,9 +293,10 @@ impl Request for ListRuns {
 }
 
 /// One run.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, TS)]
 pub struct GetRun {
     /// The run's id.
+    #[ts(type = "number")]
     pub id: RunId,
 }
 
@@ -269,9 +309,10 @@ impl Request for GetRun {
 }
 
 /// Cancels a queued or running run: its whole process tree is killed.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, TS)]
 pub struct CancelRun {
     /// The run's id.
+    #[ts(type = "number")]
     pub id: RunId,
 }
 
@@ -314,9 +355,10 @@ impl Request for CancelRun {
 }
 
 /// A run's output so far: stdout and stderr interleaved, one stamped line each.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, TS)]
 pub struct GetRunOutput {
     /// The run's id.
+    #[ts(type = "number")]
     pub id: RunId,
 }
 
@@ -349,15 +391,17 @@ impl Engine {
 }
 
 /// The next fire times of a cron expression, for a schedule field's preview.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, TS)]
 pub struct PreviewSchedule {
     /// Cron expression (5 or 6 fields).
     pub schedule: String,
     /// IANA time zone (default UTC).
     #[serde(default)]
+    #[ts(optional)]
     pub timezone: Option<String>,
     /// How many fires (default 5, at most 50).
     #[serde(default)]
+    #[ts(as = "Option<i32>", optional)]
     pub count: Option<usize>,
 }
 
@@ -413,10 +457,14 @@ pub struct JobsDashboard {
     pub next: Vec<NextFire>,
     /// The latest failures.
     pub recent_failures: Vec<Run>,
+    /// Every job, so the jobs page needs this one request.
+    pub jobs: Vec<Job>,
+    /// The newest run of each job that has run.
+    pub last_runs: Vec<Run>,
 }
 
 /// Asks for the [`JobsDashboard`].
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, TS)]
 pub struct GetJobsDashboard {}
 
 impl Request for GetJobsDashboard {
@@ -430,7 +478,9 @@ impl Request for GetJobsDashboard {
             .and_hms_opt(0, 0, 0)
             .and_then(|t| t.and_local_timezone(chrono::Local).earliest())
             .map_or(0, |t| t.timestamp_millis());
-        let (succeeded_today, failed_today, timed_out, open, recent_failures) = engine
+        let jobs = engine.jobs().all();
+        let ids: Vec<JobId> = jobs.iter().map(|j| j.id.clone()).collect();
+        let (succeeded_today, failed_today, timed_out, open, recent_failures, last_runs) = engine
             .read(move |c| {
                 Ok((
                     vigil_store::count_runs_since(c, RunStatus::Succeeded, midnight)?,
@@ -438,6 +488,7 @@ impl Request for GetJobsDashboard {
                     vigil_store::count_runs_since(c, RunStatus::TimedOut, midnight)?,
                     vigil_store::open_runs(c)?,
                     vigil_store::recent_failures(c, 5)?,
+                    vigil_store::last_runs(c, &ids)?,
                 ))
             })
             .await?;
@@ -449,10 +500,8 @@ impl Request for GetJobsDashboard {
                 run,
             })
             .collect();
-        let mut next: Vec<NextFire> = engine
-            .jobs()
-            .all()
-            .into_iter()
+        let mut next: Vec<NextFire> = jobs
+            .iter()
             .filter(|j| j.enabled && !j.template)
             .flat_map(|j| {
                 j.next_fires(now, 5)
@@ -472,6 +521,8 @@ impl Request for GetJobsDashboard {
             running,
             next,
             recent_failures,
+            jobs,
+            last_runs,
         })
     }
 }
@@ -486,7 +537,7 @@ pub struct JobsFile {
 }
 
 /// Exports every job in Vigil's format.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, TS)]
 pub struct ExportJobs {}
 
 impl Request for ExportJobs {
@@ -503,11 +554,14 @@ impl Request for ExportJobs {
 /// Imports jobs, all or nothing: Vigil's format (`{"vigil_jobs": 1, "jobs": [...]}`) or the
 /// older dashboard's `jobs.json` (`{"jobs": [...]}` or a bare array, with `command` as a shell
 /// line and `execution.timeout` in milliseconds).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct ImportJobs {
     /// The document.
+    #[ts(type = "unknown")]
     pub document: Value,
     /// Replace jobs whose ids exist (otherwise such an id refuses the whole import).
+    #[serde(default)]
+    #[ts(optional, as = "Option<bool>")]
     pub replace: bool,
 }
 

@@ -6,6 +6,7 @@ mod events;
 mod history;
 mod jobs;
 mod notify;
+pub mod ops;
 mod programs;
 mod status;
 
@@ -16,19 +17,21 @@ use vigil_core::ApiError;
 
 use crate::Engine;
 
-pub use crate::live::{ProcessStatus, ProgramState, ProgramStatus};
+pub use crate::live::{ProcessStatus, ProgramState, ProgramStatus, StatusUpdate};
 pub use events::ListEvents;
 pub use history::{ExportFormat, ExportKind, ExportRequest, GetSamples, SampleBucket};
 pub use jobs::{
-    CancelRun, DeleteJob, ExportJobs, GetJob, GetJobsDashboard, GetRun, GetRunOutput, ImportJobs,
-    ImportReport, JobsDashboard, JobsFile, ListJobs, ListRuns, NextFire, PreviewSchedule,
-    RunAccepted, RunJob, RunningRun, SaveJob,
+    CancelRun, CreateJob, DeleteJob, ExportJobs, GetJob, GetJobsDashboard, GetRun, GetRunOutput,
+    ImportJobs, ImportReport, JobsDashboard, JobsFile, ListJobs, ListRuns, NextFire,
+    PreviewSchedule, RunAccepted, RunJob, RunningRun, SaveJob, UpdateJob,
 };
 pub use notify::{
-    CreateTrigger, DeleteEndpoint, DeleteRule, DeliveryDetail, GetDelivery, GetEndpoint, GetRule,
-    HookRun, ListDeliveries, ListEndpoints, ListRules, ListTriggers, MAX_HOOK_BODY, NewTrigger,
-    ReplayDeliveries, Replayed, RevokeTrigger, SaveEndpoint, SaveRule, TestEndpoint,
+    CreateEndpoint, CreateRule, CreateTrigger, DeleteEndpoint, DeleteRule, DeliveryDetail,
+    GetDelivery, GetEndpoint, GetRule, HookRun, ListDeliveries, ListEndpoints, ListRules,
+    ListTriggers, MAX_HOOK_BODY, NewTrigger, ReplayDeliveries, Replayed, RevokeTrigger,
+    SaveEndpoint, SaveRule, TestEndpoint, UpdateEndpoint, UpdateRule,
 };
+pub use ops::{OPERATIONS, Op, Operation};
 pub use programs::{
     GetProgram, GetProgramStatus, ListProgramEvents, ListProgramStatus, ListPrograms,
     RemoveProgram, RestartProgram, StartProgram, StopProgram, TailLog,

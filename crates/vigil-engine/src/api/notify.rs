@@ -14,7 +14,7 @@ use crate::jobs::RunRequest;
 use crate::{Engine, Request, now_ms};
 
 /// Every endpoint, secrets masked.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, TS)]
 pub struct ListEndpoints {}
 
 impl Request for ListEndpoints {
@@ -27,9 +27,10 @@ impl Request for ListEndpoints {
 }
 
 /// One endpoint, secrets masked.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, TS)]
 pub struct GetEndpoint {
     /// Its id.
+    #[ts(type = "number")]
     pub id: EndpointId,
 }
 
@@ -65,10 +66,44 @@ impl Request for SaveEndpoint {
     }
 }
 
+/// Creates an endpoint (`POST /endpoints`): any id sent is ignored.
+#[derive(Debug, Clone, Deserialize, Serialize, TS)]
+pub struct CreateEndpoint(pub Endpoint);
+
+impl Request for CreateEndpoint {
+    type Response = Endpoint;
+
+    async fn handle(self, engine: &Engine) -> Result<Endpoint, ApiError> {
+        let mut endpoint = self.0;
+        endpoint.id = 0;
+        SaveEndpoint { endpoint }.handle(engine).await
+    }
+}
+
+/// Replaces the endpoint with this id; secrets sent back masked keep their stored values.
+#[derive(Debug, Clone, Deserialize, Serialize, TS)]
+pub struct UpdateEndpoint(pub Endpoint);
+
+impl Request for UpdateEndpoint {
+    type Response = Endpoint;
+
+    async fn handle(self, engine: &Engine) -> Result<Endpoint, ApiError> {
+        let endpoint = self.0;
+        if endpoint.id <= 0 {
+            return Err(ApiError::not_found(format!(
+                "no object with id {}",
+                endpoint.id
+            )));
+        }
+        SaveEndpoint { endpoint }.handle(engine).await
+    }
+}
+
 /// Deletes an endpoint no rule uses.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, TS)]
 pub struct DeleteEndpoint {
     /// Its id.
+    #[ts(type = "number")]
     pub id: EndpointId,
 }
 
@@ -85,9 +120,10 @@ impl Request for DeleteEndpoint {
 }
 
 /// Sends a test message to an endpoint now (outside the outbox) and reports the attempt.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, TS)]
 pub struct TestEndpoint {
     /// Its id.
+    #[ts(type = "number")]
     pub id: EndpointId,
 }
 
@@ -103,7 +139,7 @@ impl Request for TestEndpoint {
 }
 
 /// Every rule.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, TS)]
 pub struct ListRules {}
 
 impl Request for ListRules {
@@ -115,9 +151,10 @@ impl Request for ListRules {
 }
 
 /// One rule.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, TS)]
 pub struct GetRule {
     /// Its id.
+    #[ts(type = "number")]
     pub id: RuleId,
 }
 
@@ -152,10 +189,44 @@ impl Request for SaveRule {
     }
 }
 
+/// Creates a rule (`POST /rules`): any id sent is ignored.
+#[derive(Debug, Clone, Deserialize, Serialize, TS)]
+pub struct CreateRule(pub Rule);
+
+impl Request for CreateRule {
+    type Response = Rule;
+
+    async fn handle(self, engine: &Engine) -> Result<Rule, ApiError> {
+        let mut rule = self.0;
+        rule.id = 0;
+        SaveRule { rule }.handle(engine).await
+    }
+}
+
+/// Replaces the rule with this id.
+#[derive(Debug, Clone, Deserialize, Serialize, TS)]
+pub struct UpdateRule(pub Rule);
+
+impl Request for UpdateRule {
+    type Response = Rule;
+
+    async fn handle(self, engine: &Engine) -> Result<Rule, ApiError> {
+        let rule = self.0;
+        if rule.id <= 0 {
+            return Err(ApiError::not_found(format!(
+                "no object with id {}",
+                rule.id
+            )));
+        }
+        SaveRule { rule }.handle(engine).await
+    }
+}
+
 /// Deletes a rule.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, TS)]
 pub struct DeleteRule {
     /// Its id.
+    #[ts(type = "number")]
     pub id: RuleId,
 }
 
@@ -170,19 +241,23 @@ impl Request for DeleteRule {
 }
 
 /// The delivery log, newest first.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, TS)]
 pub struct ListDeliveries {
     /// Only in this state.
     #[serde(default)]
+    #[ts(optional)]
     pub status: Option<DeliveryStatus>,
     /// Only to this endpoint.
     #[serde(default)]
+    #[ts(as = "Option<i32>", optional)]
     pub endpoint: Option<EndpointId>,
     /// Only ids below this.
     #[serde(default)]
+    #[ts(as = "Option<i32>", optional)]
     pub before: Option<DeliveryId>,
     /// At most this many (default 100, at most 1,000).
     #[serde(default)]
+    #[ts(as = "Option<i32>", optional)]
     pub limit: Option<usize>,
 }
 
@@ -203,9 +278,10 @@ impl Request for ListDeliveries {
 }
 
 /// One delivery with every attempt.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, TS)]
 pub struct GetDelivery {
     /// Its id.
+    #[ts(type = "number")]
     pub id: DeliveryId,
 }
 
@@ -231,13 +307,14 @@ impl Request for GetDelivery {
 
 /// Sends dead-lettered deliveries again: the listed ones, or (with no ids) every dead one,
 /// optionally only of one endpoint.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, TS)]
 pub struct ReplayDeliveries {
     /// Which ones; empty means every dead delivery.
     #[serde(default)]
     pub ids: Vec<DeliveryId>,
     /// Only this endpoint's.
     #[serde(default)]
+    #[ts(as = "Option<i32>", optional)]
     pub endpoint: Option<EndpointId>,
 }
 
@@ -265,7 +342,7 @@ impl Request for ReplayDeliveries {
 }
 
 /// A job's trigger credentials (never their secrets).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, TS)]
 pub struct ListTriggers {
     /// The job.
     pub job: JobId,
@@ -292,10 +369,9 @@ fn known_job(engine: &Engine, id: &str) -> Result<(), ApiError> {
 }
 
 /// Creates a trigger credential for a job. The secret is in the answer once and never again.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, TS)]
 pub struct CreateTrigger {
     /// The job it runs.
-    #[serde(skip)]
     pub job: JobId,
     /// A name for people.
     pub name: String,
@@ -345,11 +421,12 @@ impl Request for CreateTrigger {
 }
 
 /// Revokes a trigger credential.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, TS)]
 pub struct RevokeTrigger {
     /// The job.
     pub job: JobId,
     /// The credential.
+    #[ts(type = "number")]
     pub id: i64,
 }
 

@@ -1,14 +1,14 @@
 use std::path::Path;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 use vigil_core::{ApiError, NewProgram, Program, ProgramId};
 
 use crate::live::ProgramStatus;
 use crate::supervisor::Control;
 use crate::{Engine, Request, now_ms, platform};
 
-/// Samples included in a status's `recent` list (two minutes at 1 Hz).
-const STATUS_RECENT: usize = 120;
+use crate::live::STATUS_RECENT;
 
 fn known(engine: &Engine, id: ProgramId) -> Result<(), ApiError> {
     engine
@@ -18,7 +18,7 @@ fn known(engine: &Engine, id: ProgramId) -> Result<(), ApiError> {
 }
 
 /// Every program's live status (from memory; cheap enough to poll).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, TS)]
 pub struct ListProgramStatus {}
 
 impl Request for ListProgramStatus {
@@ -35,9 +35,10 @@ impl Request for ListProgramStatus {
 }
 
 /// One program's live status.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, TS)]
 pub struct GetProgramStatus {
     /// The program's id.
+    #[ts(type = "number")]
     pub id: ProgramId,
 }
 
@@ -51,9 +52,10 @@ impl Request for GetProgramStatus {
 }
 
 /// Starts a launched program (a start of a running one changes nothing). Resets a crash loop.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, TS)]
 pub struct StartProgram {
     /// The program's id.
+    #[ts(type = "number")]
     pub id: ProgramId,
 }
 
@@ -68,9 +70,10 @@ impl Request for StartProgram {
 
 /// Stops a launched program: a polite request, then its whole process tree is killed after the
 /// grace period. Stopping a stopped program changes nothing.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, TS)]
 pub struct StopProgram {
     /// The program's id.
+    #[ts(type = "number")]
     pub id: ProgramId,
 }
 
@@ -84,9 +87,10 @@ impl Request for StopProgram {
 }
 
 /// Stops and starts a running launched program.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, TS)]
 pub struct RestartProgram {
     /// The program's id.
+    #[ts(type = "number")]
     pub id: ProgramId,
 }
 
@@ -103,12 +107,14 @@ impl Request for RestartProgram {
 pub const MAX_TAIL: usize = 5_000;
 
 /// The last lines a launched program printed (stdout and stderr, stderr marked).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, TS)]
 pub struct TailLog {
     /// The program's id.
+    #[ts(type = "number")]
     pub id: ProgramId,
     /// How many lines (default 200, at most 5,000).
     #[serde(default)]
+    #[ts(as = "Option<i32>", optional)]
     pub lines: Option<usize>,
 }
 
@@ -134,15 +140,18 @@ impl Request for TailLog {
 }
 
 /// A program's events, newest first, paged by id.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, TS)]
 pub struct ListProgramEvents {
     /// The program's id.
+    #[ts(type = "number")]
     pub id: ProgramId,
     /// Only events with an id below this (the last id of the previous page).
     #[serde(default)]
+    #[ts(as = "Option<i32>", optional)]
     pub before: Option<i64>,
     /// At most this many (default 100, at most 1,000).
     #[serde(default)]
+    #[ts(optional)]
     pub limit: Option<u32>,
 }
 
@@ -164,7 +173,7 @@ impl Request for ListProgramEvents {
 }
 
 /// Lists every registered program.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, TS)]
 pub struct ListPrograms {}
 
 impl Request for ListPrograms {
@@ -176,9 +185,10 @@ impl Request for ListPrograms {
 }
 
 /// Reads one program.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, TS)]
 pub struct GetProgram {
     /// The program's id.
+    #[ts(type = "number")]
     pub id: ProgramId,
 }
 
@@ -193,9 +203,10 @@ impl Request for GetProgram {
 }
 
 /// Unregisters a program; returns what was removed.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, TS)]
 pub struct RemoveProgram {
     /// The program's id.
+    #[ts(type = "number")]
     pub id: ProgramId,
 }
 

@@ -5,7 +5,7 @@ use vigil_core::ApiError;
 use crate::{Engine, Request};
 
 /// Asks how the engine is doing.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, TS)]
 pub struct GetStatus {}
 
 /// The engine's health at a glance, for a dashboard header or `vigil status`.
@@ -50,7 +50,7 @@ impl Request for GetStatus {
 }
 
 /// Asks for the overall state the tray shows.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, TS)]
 pub struct GetHealth {}
 
 /// All well, something to look at, or something broken.

@@ -1,0 +1,107 @@
+//! Streams that are not operations, over IPC channels: a run's output and a program's log
+//! lines as they are printed (the HTTP API serves the same as Server-Sent Events). A window
+//! stops a follow with `unfollow`; a follow also ends when its run ends.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde::Serialize;
+use tauri::State;
+use tauri::ipc::Channel;
+use tokio::sync::broadcast;
+use vigil_core::sync::lock;
+use vigil_engine::api::GetRunOutput;
+use vigil_engine::{ApiError, Engine};
+
+/// One message of a follow: a line, or the end (the run is over).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub(crate) enum Followed {
+    /// A line as printed (run output: `<rfc3339> <out|err> <text>`).
+    Line {
+        /// The line, without its newline.
+        line: String,
+    },
+    /// Nothing more will come.
+    End,
+}
+
+/// The follows running now, by id, so a window can stop one.
+#[derive(Default)]
+pub(crate) struct Follows {
+    next: AtomicU64,
+    running: Mutex<HashMap<u64, tauri::async_runtime::JoinHandle<()>>>,
+}
+
+impl Follows {
+    fn start(
+        &self,
+        channel: Channel<Followed>,
+        backlog: Vec<String>,
+        live: Option<broadcast::Receiver<String>>,
+    ) -> u64 {
+        let id = self.next.fetch_add(1, Ordering::Relaxed) + 1;
+        let task = tauri::async_runtime::spawn(async move {
+            for line in backlog {
+                if channel.send(Followed::Line { line }).is_err() {
+                    return;
+                }
+            }
+            if let Some(mut rx) = live {
+                loop {
+                    match rx.recv().await {
+                        Ok(line) => {
+                            let line = line.trim_end().to_owned();
+                            if channel.send(Followed::Line { line }).is_err() {
+                                return;
+                            }
+                        }
+                        Err(broadcast::error::RecvError::Lagged(_)) => {}
+                        Err(broadcast::error::RecvError::Closed) => break,
+                    }
+                }
+            }
+            let _ = channel.send(Followed::End);
+        });
+        lock(&self.running).retain(|_, t| !t.inner().is_finished());
+        lock(&self.running).insert(id, task);
+        id
+    }
+}
+
+/// Follows a run's output: what was printed so far, then new lines until it ends. Answers
+/// the follow's id (for `unfollow`).
+#[tauri::command]
+pub(crate) async fn follow_run_output(
+    engine: State<'_, Engine>,
+    follows: State<'_, Follows>,
+    id: i64,
+    channel: Channel<Followed>,
+) -> Result<u64, ApiError> {
+    // Subscribe before reading, so no line falls between the two (one may come twice).
+    let live = engine.follow_run(id);
+    let text = engine.call(GetRunOutput { id }).await?;
+    let backlog = text.lines().map(str::to_owned).collect();
+    Ok(follows.start(channel, backlog, live))
+}
+
+/// Follows a launched program's log from now on. Answers the follow's id.
+#[tauri::command]
+pub(crate) fn follow_log(
+    engine: State<'_, Engine>,
+    follows: State<'_, Follows>,
+    id: i64,
+    channel: Channel<Followed>,
+) -> Result<u64, ApiError> {
+    let live = engine.follow_log(id)?;
+    Ok(follows.start(channel, Vec::new(), Some(live)))
+}
+
+/// Stops a follow (an unknown or finished one is fine).
+#[tauri::command]
+pub(crate) fn unfollow(follows: State<'_, Follows>, follow: u64) {
+    if let Some(task) = lock(&follows.running).remove(&follow) {
+        task.abort();
+    }
+}
