@@ -118,22 +118,6 @@ fn typescript_bindings_match_the_rust_types() {
     );
 }
 
-fn camel(name: &str) -> String {
-    let mut out = String::new();
-    let mut upper = false;
-    for c in name.chars() {
-        if c == '_' {
-            upper = true;
-        } else if upper {
-            out.extend(c.to_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
 /// The operation table for the UI: how each travels over HTTP, and its types.
 fn operations() -> String {
     let mut names = std::collections::BTreeSet::new();
@@ -174,9 +158,9 @@ fn operations() -> String {
             "  /** {} (`{method} /api{}`) */\n  {}(request{optional}: {request}): Promise<{response}>;\n",
             op.doc,
             op.path,
-            camel(op.name)
+            op.method_name()
         ));
-        by_method.push_str(&format!("  {}: \"{}\",\n", camel(op.name), op.name));
+        by_method.push_str(&format!("  {}: \"{}\",\n", op.method_name(), op.name));
     }
     let imports = names.into_iter().collect::<Vec<_>>().join(", ");
     format!(

@@ -368,6 +368,23 @@ impl Operation {
         }
     }
 
+    /// The name of the UI client's method for it: the name in camelCase.
+    pub fn method_name(&self) -> String {
+        let mut out = String::new();
+        let mut upper = false;
+        for c in self.name.chars() {
+            if c == '_' {
+                upper = true;
+            } else if upper {
+                out.extend(c.to_uppercase());
+                upper = false;
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    }
+
     /// The path parameters, in order.
     pub fn params(&self) -> impl Iterator<Item = Param> + '_ {
         self.path.split('/').filter_map(|segment| {
