@@ -254,6 +254,10 @@ pub struct Sweeper {
     /// Every PID alive at the last discovery.
     seen: HashSet<u32>,
     own_pid: u32,
+    /// The fast sweep's direct reader (Linux: `/proc/PID/stat`; elsewhere sysinfo measures).
+    reader: platform::StatReader,
+    /// Per member PID, the last direct reading and when it was taken.
+    direct: HashMap<u32, (platform::ProcStat, Instant)>,
 }
 
 impl Sweeper {
@@ -266,6 +270,8 @@ impl Sweeper {
             members: HashMap::new(),
             seen: HashSet::new(),
             own_pid: std::process::id(),
+            reader: platform::StatReader::new(),
+            direct: HashMap::new(),
         })
     }
 
@@ -284,18 +290,24 @@ impl Sweeper {
         if self.seen.is_empty() && !targets.is_empty() {
             discovery = Discovery::Full;
         }
+        let mut measured: HashMap<u32, (i64, i64)> = HashMap::new();
         if discovery == Discovery::No {
-            let pids = self.member_pids();
-            self.system.refresh_processes_specifics(
-                ProcessesToUpdate::Some(&pids),
-                true,
-                fast_kind(),
-            );
-            let vanished = self.members.values().flatten().any(|id| {
-                self.system
-                    .process(Pid::from_u32(id.pid))
-                    .is_none_or(|p| p.start_time() != id.start)
-            });
+            let vanished = match self.read_direct(&mut measured) {
+                Some(vanished) => vanished,
+                None => {
+                    let pids = self.member_pids();
+                    self.system.refresh_processes_specifics(
+                        ProcessesToUpdate::Some(&pids),
+                        true,
+                        fast_kind(),
+                    );
+                    self.members.values().flatten().any(|id| {
+                        self.system
+                            .process(Pid::from_u32(id.pid))
+                            .is_none_or(|p| p.start_time() != id.start)
+                    })
+                }
+            };
             // A launched program whose process we have not identified yet also needs a look.
             let unidentified = targets.iter().any(|t| {
                 t.launched.is_some_and(|pid| {
@@ -307,6 +319,7 @@ impl Sweeper {
             });
             if vanished || unidentified {
                 discovery = Discovery::Incremental;
+                measured.clear();
             }
         }
         if discovery != Discovery::No {
@@ -362,6 +375,13 @@ impl Sweeper {
                     .map(|ids| {
                         ids.iter()
                             .filter_map(|id| {
+                                if let Some(&(cpu_permille, mem_kib)) = measured.get(&id.pid) {
+                                    return Some(ProcSample {
+                                        id: *id,
+                                        cpu_permille,
+                                        mem_kib,
+                                    });
+                                }
                                 let p = self.system.process(Pid::from_u32(id.pid))?;
                                 (p.start_time() == id.start).then(|| ProcSample {
                                     id: *id,
@@ -380,6 +400,57 @@ impl Sweeper {
             discovery,
             programs,
         }
+    }
+
+    /// The fast sweep's hot path where the platform has a direct reader: one read per known
+    /// process, CPU from the tick difference since the last reading. Fills `measured` (pid ->
+    /// CPU permille, KiB) and answers whether a known process vanished or was replaced; `None`
+    /// where there is no direct reader (sysinfo measures instead).
+    fn read_direct(&mut self, measured: &mut HashMap<u32, (i64, i64)>) -> Option<bool> {
+        let now = Instant::now();
+        let mut vanished = false;
+        let mut alive = HashSet::new();
+        let ids: Vec<ProcId> = self.members.values().flatten().copied().collect();
+        let boot = System::boot_time().ok();
+        let tps = self.reader.ticks_per_sec();
+        for id in ids {
+            let pid = id.pid;
+            let Some(stat) = self.reader.read(pid) else {
+                if !cfg!(target_os = "linux") {
+                    return None;
+                }
+                vanished = true;
+                continue;
+            };
+            alive.insert(pid);
+            let cpu_permille = match self.direct.get(&pid) {
+                Some((prev, _)) if prev.start != stat.start => {
+                    vanished = true;
+                    continue;
+                }
+                Some((prev, at)) => {
+                    let elapsed_ms = now.duration_since(*at).as_millis().max(1) as u64;
+                    let ticks = stat.cpu_ticks.saturating_sub(prev.cpu_ticks);
+                    i64::try_from(ticks * 1_000_000 / (self.reader.ticks_per_sec() * elapsed_ms))
+                        .unwrap_or(i64::MAX)
+                }
+                // The first reading is checked against the identity discovery recorded (whole
+                // seconds), and takes its CPU from the last sysinfo refresh.
+                None if boot.is_some_and(|b| (b + stat.start / tps).abs_diff(id.start) > 1) => {
+                    vanished = true;
+                    continue;
+                }
+                None => self
+                    .system
+                    .process(Pid::from_u32(pid))
+                    .map_or(0, |p| (f64::from(p.cpu_usage()) * 10.0).round() as i64),
+            };
+            let mem_kib = i64::try_from(stat.rss_bytes / 1024).unwrap_or(i64::MAX);
+            measured.insert(pid, (cpu_permille, mem_kib));
+            self.direct.insert(pid, (stat, now));
+        }
+        self.direct.retain(|pid, _| alive.contains(pid));
+        Some(vanished)
     }
 
     /// Matches every program against the process table. With `alive_only`, entries for

@@ -1,17 +1,29 @@
 //! Platform-specific pieces. Each platform file answers the same questions.
 
+/// What the monitor's fast sweep needs of one process: read straight from the OS, one read per
+/// process, where the platform allows it (the `StatReader`); sysinfo serves everything else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ProcStat {
+    /// The process's start, in the OS's own units (identity: a reused PID differs).
+    pub(crate) start: u64,
+    /// CPU time used so far, in `StatReader::ticks_per_sec` units.
+    pub(crate) cpu_ticks: u64,
+    /// Resident memory, bytes.
+    pub(crate) rss_bytes: u64,
+}
+
 #[cfg(unix)]
 mod unix;
 #[cfg(unix)]
 pub(crate) use unix::{
-    SHELL, check_shell_args, end_leftover, exit_status, is_executable, list_pids, prepare,
-    request_stop, shell_command,
+    SHELL, StatReader, check_shell_args, end_leftover, exit_status, is_executable, list_pids,
+    prepare, request_stop, shell_command,
 };
 
 #[cfg(windows)]
 mod windows;
 #[cfg(windows)]
 pub(crate) use windows::{
-    SHELL, check_shell_args, end_leftover, exit_status, is_executable, list_pids, prepare,
-    request_stop, shell_command,
+    SHELL, StatReader, check_shell_args, end_leftover, exit_status, is_executable, list_pids,
+    prepare, request_stop, shell_command,
 };

@@ -43,6 +43,70 @@ pub(crate) fn list_pids() -> Option<std::collections::HashSet<u32>> {
     )
 }
 
+/// Reads `/proc/PID/stat` for the fast sweep: one read per process, nothing else (Linux).
+/// Elsewhere (macOS) it reads nothing and the monitor asks sysinfo.
+pub(crate) struct StatReader {
+    buf: Vec<u8>,
+    ticks_per_sec: u64,
+    page_size: u64,
+}
+
+impl StatReader {
+    pub(crate) fn new() -> Self {
+        use nix::unistd::{SysconfVar, sysconf};
+        let get = |var, default: u64| {
+            sysconf(var)
+                .ok()
+                .flatten()
+                .and_then(|v| u64::try_from(v).ok())
+                .filter(|v| *v > 0)
+                .unwrap_or(default)
+        };
+        Self {
+            buf: Vec::with_capacity(512),
+            ticks_per_sec: get(SysconfVar::CLK_TCK, 100),
+            page_size: get(SysconfVar::PAGE_SIZE, 4096),
+        }
+    }
+
+    /// CPU ticks per second of [`super::ProcStat::cpu_ticks`].
+    pub(crate) fn ticks_per_sec(&self) -> u64 {
+        self.ticks_per_sec
+    }
+
+    /// One process's start, CPU time and resident memory; `None` when it is gone (or this is
+    /// not Linux).
+    pub(crate) fn read(&mut self, pid: u32) -> Option<super::ProcStat> {
+        if !cfg!(target_os = "linux") {
+            return None;
+        }
+        use std::io::Read;
+        self.buf.clear();
+        let mut file = std::fs::File::open(format!("/proc/{pid}/stat")).ok()?;
+        file.read_to_end(&mut self.buf).ok()?;
+        parse_stat(&self.buf, self.page_size)
+    }
+}
+
+/// Parses `/proc/PID/stat`. The name (field 2) is in parentheses and may hold spaces and
+/// parentheses itself, so fields are counted from the last `)`.
+pub(crate) fn parse_stat(raw: &[u8], page_size: u64) -> Option<super::ProcStat> {
+    let close = raw.iter().rposition(|&b| b == b')')?;
+    let rest = std::str::from_utf8(raw.get(close + 1..)?).ok()?;
+    // Fields from 3 (state) on: utime is field 14, stime 15, starttime 22, rss 24.
+    let mut fields = rest.split_ascii_whitespace();
+    let mut nth = |n: usize| -> Option<u64> { fields.nth(n)?.parse().ok() };
+    let utime = nth(11)?;
+    let stime = nth(0)?;
+    let start = nth(6)?;
+    let rss_pages: i64 = fields.nth(1)?.parse().ok()?;
+    Some(super::ProcStat {
+        start,
+        cpu_ticks: utime + stime,
+        rss_bytes: u64::try_from(rss_pages).unwrap_or(0) * page_size,
+    })
+}
+
 /// A shell command line with extra arguments: `sh -c LINE sh ARGS...` (the arguments are `$1`...,
 /// never parsed by the shell).
 pub(crate) fn shell_command(line: &str, args: &[String], c: &mut tokio::process::Command) {
