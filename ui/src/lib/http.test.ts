@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { createHttpClient, errorFromResponse, health, type FetchLike } from "./http";
-import type { Event, Program, ProgramStatus, SampleBucket } from "./types";
+import type { Event, Program, ProgramStatus, SampleBucket, StatusUpdate } from "./types";
 import { DEFAULT_RESTART } from "./labels";
 
 type Call = { url: string; init: RequestInit | undefined };
@@ -68,14 +68,14 @@ describe("HTTP transport requests", () => {
 
   it("DELETEs by id and resolves on 204", async () => {
     const { fetch, calls } = fakeFetch(() => new Response(null, { status: 204 }));
-    await expect(client(fetch).removeProgram(42)).resolves.toBeUndefined();
+    await expect(client(fetch).removeProgram({ id: 42 })).resolves.toBeUndefined();
     expect(calls[0].url).toBe("http://d/api/programs/42");
     expect(calls[0].init?.method).toBe("DELETE");
   });
 
   it("GETs one program by id", async () => {
     const { fetch, calls } = fakeFetch(() => json(200, program));
-    await expect(client(fetch).getProgram(1)).resolves.toEqual(program);
+    await expect(client(fetch).getProgram({ id: 1 })).resolves.toEqual(program);
     expect(calls[0].url).toBe("http://d/api/programs/1");
   });
 });
@@ -96,8 +96,8 @@ describe("HTTP transport: live monitoring", () => {
   it("GETs all statuses and one program's status", async () => {
     const { fetch, calls } = fakeFetch((url) => (url.endsWith("/api/programs/status") ? json(200, [liveStatus]) : json(200, liveStatus)));
     const c = client(fetch);
-    await expect(c.programStatuses()).resolves.toEqual([liveStatus]);
-    await expect(c.programStatus(5)).resolves.toEqual(liveStatus);
+    await expect(c.listProgramStatus()).resolves.toEqual([liveStatus]);
+    await expect(c.getProgramStatus({ id: 5 })).resolves.toEqual(liveStatus);
     expect(calls.map((x) => [x.init?.method, x.url])).toEqual([
       ["GET", "http://d/api/programs/status"],
       ["GET", "http://d/api/programs/5/status"],
@@ -108,9 +108,9 @@ describe("HTTP transport: live monitoring", () => {
   it("POSTs start, stop and restart without a body and returns the status", async () => {
     const { fetch, calls } = fakeFetch(() => json(200, liveStatus));
     const c = client(fetch);
-    await expect(c.startProgram(5)).resolves.toEqual(liveStatus);
-    await c.stopProgram(6);
-    await c.restartProgram(7);
+    await expect(c.startProgram({ id: 5 })).resolves.toEqual(liveStatus);
+    await c.stopProgram({ id: 6 });
+    await c.restartProgram({ id: 7 });
     expect(calls.map((x) => [x.init?.method, x.url, x.init?.body])).toEqual([
       ["POST", "http://d/api/programs/5/start", undefined],
       ["POST", "http://d/api/programs/6/stop", undefined],
@@ -122,13 +122,13 @@ describe("HTTP transport: live monitoring", () => {
 
   it("rejects starting a watch-only program with the daemon's conflict", async () => {
     const { fetch } = fakeFetch(() => json(409, { code: "conflict", message: "p is only watched" }));
-    await expect(client(fetch).startProgram(5)).rejects.toEqual({ code: "conflict", message: "p is only watched" });
+    await expect(client(fetch).startProgram({ id: 5 })).rejects.toEqual({ code: "conflict", message: "p is only watched" });
   });
 
   it("GETs samples with from, to and points in the query", async () => {
     const b: SampleBucket = { ts: 1, cpu_min: 0, cpu_avg: 1, cpu_max: 2, mem_min: 3, mem_avg: 4, mem_max: 5 };
     const { fetch, calls } = fakeFetch(() => json(200, [b]));
-    await expect(client(fetch).samples(3, 1_000, 3_601_000, 120)).resolves.toEqual([b]);
+    await expect(client(fetch).getSamples({ id: 3, from: 1_000, to: 3_601_000, points: 120 })).resolves.toEqual([b]);
     expect(calls[0].init?.method).toBe("GET");
     expect(calls[0].url).toBe("http://d/api/programs/3/samples?from=1000&to=3601000&points=120");
   });
@@ -136,10 +136,10 @@ describe("HTTP transport: live monitoring", () => {
   it("GETs a program's events, passing only the paging parameters given", async () => {
     const { fetch, calls } = fakeFetch(() => json(200, []));
     const c = client(fetch);
-    await c.programEvents(3);
-    await c.programEvents(3, 99, 50);
-    await c.programEvents(3, undefined, 20);
-    await c.programEvents(3, 0);
+    await c.listProgramEvents({ id: 3 });
+    await c.listProgramEvents({ id: 3, before: 99, limit: 50 });
+    await c.listProgramEvents({ id: 3, before: undefined, limit: 20 });
+    await c.listProgramEvents({ id: 3, before: 0 });
     expect(calls.map((x) => x.url)).toEqual([
       "http://d/api/programs/3/events",
       "http://d/api/programs/3/events?before=99&limit=50",
@@ -150,14 +150,14 @@ describe("HTTP transport: live monitoring", () => {
 
   it("GETs the log tail with the line count and returns lines in order", async () => {
     const { fetch, calls } = fakeFetch(() => json(200, ["line 1", "line 2"]));
-    await expect(client(fetch).logTail(8, 200)).resolves.toEqual(["line 1", "line 2"]);
+    await expect(client(fetch).tailLog({ id: 8, lines: 200 })).resolves.toEqual(["line 1", "line 2"]);
     expect(calls[0].url).toBe("http://d/api/programs/8/logs?lines=200");
     expect(calls[0].init?.method).toBe("GET");
   });
 
   it("maps an unknown program to not_found", async () => {
     const { fetch } = fakeFetch(() => json(404, { code: "not_found", message: "no program 9" }));
-    await expect(client(fetch).logTail(9, 10)).rejects.toEqual({ code: "not_found", message: "no program 9" });
+    await expect(client(fetch).tailLog({ id: 9, lines: 10 })).rejects.toEqual({ code: "not_found", message: "no program 9" });
   });
 });
 
@@ -181,7 +181,7 @@ describe("HTTP transport error mapping", () => {
 
   it("maps JSON that is not an ApiError to internal with the HTTP status", async () => {
     const { fetch } = fakeFetch(() => json(404, { error: "nope" }));
-    await expect(client(fetch).getProgram(3)).rejects.toEqual({ code: "internal", message: "HTTP 404" });
+    await expect(client(fetch).getProgram({ id: 3 })).rejects.toEqual({ code: "internal", message: "HTTP 404" });
   });
 
   it("keeps the message of a JSON error whose code is unknown", async () => {
@@ -197,7 +197,7 @@ describe("HTTP transport error mapping", () => {
   });
 
   it("maps an unparsable success body to internal", async () => {
-    const { fetch } = fakeFetch(() => new Response("not json", { status: 200 }));
+    const { fetch } = fakeFetch(() => new Response("not json", { status: 200, headers: { "Content-Type": "application/json" } }));
     await expect(client(fetch).status()).rejects.toMatchObject({ code: "internal" });
   });
 
@@ -315,5 +315,120 @@ describe("HTTP subscribe (SSE over fetch)", () => {
     // streams that close at once back off instead of hammering the daemon
     expect(sleeps[1]).toBeGreaterThan(sleeps[0]);
     expect(sleeps[2]).toBeGreaterThan(sleeps[1]);
+  });
+});
+
+describe("HTTP watchStatuses (SSE)", () => {
+  const st = (id: number, recent: [number, number, number][] = []): ProgramStatus => ({ ...liveStatus, program_id: id, recent });
+  const rec = (u: unknown) => `data: ${JSON.stringify(u)}\n\n`;
+
+  it("reads full then delta updates, and reconnects (starting over with a full one)", async () => {
+    const urls: string[] = [];
+    const got: StatusUpdate[] = [];
+    const opened = vi.fn();
+    let stop = () => {};
+    await new Promise<void>((resolve) => {
+      const fetch: FetchLike = async (url, init) => {
+        urls.push(url);
+        expect((init?.headers as Record<string, string>).Authorization).toBe("Bearer tok");
+        if (urls.length === 1) {
+          const text = ": keep-alive\n\n" + rec({ full: true, statuses: [st(1), st(2)], removed: [] }) + rec({ full: false, statuses: [st(1, [[5, 1, 2]])], removed: [2] });
+          return streamResponse([text.slice(0, 30), text.slice(30)]);
+        }
+        if (urls.length === 2) {
+          // a delta before the full one of a new connection is not trusted
+          return streamResponse([rec({ full: false, statuses: [st(9)], removed: [] }) + rec({ full: true, statuses: [st(3)], removed: [] })]);
+        }
+        stop();
+        resolve();
+        return streamResponse([]);
+      };
+      stop = client(fetch).watchStatuses((u) => got.push(u), { onOpen: opened });
+    });
+    expect(urls[0]).toBe("http://d/api/programs/status/stream");
+    expect(got.map((u) => [u.full, u.statuses.map((s) => s.program_id), u.removed])).toEqual([
+      [true, [1, 2], []],
+      [false, [1], [2]],
+      [true, [3], []],
+    ]);
+    expect(opened).toHaveBeenCalledTimes(2);
+  });
+
+  it("reports a refused connection and backs off", async () => {
+    const errors: string[] = [];
+    const sleeps: number[] = [];
+    let n = 0;
+    let stop = () => {};
+    const c = createHttpClient({
+      baseUrl: "",
+      getToken: () => "t",
+      fetch: async () => {
+        n++;
+        return json(503, { code: "unavailable", message: "stopping" });
+      },
+      sleep: async (ms) => {
+        sleeps.push(ms);
+        if (sleeps.length === 3) stop();
+      },
+    });
+    stop = c.watchStatuses(() => {}, { onError: (e) => errors.push(e.code) });
+    await vi.waitFor(() => expect(sleeps.length).toBe(3));
+    expect(errors).toEqual(["unavailable", "unavailable", "unavailable"]);
+    expect(sleeps[1]).toBeGreaterThan(sleeps[0]);
+    expect(n).toBe(3);
+  });
+});
+
+describe("HTTP follows (SSE)", () => {
+  it("follows a run's output line by line and ends when the stream ends", async () => {
+    const { fetch, calls } = fakeFetch(() => streamResponse(["data: 2026-01-01T00:00:00.000Z out a\n\ndata: 2026-01-01T00:00:00.001Z err b\n", "\n"]));
+    const lines: string[] = [];
+    await new Promise<void>((resolve, reject) => {
+      client(fetch).followRunOutput(7, (l) => lines.push(l), (err) => (err ? reject(err) : resolve()));
+    });
+    expect(calls[0].url).toBe("http://d/api/runs/7/output?follow=true");
+    expect(lines).toEqual(["2026-01-01T00:00:00.000Z out a", "2026-01-01T00:00:00.001Z err b"]);
+  });
+
+  it("ends a run's follow with the error when it cannot be opened", async () => {
+    const { fetch } = fakeFetch(() => json(404, { code: "not_found", message: "no run 7" }));
+    const err = await new Promise((resolve) => client(fetch).followRunOutput(7, () => {}, resolve));
+    expect(err).toEqual({ code: "not_found", message: "no run 7" });
+  });
+
+  it("follows a program's log and reports a refusal", async () => {
+    const { fetch, calls } = fakeFetch((url) =>
+      url.includes("/programs/3/") ? streamResponse(["data: line 1\n\ndata: \n\n"]) : json(409, { code: "conflict", message: "only watched" }),
+    );
+    const lines: string[] = [];
+    client(fetch).followLog(3, (l) => lines.push(l));
+    await vi.waitFor(() => expect(lines).toEqual(["line 1", ""]));
+    expect(calls[0].url).toBe("http://d/api/programs/3/logs?follow=true");
+    const err = await new Promise((resolve) => client(fetch).followLog(4, () => {}, resolve));
+    expect(err).toEqual({ code: "conflict", message: "only watched" });
+  });
+
+  it("stops delivering once stopped", async () => {
+    let push: ((s: string) => void) | null = null;
+    const fetch: FetchLike = async () =>
+      new Response(
+        new ReadableStream<Uint8Array>({
+          start(ctl) {
+            push = (s) => ctl.enqueue(new TextEncoder().encode(s));
+          },
+        }),
+        { status: 200, headers: { "Content-Type": "text/event-stream" } },
+      );
+    const lines: string[] = [];
+    const onEnd = vi.fn();
+    const stop = client(fetch).followRunOutput(1, (l) => lines.push(l), onEnd);
+    await vi.waitFor(() => expect(push).not.toBeNull());
+    push!("data: one\n\n");
+    await vi.waitFor(() => expect(lines).toEqual(["one"]));
+    stop();
+    push!("data: two\n\n");
+    await new Promise((r) => setTimeout(r, 10));
+    expect(lines).toEqual(["one"]);
+    expect(onEnd).not.toHaveBeenCalled();
   });
 });

@@ -1,25 +1,6 @@
-import type {
-  ApiError,
-  Attempt,
-  Delivery,
-  DeliveryDetail,
-  Endpoint,
-  Event,
-  Health,
-  Job,
-  NewProgram,
-  NewTrigger,
-  Program,
-  ProgramStatus,
-  Replayed,
-  Rule,
-  Run,
-  SampleBucket,
-  Status,
-  TriggerCredential,
-} from "./types";
-import type { JobsDashboard, RunAccepted } from "./jobtypes";
-import type { SubscribeHooks, VigilClient } from "./client";
+import type { ApiError, Event, StatusUpdate } from "./types";
+import { makeClient, type SubscribeHooks, type Transport, type VigilClient } from "./client";
+import { OPERATIONS, type OperationName } from "./operations";
 import { apiError, isApiError, isErrorCode } from "./errors";
 import { EventSequencer } from "./events";
 import { SseParser } from "./sse";
@@ -85,7 +66,38 @@ function networkError(e: unknown): ApiError {
   return apiError("unavailable", `cannot reach the Vigil daemon${detail}`);
 }
 
+/** An operation's HTTP request: method, URL under the origin (query included) and JSON body. */
+export type HttpRequest = { method: string; url: string; body: unknown };
+
+/**
+ * Where an operation's request fields go: `{name}` / `{name:text}` in the path (escaped),
+ * then by the table's `body`: `none` puts the other fields in the query, `fields` sends the
+ * whole request as the body, any other value names the field that is the body (the rest
+ * go in the query).
+ */
+export function httpRequest(op: OperationName, args: Record<string, unknown> = {}): HttpRequest {
+  const spec = OPERATIONS[op];
+  const inPath = new Set<string>();
+  const path = spec.path.replace(/\{([A-Za-z_][A-Za-z0-9_]*)(?::[a-z]+)?\}/g, (_m, name: string) => {
+    inPath.add(name);
+    return encodeURIComponent(String(args[name]));
+  });
+  let body: unknown = undefined;
+  let rest: Record<string, unknown> = {};
+  if (spec.body === "fields") {
+    body = args;
+  } else {
+    for (const [k, v] of Object.entries(args)) if (!inPath.has(k) && k !== spec.body) rest[k] = v;
+    if (spec.body !== "none") body = args[spec.body];
+  }
+  return { method: spec.method, url: `/api${path}${query(rest)}`, body };
+}
+
 export function createHttpClient(opts: HttpClientOptions): VigilClient {
+  return makeClient(createHttpTransport(opts));
+}
+
+export function createHttpTransport(opts: HttpClientOptions): Transport {
   const doFetch: FetchLike = opts.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const retryDelay = opts.retryDelayMs ?? defaultRetryDelay;
   const sleep = opts.sleep ?? abortableSleep;
@@ -97,183 +109,187 @@ export function createHttpClient(opts: HttpClientOptions): VigilClient {
     return h;
   }
 
-  async function send(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
+  async function send(method: string, path: string, body?: unknown, signal?: AbortSignal, accept = "application/json"): Promise<Response> {
     let res: Response;
     try {
       res = await doFetch(opts.baseUrl + path, {
         method,
-        headers: headers(body === undefined ? { Accept: "application/json" } : { Accept: "application/json", "Content-Type": "application/json" }),
+        headers: headers(body === undefined ? { Accept: accept } : { Accept: accept, "Content-Type": "application/json" }),
         body: body === undefined ? undefined : JSON.stringify(body),
         signal,
       });
     } catch (e) {
-      throw networkError(e);
+      throw isApiError(e) ? e : networkError(e);
     }
     if (!res.ok) throw await errorFromResponse(res);
     return res;
   }
 
-  async function json<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await send(method, path, body);
-    try {
-      return (await res.json()) as T;
-    } catch {
-      throw apiError("internal", `invalid JSON in response to ${method} ${path}`);
+  const call = (async (op: OperationName, args: Record<string, unknown>): Promise<unknown> => {
+    const req = httpRequest(op, args ?? {});
+    const res = await send(req.method, req.url, req.body);
+    if (OPERATIONS[op].status === 204 || res.status === 204) return undefined;
+    const type = res.headers.get("Content-Type") ?? "";
+    if (/[/+]json\b/i.test(type)) {
+      try {
+        return await res.json();
+      } catch {
+        throw apiError("internal", `invalid JSON in response to ${req.method} ${req.url}`);
+      }
     }
-  }
-
-  async function text(method: string, path: string): Promise<string> {
-    const res = await send(method, path);
     try {
       return await res.text();
     } catch {
-      throw apiError("internal", `unreadable response to ${method} ${path}`);
+      throw apiError("internal", `unreadable response to ${req.method} ${req.url}`);
     }
+  }) as Transport["call"];
+
+  /**
+   * One Server-Sent Events connection: `onData` gets each message's data. Resolves when the
+   * server ends the stream, rejects with an ApiError when it cannot be opened or breaks.
+   */
+  async function streamOnce(path: string, signal: AbortSignal, onData: (data: string) => void, onOpen?: () => void): Promise<void> {
+    const res = await send("GET", path, undefined, signal, "text/event-stream");
+    if (!res.body) throw apiError("internal", "event stream has no body");
+    onOpen?.();
+    const reader = res.body.getReader();
+    const decoder = new TextDecoder();
+    const parser = new SseParser();
+    try {
+      for (;;) {
+        let chunk: ReadableStreamReadResult<Uint8Array>;
+        try {
+          chunk = await reader.read();
+        } catch (e) {
+          throw isApiError(e) ? e : networkError(e);
+        }
+        if (chunk.done) break;
+        for (const msg of parser.push(decoder.decode(chunk.value, { stream: true }))) {
+          if (msg.event !== "message") continue;
+          onData(msg.data);
+        }
+      }
+    } finally {
+      reader.releaseLock();
+    }
+  }
+
+  /**
+   * Keep a stream open: reconnect after it closes or fails, backing off while connections
+   * keep failing or closing at once. `connect` runs one connection and resolves true when
+   * it delivered something (which restarts the backoff).
+   */
+  function keepOpen(ctl: AbortController, connect: () => Promise<boolean>, onError?: (e: ApiError) => void): void {
+    void (async () => {
+      let attempt = 0;
+      while (!ctl.signal.aborted) {
+        const openedAt = Date.now();
+        let delivered = false;
+        try {
+          delivered = await connect();
+        } catch (e) {
+          if (ctl.signal.aborted) break;
+          onError?.(isApiError(e) ? e : networkError(e));
+        }
+        if (ctl.signal.aborted) break;
+        // A stream that delivered or stayed up a while was healthy: restart the backoff.
+        // One that keeps closing right away backs off.
+        if (delivered || Date.now() - openedAt > 10_000) attempt = 0;
+        attempt++;
+        await sleep(retryDelay(attempt), ctl.signal);
+      }
+    })();
   }
 
   function subscribe(since: number, onEvent: (e: Event) => void, hooks: SubscribeHooks = {}): () => void {
     const ctl = new AbortController();
     const seq = new EventSequencer(onEvent, since);
-
-    let openedAt = 0;
-
-    async function connectOnce(): Promise<void> {
-      const res = await send("GET", `/api/events?since=${seq.lastId}`, undefined, ctl.signal).catch((e: unknown) => {
-        throw isApiError(e) ? e : networkError(e);
-      });
-      if (!res.body) throw apiError("internal", "event stream has no body");
-      openedAt = Date.now();
-      hooks.onOpen?.();
-      const reader = res.body.getReader();
-      const decoder = new TextDecoder();
-      const parser = new SseParser();
-      try {
-        for (;;) {
-          const { done, value } = await reader.read();
-          if (done) break;
-          for (const msg of parser.push(decoder.decode(value, { stream: true }))) {
-            if (!msg.data) continue;
+    keepOpen(
+      ctl,
+      async () => {
+        const before = seq.lastId;
+        await streamOnce(
+          `/api/events?since=${seq.lastId}`,
+          ctl.signal,
+          (data) => {
             let ev: Event;
             try {
-              ev = JSON.parse(msg.data) as Event;
+              ev = JSON.parse(data) as Event;
             } catch {
-              continue; // not an event record; ignore
+              return; // not an event record; ignore
             }
             if (typeof ev?.id === "number") seq.push(ev);
-          }
-        }
-      } finally {
-        reader.releaseLock();
-      }
-    }
+          },
+          hooks.onOpen,
+        );
+        return seq.lastId > before;
+      },
+      hooks.onError,
+    );
+    return () => ctl.abort();
+  }
 
-    (async () => {
-      let attempt = 0;
-      while (!ctl.signal.aborted) {
-        const before = seq.lastId;
-        openedAt = 0;
-        try {
-          await connectOnce();
-        } catch (e) {
-          if (ctl.signal.aborted) break;
-          hooks.onError?.(isApiError(e) ? e : networkError(e));
-        }
-        if (ctl.signal.aborted) break;
-        // A stream that delivered events or stayed up a while was healthy:
-        // restart the backoff. One that keeps closing right away backs off.
-        if (seq.lastId > before || (openedAt > 0 && Date.now() - openedAt > 10_000)) attempt = 0;
-        attempt++;
-        await sleep(retryDelay(attempt), ctl.signal);
-      }
-    })();
+  function watchStatuses(onUpdate: (u: StatusUpdate) => void, hooks: SubscribeHooks = {}): () => void {
+    const ctl = new AbortController();
+    keepOpen(
+      ctl,
+      async () => {
+        let got = false;
+        await streamOnce(
+          "/api/programs/status/stream",
+          ctl.signal,
+          (data) => {
+            let u: StatusUpdate;
+            try {
+              u = JSON.parse(data) as StatusUpdate;
+            } catch {
+              return;
+            }
+            if (!u || !Array.isArray(u.statuses)) return;
+            // Each connection starts over with a full update.
+            if (!got && !u.full) return;
+            if (!got) hooks.onOpen?.();
+            got = true;
+            if (!ctl.signal.aborted) onUpdate({ full: u.full, statuses: u.statuses, removed: u.removed ?? [] });
+          },
+        );
+        return got;
+      },
+      hooks.onError,
+    );
+    return () => ctl.abort();
+  }
 
+  function follow(path: string, onLine: (line: string) => void, onDone: (err?: ApiError) => void): () => void {
+    const ctl = new AbortController();
+    streamOnce(path, ctl.signal, (data) => {
+      if (!ctl.signal.aborted) onLine(data);
+    }).then(
+      () => {
+        if (!ctl.signal.aborted) onDone();
+      },
+      (e: unknown) => {
+        if (!ctl.signal.aborted) onDone(isApiError(e) ? e : networkError(e));
+      },
+    );
     return () => ctl.abort();
   }
 
   return {
     transport: "http",
-    status: () => json<Status>("GET", "/api/status"),
-    listPrograms: () => json<Program[]>("GET", "/api/programs"),
-    getProgram: (id) => json<Program>("GET", `/api/programs/${encodeURIComponent(id)}`),
-    addProgram: (p) => json<Program>("POST", "/api/programs", p),
-    removeProgram: async (id) => {
-      await send("DELETE", `/api/programs/${encodeURIComponent(id)}`);
-    },
-    programStatuses: () => json<ProgramStatus[]>("GET", "/api/programs/status"),
-    programStatus: (id) => json<ProgramStatus>("GET", `${programPath(id)}/status`),
-    startProgram: (id) => json<ProgramStatus>("POST", `${programPath(id)}/start`),
-    stopProgram: (id) => json<ProgramStatus>("POST", `${programPath(id)}/stop`),
-    restartProgram: (id) => json<ProgramStatus>("POST", `${programPath(id)}/restart`),
-    samples: (id, from, to, points) =>
-      json<SampleBucket[]>("GET", `${programPath(id)}/samples${query({ from, to, points })}`),
-    programEvents: (id, before, limit) => json<Event[]>("GET", `${programPath(id)}/events${query({ before, limit })}`),
-    logTail: (id, lines) => json<string[]>("GET", `${programPath(id)}/logs${query({ lines })}`),
+    call,
     subscribe,
-    listJobs: () => json<Job[]>("GET", "/api/jobs"),
-    getJob: (id) => json<Job>("GET", jobPath(id)),
-    createJob: (job) => json<Job>("POST", "/api/jobs", job),
-    updateJob: (job) => json<Job>("PUT", jobPath(job.id), job),
-    deleteJob: async (id) => {
-      await send("DELETE", jobPath(id));
-    },
-    runJob: (id, options) => json<RunAccepted>("POST", `${jobPath(id)}/run`, { options }),
-    listRuns: (f = {}) =>
-      json<Run[]>("GET", `/api/runs${query({ job: f.job, status: f.status, limit: f.limit, before: f.before })}`),
-    getRun: (id) => json<Run>("GET", runPath(id)),
-    runOutput: (id) => text("GET", `${runPath(id)}/output`),
-    cancelRun: (id) => json<Run>("POST", `${runPath(id)}/cancel`),
-    jobsDashboard: () => json<JobsDashboard>("GET", "/api/jobs/dashboard"),
-    previewSchedule: (schedule, timezone) =>
-      json<number[]>("GET", `/api/schedule/preview${query({ schedule, timezone: timezone || undefined, count: 5 })}`),
-    overallHealth: () => json<Health>("GET", "/api/health/overall"),
-    listEndpoints: () => json<Endpoint[]>("GET", "/api/endpoints"),
-    getEndpoint: (id) => json<Endpoint>("GET", endpointPath(id)),
-    // An endpoint without an id is new (POST); one with an id replaces it (PUT).
-    saveEndpoint: (e) => (e.id ? json<Endpoint>("PUT", endpointPath(e.id), e) : json<Endpoint>("POST", "/api/endpoints", e)),
-    deleteEndpoint: async (id) => {
-      await send("DELETE", endpointPath(id));
-    },
-    testEndpoint: (id) => json<Attempt>("POST", `${endpointPath(id)}/test`),
-    listRules: () => json<Rule[]>("GET", "/api/rules"),
-    saveRule: (r) => (r.id ? json<Rule>("PUT", rulePath(r.id), r) : json<Rule>("POST", "/api/rules", r)),
-    deleteRule: async (id) => {
-      await send("DELETE", rulePath(id));
-    },
-    listDeliveries: (f = {}) =>
-      json<Delivery[]>("GET", `/api/deliveries${query({ status: f.status, endpoint: f.endpoint, before: f.before, limit: f.limit })}`),
-    getDelivery: (id) => json<DeliveryDetail>("GET", `/api/deliveries/${encodeURIComponent(id)}`),
-    replayDeliveries: (ids, endpoint) =>
-      json<Replayed>("POST", "/api/deliveries/replay", endpoint === undefined ? { ids } : { ids, endpoint }),
-    listTriggers: (job) => json<TriggerCredential[]>("GET", `${jobPath(job)}/triggers`),
-    createTrigger: (job, name, kind) => json<NewTrigger>("POST", `${jobPath(job)}/triggers`, { name, kind }),
-    revokeTrigger: async (job, id) => {
-      await send("DELETE", `${jobPath(job)}/triggers/${encodeURIComponent(id)}`);
-    },
+    watchStatuses,
+    followRunOutput: (id, onLine, onEnd) => follow(`/api/runs/${encodeURIComponent(id)}/output?follow=true`, onLine, onEnd),
+    followLog: (id, onLine, onError) =>
+      follow(`/api/programs/${encodeURIComponent(id)}/logs?follow=true`, onLine, (err) => {
+        if (err) onError?.(err);
+      }),
   };
 }
 
-function endpointPath(id: number): string {
-  return `/api/endpoints/${encodeURIComponent(id)}`;
-}
-
-function rulePath(id: number): string {
-  return `/api/rules/${encodeURIComponent(id)}`;
-}
-
-function programPath(id: number): string {
-  return `/api/programs/${encodeURIComponent(id)}`;
-}
-
-function jobPath(id: string): string {
-  return `/api/jobs/${encodeURIComponent(id)}`;
-}
-
-function runPath(id: number): string {
-  return `/api/runs/${encodeURIComponent(id)}`;
-}
-
 /** `?a=1&b=2` from the defined entries; "" when there are none. */
-export function query(params: Record<string, number | string | undefined | null>): string {
+export function query(params: Record<string, unknown>): string {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) {
     if (v !== undefined && v !== null) q.set(k, String(v));

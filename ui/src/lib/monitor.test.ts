@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import {
+  MAX_RECENT,
   RANGES,
+  applyStatusUpdate,
   StatusClock,
   bandData,
   indexStatuses,
@@ -176,5 +178,60 @@ describe("StatusClock", () => {
     const t = c.begin();
     expect(c.accept(t)).toBe(true);
     expect(c.accept(t)).toBe(false);
+  });
+});
+
+describe("applyStatusUpdate", () => {
+  const ps = (id: number, state: ProgramStatus["state"], recent: [number, number, number][]): ProgramStatus => ({
+    program_id: id,
+    state,
+    processes: [],
+    cpu_percent: 0,
+    memory_bytes: 0,
+    since: null,
+    restarts: 0,
+    last_exit: null,
+    recent,
+  });
+
+  it("a full update replaces everything", () => {
+    const had = { 1: ps(1, "running", [[1, 1, 1]]), 2: ps(2, "running", []) };
+    const out = applyStatusUpdate(had, { full: true, statuses: [ps(3, "stopped", [[5, 0, 0]])], removed: [] });
+    expect(Object.keys(out)).toEqual(["3"]);
+    expect(out[3].recent).toEqual([[5, 0, 0]]);
+  });
+
+  it("a delta replaces the programs it names, appends their new samples and keeps the others", () => {
+    const had = { 1: ps(1, "running", [[1, 1, 1]]), 2: ps(2, "running", [[1, 2, 2]]) };
+    const out = applyStatusUpdate(had, { full: false, statuses: [ps(1, "waiting", [[2, 3, 3], [3, 4, 4]])], removed: [] });
+    expect(out[1].state).toBe("waiting");
+    expect(out[1].recent).toEqual([
+      [1, 1, 1],
+      [2, 3, 3],
+      [3, 4, 4],
+    ]);
+    expect(out[2]).toBe(had[2]);
+    expect(had[1].recent).toHaveLength(1);
+    // a program new to the map takes its samples as they are
+    expect(applyStatusUpdate(had, { full: false, statuses: [ps(4, "running", [[9, 9, 9]])], removed: [] })[4].recent).toEqual([[9, 9, 9]]);
+  });
+
+  it("removed programs go", () => {
+    const had = { 1: ps(1, "running", []), 2: ps(2, "running", []) };
+    const out = applyStatusUpdate(had, { full: false, statuses: [], removed: [1, 7] });
+    expect(Object.keys(out)).toEqual(["2"]);
+  });
+
+  it("keeps at most MAX_RECENT samples per program, the newest", () => {
+    const many = (from: number, n: number): [number, number, number][] => Array.from({ length: n }, (_, i) => [from + i, 0, 0]);
+    expect(MAX_RECENT).toBe(120);
+    const had = { 1: ps(1, "running", many(0, 100)) };
+    const out = applyStatusUpdate(had, { full: false, statuses: [ps(1, "running", many(100, 50))], removed: [] });
+    expect(out[1].recent).toHaveLength(120);
+    expect(out[1].recent[0][0]).toBe(30);
+    expect(out[1].recent[119][0]).toBe(149);
+    const full = applyStatusUpdate({}, { full: true, statuses: [ps(1, "running", many(0, 130))], removed: [] });
+    expect(full[1].recent).toHaveLength(120);
+    expect(full[1].recent[0][0]).toBe(10);
   });
 });

@@ -1,4 +1,4 @@
-import type { ProgramStatus, SampleBucket } from "./types";
+import type { ProgramStatus, SampleBucket, StatusUpdate } from "./types";
 
 // ---------------------------------------------------------------- ranges
 
@@ -35,11 +35,6 @@ export function sampleWindow(key: RangeKey, now: number): SampleWindow {
   const stepMs = r.spanMs / r.points;
   const to = Math.ceil(now / stepMs) * stepMs;
   return { from: to - r.spanMs, to, points: r.points, stepMs };
-}
-
-/** How often a range's chart is reloaded while shown. */
-export function refreshEveryMs(key: RangeKey): number {
-  return key === "1h" ? 15_000 : 60_000;
 }
 
 // ---------------------------------------------------------------- chart data
@@ -120,6 +115,25 @@ export function indexStatuses(list: readonly ProgramStatus[]): StatusMap {
 /** Replace one program's status (from an action's answer). */
 export function withStatus(map: StatusMap, s: ProgramStatus): StatusMap {
   return { ...map, [s.program_id]: s };
+}
+
+/** Most `recent` samples kept per program (the sparkline's width). */
+export const MAX_RECENT = 120;
+
+/**
+ * Apply a pushed status update: a `full` one replaces everything; a delta replaces the
+ * programs it names, appending their new `recent` samples to those already held (at most
+ * `cap`, newest kept), and drops the `removed` ones. Returns a new map.
+ */
+export function applyStatusUpdate(map: StatusMap, u: StatusUpdate, cap = MAX_RECENT): StatusMap {
+  const out: StatusMap = u.full ? {} : { ...map };
+  for (const s of u.statuses) {
+    const had = u.full ? undefined : out[s.program_id];
+    const recent = had ? [...had.recent, ...s.recent] : [...s.recent];
+    out[s.program_id] = { ...s, recent: recent.length > cap ? recent.slice(recent.length - cap) : recent };
+  }
+  for (const id of u.removed) delete out[id];
+  return out;
 }
 
 /**

@@ -3,6 +3,8 @@ import type { Attempt, Delivery, Endpoint, EventKind, Rule } from "./types";
 import { EVENT_LABELS } from "./labels";
 import {
   ALL_EVENT_KINDS,
+  pendingKey,
+  pendingRecheckMs,
   FormError,
   SECRET_MASK,
   UNKNOWN_BASE,
@@ -364,5 +366,28 @@ describe("trigger help", () => {
     const body = '{"options":{}}';
     const sig = await hmacHex(secret, body);
     expect(args).toEqual(["-X", "POST", "-H", `X-Vigil-Signature-256: sha256=${sig}`, "-H", "Content-Type: application/json", "-d", body, "http://h:1/hooks/jobs/j"]);
+  });
+});
+
+describe("pendingRecheckMs", () => {
+  const d = (status: "pending" | "delivered" | "dead", next_at: number) => ({ status, next_at });
+  it("is null without pending deliveries", () => {
+    expect(pendingRecheckMs([], 0)).toBeNull();
+    expect(pendingRecheckMs([d("delivered", 5), d("dead", 0)], 0)).toBeNull();
+  });
+  it("waits until the earliest pending one is due, at least a second", () => {
+    expect(pendingRecheckMs([d("pending", 10_000), d("pending", 4_000), d("delivered", 1)], 1_000)).toBe(3_500);
+    expect(pendingRecheckMs([d("pending", 900)], 1_000)).toBe(1_000);
+  });
+  it("waits longer after rechecks that changed nothing, up to about a minute", () => {
+    expect(pendingRecheckMs([d("pending", 0)], 1_000, 1)).toBe(2_000);
+    expect(pendingRecheckMs([d("pending", 0)], 1_000, 3)).toBe(8_000);
+    expect(pendingRecheckMs([d("pending", 0)], 1_000, 50)).toBe(64_000);
+  });
+  it("pendingKey changes when a pending delivery is sent or tried again", () => {
+    const a = { id: 1, status: "pending" as const, attempts: 0 };
+    expect(pendingKey([a])).not.toBe(pendingKey([{ ...a, status: "delivered" }]));
+    expect(pendingKey([a])).not.toBe(pendingKey([{ ...a, attempts: 1 }]));
+    expect(pendingKey([a])).toBe(pendingKey([{ ...a }]));
   });
 });

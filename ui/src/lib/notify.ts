@@ -22,7 +22,13 @@ export { FormError };
 export const SECRET_MASK = "********";
 
 /** Filter of `listDeliveries`; unset fields are not sent (HTTP) or sent as null (IPC). */
-export type DeliveryFilter = { status?: DeliveryStatus; endpoint?: number; before?: number; limit?: number };
+/**
+ * Delivery ids for `replayDeliveries`. The generated type says `bigint` (an i64 in Rust), but
+ * ids travel as JSON numbers (JSON.stringify refuses a bigint) and stay far below 2^53.
+ */
+export function replayIds(ids: readonly number[]): bigint[] {
+  return [...ids] as unknown as bigint[];
+}
 
 // ------------------------------------------------------------ endpoints
 
@@ -425,4 +431,27 @@ export function curlExample(kind: TriggerKind, secret: string, base: string | nu
     `sig=$(printf '%s' "$body" | openssl dgst -sha256 -hmac ${shellQuote(secret)} -r | cut -d' ' -f1)`,
     `curl -X POST -H "X-Vigil-Signature-256: sha256=$sig" -H 'Content-Type: application/json' -d "$body" ${url}`,
   ].join("\n");
+}
+
+/**
+ * When to look again at deliveries that are still pending, in ms; null when none is.
+ * Sending has no event of its own, so a shown pending delivery is read again once it is
+ * due (`next_at`, plus a moment for the attempt). `streak` counts rechecks in a row that
+ * changed nothing: each doubles the least wait (1 s up to about a minute), so a delivery
+ * that stays pending past its time is not asked about every second.
+ */
+export function pendingRecheckMs(shown: readonly Pick<Delivery, "status" | "next_at">[], now: number, streak = 0): number | null {
+  let due = Infinity;
+  for (const d of shown) if (d.status === "pending") due = Math.min(due, d.next_at);
+  if (due === Infinity) return null;
+  const least = 1000 * 2 ** Math.min(Math.max(streak, 0), 6);
+  return Math.max(due - now + 500, least);
+}
+
+/** The pending deliveries shown, as a key that changes when any of them is sent or dies. */
+export function pendingKey(shown: readonly Pick<Delivery, "id" | "status" | "attempts">[]): string {
+  return shown
+    .filter((d) => d.status === "pending")
+    .map((d) => `${d.id}:${d.attempts}`)
+    .join(",");
 }

@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from "vitest";
 import { createHttpClient, type FetchLike } from "./http";
 import { createTauriClient, type InvokeFn, type ListenFn } from "./tauri";
 import type { Attempt, Delivery, Endpoint, Health, NewTrigger, Rule, TriggerCredential } from "./types";
+import { replayIds } from "./notify";
 
 type Call = { url: string; method: string; body: unknown; headers: Record<string, string> };
 
@@ -84,14 +85,12 @@ describe("HTTP transport: notifications", () => {
     expect(calls).toMatchObject([{ method: "GET", url: "http://d/api/health/overall", headers: { Authorization: "Bearer tok" } }]);
   });
 
-  it("creates an endpoint without an id by POST and saves one with an id by PUT to its path", async () => {
+  it("creates an endpoint by POST and replaces one by PUT to its path", async () => {
     const { c, calls } = http((_u, method) => json(method === "POST" ? 201 : 200, endpoint));
-    await expect(c.saveEndpoint(newEndpoint)).resolves.toEqual(endpoint);
-    await expect(c.saveEndpoint({ ...newEndpoint, id: 0 })).resolves.toEqual(endpoint);
-    await expect(c.saveEndpoint(endpoint)).resolves.toEqual(endpoint);
+    await expect(c.createEndpoint(newEndpoint)).resolves.toEqual(endpoint);
+    await expect(c.updateEndpoint(endpoint)).resolves.toEqual(endpoint);
     expect(calls.map((x) => [x.method, x.url, x.body])).toEqual([
       ["POST", "http://d/api/endpoints", newEndpoint],
-      ["POST", "http://d/api/endpoints", { ...newEndpoint, id: 0 }],
       ["PUT", "http://d/api/endpoints/4", endpoint],
     ]);
     expect(calls[0].headers["Content-Type"]).toBe("application/json");
@@ -102,9 +101,9 @@ describe("HTTP transport: notifications", () => {
       method === "DELETE" ? noContent() : url.endsWith("/test") ? json(200, attempt) : url.endsWith("/endpoints") ? json(200, [endpoint]) : json(200, endpoint),
     );
     await expect(c.listEndpoints()).resolves.toEqual([endpoint]);
-    await expect(c.getEndpoint(4)).resolves.toEqual(endpoint);
-    await expect(c.testEndpoint(4)).resolves.toEqual(attempt);
-    await expect(c.deleteEndpoint(4)).resolves.toBeUndefined();
+    await expect(c.getEndpoint({ id: 4 })).resolves.toEqual(endpoint);
+    await expect(c.testEndpoint({ id: 4 })).resolves.toEqual(attempt);
+    await expect(c.deleteEndpoint({ id: 4 })).resolves.toBeUndefined();
     expect(calls.map((x) => [x.method, x.url, x.body])).toEqual([
       ["GET", "http://d/api/endpoints", undefined],
       ["GET", "http://d/api/endpoints/4", undefined],
@@ -118,9 +117,9 @@ describe("HTTP transport: notifications", () => {
       method === "DELETE" ? noContent() : method === "GET" ? json(200, [rule]) : json(method === "POST" ? 201 : 200, rule),
     );
     await expect(c.listRules()).resolves.toEqual([rule]);
-    await expect(c.saveRule(newRule)).resolves.toEqual(rule);
-    await expect(c.saveRule(rule)).resolves.toEqual(rule);
-    await expect(c.deleteRule(2)).resolves.toBeUndefined();
+    await expect(c.createRule(newRule)).resolves.toEqual(rule);
+    await expect(c.updateRule(rule)).resolves.toEqual(rule);
+    await expect(c.deleteRule({ id: 2 })).resolves.toBeUndefined();
     expect(calls.map((x) => [x.method, x.url, x.body])).toEqual([
       ["GET", "http://d/api/rules", undefined],
       ["POST", "http://d/api/rules", newRule],
@@ -133,13 +132,13 @@ describe("HTTP transport: notifications", () => {
     const { c, calls } = http((url) =>
       url.includes("/replay") ? json(200, { replayed: 3 }) : /\/deliveries\/\d+$/.test(url) ? json(200, { delivery, attempts: [attempt] }) : json(200, [delivery]),
     );
-    await expect(c.listDeliveries()).resolves.toEqual([delivery]);
+    await expect(c.listDeliveries({})).resolves.toEqual([delivery]);
     await c.listDeliveries({ status: "dead" });
     await c.listDeliveries({ status: "pending", endpoint: 4, before: 30, limit: 50 });
-    await expect(c.getDelivery(30)).resolves.toEqual({ delivery, attempts: [attempt] });
-    await expect(c.replayDeliveries([30, 31])).resolves.toEqual({ replayed: 3 });
-    await c.replayDeliveries([]);
-    await c.replayDeliveries([], 4);
+    await expect(c.getDelivery({ id: 30 })).resolves.toEqual({ delivery, attempts: [attempt] });
+    await expect(c.replayDeliveries({ ids: replayIds([30, 31]) })).resolves.toEqual({ replayed: 3 });
+    await c.replayDeliveries({ ids: [] });
+    await c.replayDeliveries({ ids: [], endpoint: 4 });
     expect(calls.map((x) => [x.method, x.url, x.body])).toEqual([
       ["GET", "http://d/api/deliveries", undefined],
       ["GET", "http://d/api/deliveries?status=dead", undefined],
@@ -153,13 +152,13 @@ describe("HTTP transport: notifications", () => {
 
   it("lists, creates and revokes a job's trigger credentials under its escaped path", async () => {
     const { c, calls } = http((_u, method) => (method === "DELETE" ? noContent() : method === "POST" ? json(201, created) : json(200, [cred])));
-    await expect(c.listTriggers("nightly")).resolves.toEqual([cred]);
-    await expect(c.createTrigger("nightly", "ci", "hmac")).resolves.toEqual(created);
-    await expect(c.revokeTrigger("nightly", 3)).resolves.toBeUndefined();
-    await c.listTriggers("a b/c");
+    await expect(c.listTriggers({ job: "nightly" })).resolves.toEqual([cred]);
+    await expect(c.createTrigger({ job: "nightly", name: "ci", kind: "hmac" })).resolves.toEqual(created);
+    await expect(c.revokeTrigger({ job: "nightly", id: 3 })).resolves.toBeUndefined();
+    await c.listTriggers({ job: "a b/c" });
     expect(calls.map((x) => [x.method, x.url, x.body])).toEqual([
       ["GET", "http://d/api/jobs/nightly/triggers", undefined],
-      ["POST", "http://d/api/jobs/nightly/triggers", { name: "ci", kind: "hmac" }],
+      ["POST", "http://d/api/jobs/nightly/triggers", { job: "nightly", name: "ci", kind: "hmac" }],
       ["DELETE", "http://d/api/jobs/nightly/triggers/3", undefined],
       ["GET", "http://d/api/jobs/a%20b%2Fc/triggers", undefined],
     ]);
@@ -170,61 +169,57 @@ describe("HTTP transport: notifications", () => {
     const { c } = http((url) =>
       url.includes("/rules/") ? json(404, { code: "not_found", message: "no rule 9" }) : url.includes("/triggers") ? json(404, { code: "not_found", message: 'no job "x"' }) : json(400, bad),
     );
-    await expect(c.saveEndpoint({ ...newEndpoint, url: "nope" })).rejects.toEqual(bad);
-    await expect(c.deleteRule(9)).rejects.toEqual({ code: "not_found", message: "no rule 9" });
-    await expect(c.createTrigger("x", "ci", "token")).rejects.toEqual({ code: "not_found", message: 'no job "x"' });
+    await expect(c.createEndpoint({ ...newEndpoint, url: "nope" })).rejects.toEqual(bad);
+    await expect(c.deleteRule({ id: 9 })).rejects.toEqual({ code: "not_found", message: "no rule 9" });
+    await expect(c.createTrigger({ job: "x", name: "ci", kind: "token" })).rejects.toEqual({ code: "not_found", message: 'no job "x"' });
   });
 });
 
 describe("Tauri transport: notifications", () => {
   const listen: ListenFn = async () => () => {};
 
-  it("maps every notification method to its command and arguments", async () => {
+  it("calls every notification operation by name with its request", async () => {
     const invoke = vi.fn(async () => null) as unknown as InvokeFn & ReturnType<typeof vi.fn>;
     const c = createTauriClient({ invoke, listen });
     await c.overallHealth();
     await c.listEndpoints();
-    await c.getEndpoint(4);
-    await c.saveEndpoint(newEndpoint);
-    await c.saveEndpoint(endpoint);
-    await c.deleteEndpoint(4);
-    await c.testEndpoint(4);
+    await c.getEndpoint({ id: 4 });
+    await c.createEndpoint(newEndpoint);
+    await c.updateEndpoint(endpoint);
+    await c.deleteEndpoint({ id: 4 });
+    await c.testEndpoint({ id: 4 });
     await c.listRules();
-    await c.saveRule(newRule);
-    await c.deleteRule(2);
-    await c.listDeliveries();
+    await c.createRule(newRule);
+    await c.deleteRule({ id: 2 });
     await c.listDeliveries({ status: "dead", endpoint: 4, before: 30, limit: 50 });
-    await c.getDelivery(30);
-    await c.replayDeliveries([30]);
-    await c.replayDeliveries([], 4);
-    await c.listTriggers("nightly");
-    await c.createTrigger("nightly", "ci", "token");
-    await c.revokeTrigger("nightly", 3);
-    expect(invoke.mock.calls).toEqual([
-      ["health", undefined],
-      ["list_endpoints", undefined],
-      ["get_endpoint", { id: 4 }],
-      ["save_endpoint", { endpoint: newEndpoint }],
-      ["save_endpoint", { endpoint }],
-      ["delete_endpoint", { id: 4 }],
-      ["test_endpoint", { id: 4 }],
-      ["list_rules", undefined],
-      ["save_rule", { rule: newRule }],
-      ["delete_rule", { id: 2 }],
-      ["list_deliveries", { status: null, endpoint: null, before: null, limit: null }],
-      ["list_deliveries", { status: "dead", endpoint: 4, before: 30, limit: 50 }],
-      ["get_delivery", { id: 30 }],
-      ["replay_deliveries", { ids: [30], endpoint: null }],
-      ["replay_deliveries", { ids: [], endpoint: 4 }],
-      ["list_triggers", { job: "nightly" }],
-      ["create_trigger", { job: "nightly", name: "ci", kind: "token" }],
-      ["revoke_trigger", { job: "nightly", id: 3 }],
+    await c.getDelivery({ id: 30 });
+    await c.replayDeliveries({ ids: replayIds([30]) });
+    await c.listTriggers({ job: "nightly" });
+    await c.createTrigger({ job: "nightly", name: "ci", kind: "token" });
+    await c.revokeTrigger({ job: "nightly", id: 3 });
+    expect(invoke.mock.calls.map(([cmd, a]) => [cmd, (a as { op: string }).op, (a as { args: unknown }).args])).toEqual([
+      ["call", "overall_health", {}],
+      ["call", "list_endpoints", {}],
+      ["call", "get_endpoint", { id: 4 }],
+      ["call", "create_endpoint", newEndpoint],
+      ["call", "update_endpoint", endpoint],
+      ["call", "delete_endpoint", { id: 4 }],
+      ["call", "test_endpoint", { id: 4 }],
+      ["call", "list_rules", {}],
+      ["call", "create_rule", newRule],
+      ["call", "delete_rule", { id: 2 }],
+      ["call", "list_deliveries", { status: "dead", endpoint: 4, before: 30, limit: 50 }],
+      ["call", "get_delivery", { id: 30 }],
+      ["call", "replay_deliveries", { ids: [30] }],
+      ["call", "list_triggers", { job: "nightly" }],
+      ["call", "create_trigger", { job: "nightly", name: "ci", kind: "token" }],
+      ["call", "revoke_trigger", { job: "nightly", id: 3 }],
     ]);
   });
 
-  it("returns what the commands answer, resolves deletes with nothing, and maps errors", async () => {
-    const invoke = (async (cmd: string) => {
-      switch (cmd) {
+  it("returns what the operations answer, resolves deletes with nothing, and maps errors", async () => {
+    const invoke = (async (_cmd: string, a?: Record<string, unknown>) => {
+      switch (a?.op) {
         case "delete_endpoint":
           return endpoint;
         case "delete_rule":
@@ -239,12 +234,12 @@ describe("Tauri transport: notifications", () => {
       }
     }) as InvokeFn;
     const c = createTauriClient({ invoke, listen });
-    await expect(c.deleteEndpoint(4)).resolves.toBeUndefined();
-    await expect(c.deleteRule(2)).resolves.toBeUndefined();
-    await expect(c.revokeTrigger("j", 1)).resolves.toBeUndefined();
-    await expect(c.testEndpoint(4)).resolves.toEqual(attempt);
-    await expect(c.createTrigger("j", "ci", "token")).resolves.toEqual(created);
-    await expect(c.saveRule(newRule)).rejects.toEqual({
+    await expect(c.deleteEndpoint({ id: 4 })).resolves.toBeUndefined();
+    await expect(c.deleteRule({ id: 2 })).resolves.toBeUndefined();
+    await expect(c.revokeTrigger({ job: "j", id: 1 })).resolves.toBeUndefined();
+    await expect(c.testEndpoint({ id: 4 })).resolves.toEqual(attempt);
+    await expect(c.createTrigger({ job: "j", name: "ci", kind: "token" })).resolves.toEqual(created);
+    await expect(c.createRule(newRule)).rejects.toEqual({
       code: "invalid_input",
       message: "a rule needs a channel: the OS notification or at least one endpoint",
     });

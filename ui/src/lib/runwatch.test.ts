@@ -1,100 +1,137 @@
 import { describe, expect, it, vi } from "vitest";
-import type { RunStatus } from "./types";
-import { watchRun, type RunUpdate } from "./runwatch";
+import type { ApiError, Run, RunStatus } from "./types";
+import { watchRun } from "./runwatch";
 import { makeRun } from "./jobfixtures.test-util";
 
-/** Timers run by hand: `fire()` runs the pending one. */
-function manualTimers() {
-  let pending: (() => void) | null = null;
-  let scheduled = 0;
-  return {
-    setTimer: (fn: () => void, ms: number) => {
-      expect(ms).toBe(1000);
-      pending = fn;
-      scheduled++;
-      return scheduled;
-    },
-    clearTimer: vi.fn(() => {
-      pending = null;
+const flush = () => new Promise((r) => setTimeout(r, 0));
+
+/** A client whose run status the test sets and whose output follows the test drives. */
+function fakeClient(status: RunStatus) {
+  const c = {
+    status,
+    follows: [] as { onLine: (l: string) => void; onEnd: (err?: ApiError) => void; stopped: boolean }[],
+    getRun: vi.fn(async ({ id }: { id: number }): Promise<Run> => makeRun({ id, status: c.status })),
+    followRunOutput: vi.fn((_id: number, onLine: (l: string) => void, onEnd: (err?: ApiError) => void) => {
+      const f = { onLine, onEnd, stopped: false };
+      c.follows.push(f);
+      return () => {
+        f.stopped = true;
+      };
     }),
-    fire: async () => {
-      const fn = pending;
-      pending = null;
-      fn?.();
-      await new Promise((r) => setTimeout(r, 0));
+  };
+  return c;
+}
+
+/** Timers run by hand. */
+function manualTimers() {
+  const pending: (() => void)[] = [];
+  return {
+    setTimer: (fn: () => void) => {
+      pending.push(fn);
+      return pending.length;
     },
-    get pending() {
-      return pending !== null;
+    clearTimer: () => {},
+    fire: () => {
+      for (const fn of pending.splice(0)) fn();
     },
   };
 }
 
-const flush = () => new Promise((r) => setTimeout(r, 0));
+function handlers() {
+  return { runs: [] as RunStatus[], lines: [] as string[][], errors: [] as ApiError[] };
+}
+
+function watch(c: ReturnType<typeof fakeClient>, t = manualTimers()) {
+  const h = handlers();
+  const w = watchRun(
+    c,
+    7,
+    { onRun: (r) => h.runs.push(r.status), onLines: (l) => h.lines.push(l), onError: (e) => h.errors.push(e) },
+    { setTimer: t.setTimer, clearTimer: t.clearTimer },
+  );
+  return { h, w, t };
+}
 
 describe("watchRun", () => {
-  it("polls status and output each second while live and stops after the final read", async () => {
-    const statuses: RunStatus[] = ["queued", "running", "cancelled"];
-    let n = 0;
-    const client = {
-      getRun: vi.fn(async (id: number) => makeRun({ id, status: statuses[Math.min(n, 2)] })),
-      runOutput: vi.fn(async () => `out ${n++}`),
-    };
-    const t = manualTimers();
-    const updates: RunUpdate[] = [];
-    watchRun(client, 7, (u) => updates.push(u), () => {}, t);
+  it("reads the run, follows its output in batches, and reads the final status when it ends", async () => {
+    const c = fakeClient("running");
+    const { h, t } = watch(c);
     await flush();
-    expect(updates.map((u) => [u.run.status, u.output])).toEqual([["queued", "out 0"]]);
-    expect(t.pending).toBe(true);
-    await t.fire();
-    await t.fire();
-    expect(updates.map((u) => [u.run.status, u.output])).toEqual([
-      ["queued", "out 0"],
-      ["running", "out 1"],
-      ["cancelled", "out 2"],
+    expect(h.runs).toEqual(["running"]);
+    expect(c.followRunOutput).toHaveBeenCalledOnce();
+    c.follows[0].onLine("a");
+    c.follows[0].onLine("b");
+    expect(h.lines).toEqual([]);
+    t.fire();
+    expect(h.lines).toEqual([["a", "b"]]);
+    c.follows[0].onLine("c");
+    c.status = "succeeded";
+    c.follows[0].onEnd();
+    expect(h.lines).toEqual([["a", "b"], ["c"]]);
+    await flush();
+    expect(h.runs).toEqual(["running", "succeeded"]);
+    expect(c.getRun).toHaveBeenCalledTimes(2);
+    expect(c.followRunOutput).toHaveBeenCalledOnce();
+  });
+
+  it("drops a line that came twice at the seam of backlog and live lines", async () => {
+    const c = fakeClient("running");
+    const { h, t } = watch(c);
+    for (const l of ["t1 out a", "t2 out b", "t2 out b", "t3 out c"]) c.follows[0].onLine(l);
+    t.fire();
+    expect(h.lines).toEqual([["t1 out a", "t2 out b", "t3 out c"]]);
+  });
+
+  it("waits for a queued run: refresh() follows it once it runs, without repeating lines", async () => {
+    const c = fakeClient("queued");
+    const { h, w, t } = watch(c);
+    // Not running yet: nothing to follow, the stream ends at once.
+    c.follows[0].onEnd();
+    await flush();
+    expect(h.runs.at(-1)).toBe("queued");
+    t.fire();
+    expect(c.followRunOutput).toHaveBeenCalledOnce();
+    c.status = "running";
+    w.refresh();
+    await flush();
+    expect(c.followRunOutput).toHaveBeenCalledTimes(2);
+    c.follows[1].onLine("x");
+    t.fire();
+    // The follow broke off while the run still runs: it follows again after a moment, and
+    // the backlog that follow sends again is not repeated.
+    c.follows[1].onEnd();
+    await flush();
+    expect(c.followRunOutput).toHaveBeenCalledTimes(2);
+    t.fire();
+    expect(c.followRunOutput).toHaveBeenCalledTimes(3);
+    c.follows[2].onLine("x");
+    c.follows[2].onLine("y");
+    t.fire();
+    expect(h.lines.flat()).toEqual(["x", "y"]);
+    expect(h.errors).toEqual([]);
+  });
+
+  it("reports a failed follow and a failed read", async () => {
+    const c = fakeClient("running");
+    c.getRun.mockRejectedValueOnce({ code: "not_found", message: "no run 7" });
+    const { h } = watch(c);
+    await flush();
+    c.follows[0].onEnd({ code: "unavailable", message: "down" });
+    expect(h.errors).toEqual([
+      { code: "not_found", message: "no run 7" },
+      { code: "unavailable", message: "down" },
     ]);
-    expect(t.pending).toBe(false);
-    expect(client.getRun).toHaveBeenCalledTimes(3);
-    expect(client.getRun.mock.calls.every((c) => c[0] === 7)).toBe(true);
   });
 
-  it("reads a finished run once", async () => {
-    const client = { getRun: vi.fn(async () => makeRun({ status: "succeeded" })), runOutput: vi.fn(async () => "") };
-    const t = manualTimers();
-    watchRun(client, 1, () => {}, () => {}, t);
+  it("stops on demand: the follow is stopped and nothing is reported afterwards", async () => {
+    const c = fakeClient("running");
+    const { h, w, t } = watch(c);
+    w.stop();
+    expect(c.follows[0].stopped).toBe(true);
+    c.follows[0].onLine("late");
+    t.fire();
     await flush();
-    expect(client.runOutput).toHaveBeenCalledTimes(1);
-    expect(t.pending).toBe(false);
-  });
-
-  it("keeps polling through a transient error but not after not_found", async () => {
-    let fail: unknown = { code: "unavailable", message: "down" };
-    const client = {
-      getRun: vi.fn(async () => {
-        if (fail) throw fail;
-        return makeRun();
-      }),
-      runOutput: vi.fn(async () => ""),
-    };
-    const t = manualTimers();
-    const errors: unknown[] = [];
-    watchRun(client, 1, () => {}, (e) => errors.push(e), t);
-    await flush();
-    expect(errors).toHaveLength(1);
-    expect(t.pending).toBe(true);
-    fail = { code: "not_found", message: "no run 1" };
-    await t.fire();
-    expect(errors).toHaveLength(2);
-    expect(t.pending).toBe(false);
-  });
-
-  it("stops on demand and reports nothing afterwards", async () => {
-    const client = { getRun: vi.fn(async () => makeRun()), runOutput: vi.fn(async () => "x") };
-    const t = manualTimers();
-    const onUpdate = vi.fn();
-    const stop = watchRun(client, 1, onUpdate, () => {}, t);
-    stop();
-    await flush();
-    expect(onUpdate).not.toHaveBeenCalled();
-    expect(t.pending).toBe(false);
+    expect(h.runs).toEqual([]);
+    expect(h.lines).toEqual([]);
   });
 });

@@ -1,9 +1,8 @@
 import { getContext, setContext } from "svelte";
 import type { VigilClient } from "./client";
-import type { ApiError, Event, Program, Status } from "./types";
+import type { ApiError, Event, Program, Status, StatusUpdate } from "./types";
 import { toApiError } from "./errors";
-import { STATUS_EVENT_KINDS } from "./labels";
-import { StatusClock, indexStatuses, withStatus, type StatusMap } from "./monitor";
+import { applyStatusUpdate, withStatus, type StatusMap } from "./monitor";
 import { JOB_EVENT_KINDS } from "./jobs";
 
 export type EngineState = "connecting" | "running" | "stopped" | "disconnected" | "error";
@@ -11,14 +10,18 @@ export type ProgramAction = "start" | "stop" | "restart";
 
 /** How many events the live feed keeps (newest first). */
 export const MAX_EVENTS = 50;
-const REFRESH_EVERY_MS = 15_000;
-const STATUS_EVERY_MS = 2_000;
+/** Retry delays of the first load while the daemon cannot be reached (then the live feed takes over). */
+const RETRY_MS = [1_000, 2_000, 5_000, 10_000, 15_000];
+
+/** Event kinds after which the program list (and the header's status) is read again. */
+const LIST_EVENT_KINDS: ReadonlySet<string> = new Set(["program_added", "program_removed", "engine_started"]);
 
 /**
  * The dashboard's shared state: the daemon's status, the programs with their live status,
  * the live event feed, the engine's state and the clock pages tick with. Created once by
  * the shell (`Dashboard.svelte`), which starts it with `connect()`; pages reach it through
- * `useVigil()`.
+ * `useVigil()`. Nothing is polled: statuses are pushed (`watchStatuses`), and the program
+ * list and the pages' data are read again when the live feed says they changed.
  */
 export class VigilState {
   readonly client: VigilClient;
@@ -38,13 +41,21 @@ export class VigilState {
   now = $state(Date.now());
   /** Bumped (debounced) when a job or run event arrives: the jobs pages reload. */
   jobsTick = $state(0);
+  /**
+   * Bumped (debounced) for every event of the live feed: what any event may change (the
+   * overall health, the delivery log: every event may be notified) reloads.
+   */
+  feedTick = $state(0);
 
   #jobsTickTimer: ReturnType<typeof setTimeout> | null = null;
-  readonly #statusClock = new StatusClock();
-  #statusTimer: ReturnType<typeof setTimeout> | null = null;
+  #feedTickTimer: ReturnType<typeof setTimeout> | null = null;
   #refreshSeq = 0;
   #refreshTimer: ReturnType<typeof setTimeout> | null = null;
+  #retryTimer: ReturnType<typeof setTimeout> | null = null;
+  #retries = 0;
+  #connected = false;
   #unsubscribe: (() => void) | null = null;
+  #unwatch: (() => void) | null = null;
 
   constructor(client: VigilClient, onunauthorized: () => void) {
     this.client = client;
@@ -74,6 +85,7 @@ export class VigilState {
       this.programs = list;
       this.listError = null;
       if (this.engine !== "stopped") this.engine = "running";
+      this.#retries = 0;
       if (!this.#unsubscribe) this.#startFeed(s);
     } catch (e) {
       if (mine !== this.#refreshSeq) return;
@@ -82,8 +94,20 @@ export class VigilState {
         this.engine = "error";
         this.listError = err.message;
       }
+      // Until the live feed runs, nothing else would try again.
+      if (!this.#unsubscribe && this.#connected && err.code !== "unauthorized") this.#retryLater();
     }
   };
+
+  #retryLater(): void {
+    if (this.#retryTimer) clearTimeout(this.#retryTimer);
+    const ms = RETRY_MS[Math.min(this.#retries, RETRY_MS.length - 1)];
+    this.#retries++;
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = null;
+      void this.refresh();
+    }, ms);
+  }
 
   scheduleRefresh(): void {
     if (this.#refreshTimer) clearTimeout(this.#refreshTimer);
@@ -101,24 +125,27 @@ export class VigilState {
     }, 150);
   }
 
+  #bumpFeed(): void {
+    if (this.#feedTickTimer) return;
+    this.#feedTickTimer = setTimeout(() => {
+      this.#feedTickTimer = null;
+      this.feedTick++;
+    }, 250);
+  }
+
   /** One event from the live feed. */
   onEvent = (e: Event): void => {
     this.events = [e, ...this.events].slice(0, MAX_EVENTS);
-    if (STATUS_EVENT_KINDS.has(e.kind)) this.scheduleStatuses();
     if (JOB_EVENT_KINDS.has(e.kind)) this.#bumpJobs();
-    switch (e.kind) {
-      case "program_added":
-      case "program_removed":
-        this.scheduleRefresh();
-        break;
-      case "engine_stopped":
-        this.engine = "stopped";
-        break;
-      case "engine_started":
-        this.engine = "running";
-        this.scheduleRefresh();
-        break;
-    }
+    this.#bumpFeed();
+    if (e.kind === "engine_stopped") this.engine = "stopped";
+    else if (e.kind === "engine_started") this.engine = "running";
+    if (LIST_EVENT_KINDS.has(e.kind)) this.scheduleRefresh();
+  };
+
+  /** A pushed status update (the first one, and one after each reconnect, is full). */
+  onStatusUpdate = (u: StatusUpdate): void => {
+    this.statuses = applyStatusUpdate(this.statuses, u);
   };
 
   #startFeed(s: Status): void {
@@ -130,26 +157,6 @@ export class VigilState {
     });
   }
 
-  /** Live status of every program; an answer older than what is shown is dropped. */
-  pollStatuses = async (): Promise<void> => {
-    const ticket = this.#statusClock.begin();
-    try {
-      const list = await this.client.programStatuses();
-      if (this.#statusClock.accept(ticket)) this.statuses = indexStatuses(list);
-    } catch (e) {
-      // The 15 s refresh reports list errors; here only react to auth and reachability.
-      void this.#fail(e);
-    }
-  };
-
-  scheduleStatuses(): void {
-    if (this.#statusTimer) clearTimeout(this.#statusTimer);
-    this.#statusTimer = setTimeout(() => {
-      this.#statusTimer = null;
-      void this.pollStatuses();
-    }, 50);
-  }
-
   /** Start, stop or restart a program (once at a time per program). */
   act = async (p: Program, action: ProgramAction): Promise<void> => {
     if (this.pending[p.id]) return;
@@ -157,11 +164,10 @@ export class VigilState {
     try {
       const s =
         action === "start"
-          ? await this.client.startProgram(p.id)
+          ? await this.client.startProgram({ id: p.id })
           : action === "stop"
-            ? await this.client.stopProgram(p.id)
-            : await this.client.restartProgram(p.id);
-      this.#statusClock.supersede();
+            ? await this.client.stopProgram({ id: p.id })
+            : await this.client.restartProgram({ id: p.id });
       this.statuses = withStatus(this.statuses, s);
       this.listError = null;
     } catch (e) {
@@ -170,14 +176,13 @@ export class VigilState {
     } finally {
       const { [p.id]: _, ...rest } = this.pending;
       this.pending = rest;
-      this.scheduleStatuses();
     }
   };
 
   remove = async (p: Program): Promise<void> => {
     this.removing = new Set([...this.removing, p.id]);
     try {
-      await this.client.removeProgram(p.id);
+      await this.client.removeProgram({ id: p.id });
       this.programs = (this.programs ?? []).filter((x) => x.id !== p.id);
       this.listError = null;
     } catch (e) {
@@ -199,27 +204,25 @@ export class VigilState {
   };
 
   /**
-   * Load everything, then keep it current: the status and list refresh, the status poll,
-   * the clock and (after the first status) the live feed. Returns the function that stops
-   * all of it.
+   * Load everything, then keep it current: pushed statuses, the clock and (after the first
+   * status) the live feed, whose events trigger every later read. Returns the function
+   * that stops all of it.
    */
   connect(): () => void {
+    this.#connected = true;
     void this.refresh();
-    void this.pollStatuses();
-    const timer = setInterval(() => void this.refresh(), REFRESH_EVERY_MS);
-    const statusEvery = setInterval(() => {
-      this.now = Date.now();
-      void this.pollStatuses();
-    }, STATUS_EVERY_MS);
+    this.#unwatch = this.client.watchStatuses(this.onStatusUpdate, {
+      onError: (err) => void this.#fail(err),
+    });
+    // A display clock only ("3 s ago"); it makes no request.
     const clock = setInterval(() => (this.now = Date.now()), 1000);
     return () => {
-      clearInterval(timer);
-      clearInterval(statusEvery);
+      this.#connected = false;
       clearInterval(clock);
-      if (this.#statusTimer) clearTimeout(this.#statusTimer);
-      this.#statusClock.supersede();
-      if (this.#refreshTimer) clearTimeout(this.#refreshTimer);
-      if (this.#jobsTickTimer) clearTimeout(this.#jobsTickTimer);
+      for (const t of [this.#refreshTimer, this.#retryTimer, this.#jobsTickTimer, this.#feedTickTimer]) if (t) clearTimeout(t);
+      this.#refreshTimer = this.#retryTimer = this.#jobsTickTimer = this.#feedTickTimer = null;
+      this.#unwatch?.();
+      this.#unwatch = null;
       this.#unsubscribe?.();
       this.#unsubscribe = null;
       this.#refreshSeq++;

@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { VigilClient } from "./client";
-import type { Event, EventKind, Program, ProgramStatus, Status } from "./types";
+import type { SubscribeHooks, VigilClient } from "./client";
+import type { Event, EventKind, Program, ProgramStatus, Status, StatusUpdate } from "./types";
 import { apiError } from "./errors";
 import { MAX_EVENTS, VigilState } from "./state.svelte";
 
 const status = (over: Partial<Status> = {}) => ({ version: "t", uptime_secs: 1, programs: 1, last_event_id: 80, ...over }) as unknown as Status;
 const program = (id: number) => ({ id, name: `p${id}` }) as unknown as Program;
-const pstatus = (id: number, state: string) => ({ program_id: id, state }) as unknown as ProgramStatus;
+const pstatus = (id: number, state: string, recent: [number, number, number][] = []) => ({ program_id: id, state, recent }) as unknown as ProgramStatus;
 const event = (id: number, kind: EventKind) => ({ id, ts: id, kind }) as unknown as Event;
 
 /** A client whose answers the test sets; only what the state uses. */
@@ -14,13 +14,14 @@ function fakeClient() {
   const c = {
     status: vi.fn(() => Promise.resolve(status())),
     listPrograms: vi.fn(() => Promise.resolve([program(1), program(2)])),
-    programStatuses: vi.fn(() => Promise.resolve([pstatus(1, "running")])),
-    startProgram: vi.fn((id: number) => Promise.resolve(pstatus(id, "running"))),
-    stopProgram: vi.fn((id: number) => Promise.resolve(pstatus(id, "stopped"))),
-    restartProgram: vi.fn((id: number) => Promise.resolve(pstatus(id, "running"))),
+    startProgram: vi.fn(({ id }: { id: number }) => Promise.resolve(pstatus(id, "running"))),
+    stopProgram: vi.fn(({ id }: { id: number }) => Promise.resolve(pstatus(id, "stopped"))),
+    restartProgram: vi.fn(({ id }: { id: number }) => Promise.resolve(pstatus(id, "running"))),
     removeProgram: vi.fn(() => Promise.resolve()),
     unsubscribe: vi.fn(),
-    subscribe: vi.fn((_since: number, _on: (e: Event) => void) => c.unsubscribe),
+    subscribe: vi.fn((_since: number, _on: (e: Event) => void, _hooks?: SubscribeHooks) => c.unsubscribe),
+    unwatch: vi.fn(),
+    watchStatuses: vi.fn((_on: (u: StatusUpdate) => void, _hooks?: SubscribeHooks) => c.unwatch),
   };
   return c;
 }
@@ -94,7 +95,7 @@ describe("VigilState", () => {
   it("bumps jobsTick once for a burst of job events", () => {
     const { state } = setup();
     state.onEvent(event(1, "run_started" as EventKind));
-    state.onEvent(event(2, "run_finished" as EventKind));
+    state.onEvent(event(2, "run_succeeded"));
     expect(state.jobsTick).toBe(0);
     vi.advanceTimersByTime(150);
     expect(state.jobsTick).toBe(1);
@@ -140,28 +141,83 @@ describe("VigilState", () => {
     expect(state.programs?.map((p) => p.id)).toEqual([1, 2, 3]);
   });
 
-  it("connect polls on the old intervals and the returned function stops everything", async () => {
+  it("connect polls nothing: statuses are pushed, the feed starts after the status, and stop ends it all", async () => {
     const { client, state } = setup();
     const stop = state.connect();
     await vi.advanceTimersByTimeAsync(0);
     expect(client.status).toHaveBeenCalledTimes(1);
-    expect(client.programStatuses).toHaveBeenCalledTimes(1);
+    expect(client.listPrograms).toHaveBeenCalledTimes(1);
+    expect(client.watchStatuses).toHaveBeenCalledOnce();
+    expect(client.subscribe).toHaveBeenCalledOnce();
+    const push = client.watchStatuses.mock.calls[0][0];
+    push({ full: true, statuses: [pstatus(1, "running", [[1, 1, 1]])], removed: [] });
     expect(state.statuses[1].state).toBe("running");
-    await vi.advanceTimersByTimeAsync(2_000);
-    expect(client.programStatuses).toHaveBeenCalledTimes(2);
-    await vi.advanceTimersByTimeAsync(13_000);
-    expect(client.status).toHaveBeenCalledTimes(2);
+    push({ full: false, statuses: [pstatus(1, "running", [[2, 2, 2]])], removed: [] });
+    expect(state.statuses[1].recent).toEqual([
+      [1, 1, 1],
+      [2, 2, 2],
+    ]);
+    // An idle minute: no request at all, only the display clock ticks.
     const before = state.now;
-    await vi.advanceTimersByTimeAsync(1_000);
+    await vi.advanceTimersByTimeAsync(60_000);
     expect(state.now).toBeGreaterThan(before);
-    // 16 s in: the first poll plus one every 2 s.
-    expect(client.programStatuses).toHaveBeenCalledTimes(9);
+    expect(client.status).toHaveBeenCalledTimes(1);
+    expect(client.listPrograms).toHaveBeenCalledTimes(1);
     stop();
     expect(client.unsubscribe).toHaveBeenCalledOnce();
+    expect(client.unwatch).toHaveBeenCalledOnce();
     const now = state.now;
     await vi.advanceTimersByTimeAsync(30_000);
-    expect(client.status).toHaveBeenCalledTimes(2);
-    expect(client.programStatuses).toHaveBeenCalledTimes(9);
     expect(state.now).toBe(now);
+  });
+
+  it("reads the program list again on program and engine events, and when the feed reconnects", async () => {
+    const { client, state } = setup();
+    const stop = state.connect();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(client.listPrograms).toHaveBeenCalledTimes(1);
+    state.onEvent(event(81, "program_started"));
+    state.onEvent(event(82, "run_started"));
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(client.listPrograms).toHaveBeenCalledTimes(1);
+    state.onEvent(event(83, "program_added"));
+    state.onEvent(event(84, "program_removed"));
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(client.listPrograms).toHaveBeenCalledTimes(2);
+    client.subscribe.mock.calls[0][2]?.onOpen?.();
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(client.listPrograms).toHaveBeenCalledTimes(3);
+    stop();
+  });
+
+  it("retries the first load while the daemon cannot be reached, then stops retrying", async () => {
+    const { client, state } = setup();
+    client.status.mockRejectedValueOnce(apiError("unavailable", "down"));
+    client.status.mockRejectedValueOnce(apiError("unavailable", "down"));
+    const stop = state.connect();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(state.engine).toBe("disconnected");
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(client.status).toHaveBeenCalledTimes(2);
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(client.status).toHaveBeenCalledTimes(3);
+    expect(state.engine).toBe("running");
+    expect(client.subscribe).toHaveBeenCalledOnce();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(client.status).toHaveBeenCalledTimes(3);
+    stop();
+  });
+
+  it("bumps feedTick once for a burst of events, and a status stream error disconnects", async () => {
+    const { client, state } = setup();
+    const stop = state.connect();
+    await vi.advanceTimersByTimeAsync(0);
+    state.onEvent(event(81, "delivery_dead_lettered"));
+    state.onEvent(event(82, "endpoint_failing"));
+    await vi.advanceTimersByTimeAsync(300);
+    expect(state.feedTick).toBe(1);
+    client.watchStatuses.mock.calls[0][1]?.onError?.(apiError("unavailable", "gone"));
+    expect(state.engine).toBe("disconnected");
+    stop();
   });
 });

@@ -1,75 +1,57 @@
 import { describe, expect, it, vi } from "vitest";
-import { CATCH_UP_LIMIT, createTauriClient, EVENT_CHANNEL, type InvokeFn, type ListenFn } from "./tauri";
-import type { Event } from "./types";
+import { CATCH_UP_LIMIT, createTauriClient, EVENT_CHANNEL, STATUS_CHANNEL, type ChannelLike, type InvokeFn, type ListenFn } from "./tauri";
+import type { Event, ProgramStatus, StatusUpdate } from "./types";
 
 const ev = (id: number): Event => ({ id, ts: id, kind: "program_removed", program_id: 1, message: `m${id}`, detail: null, job_id: null });
 
-function fakeListen() {
+function fakeListen(channel = EVENT_CHANNEL) {
   let handler: ((e: { payload: unknown }) => void) | null = null;
   const unlisten = vi.fn(() => {
     handler = null;
   });
   const listen: ListenFn = vi.fn(async (name, h) => {
-    expect(name).toBe(EVENT_CHANNEL);
+    expect(name).toBe(channel);
     handler = h;
     return unlisten;
   });
-  return { listen, unlisten, emit: (e: Event) => handler?.({ payload: e }), get active() { return handler !== null; } };
+  return {
+    listen,
+    unlisten,
+    emit: (e: unknown) => handler?.({ payload: e }),
+    get active() {
+      return handler !== null;
+    },
+  };
 }
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
-describe("Tauri transport commands", () => {
-  it("maps methods to commands and arguments", async () => {
+describe("Tauri transport: one call command", () => {
+  it("invokes `call` with the operation name and the request", async () => {
     const invoke = vi.fn(async () => "ok") as unknown as InvokeFn & ReturnType<typeof vi.fn>;
     const c = createTauriClient({ invoke, listen: fakeListen().listen });
     await c.status();
-    await c.listPrograms();
-    await c.getProgram(3);
+    await c.getProgram({ id: 3 });
     await c.addProgram({ name: "n", path: "/p" });
-    await c.removeProgram(4);
+    await c.listProgramEvents({ id: 6, before: 40, limit: 10 });
+    await c.runJob({ id: "nightly", options: { dry: true } });
     expect(invoke.mock.calls).toEqual([
-      ["status", undefined],
-      ["list_programs", undefined],
-      ["get_program", { id: 3 }],
-      ["add_program", { request: { name: "n", path: "/p" } }],
-      ["remove_program", { id: 4 }],
+      ["call", { op: "status", args: {} }],
+      ["call", { op: "get_program", args: { id: 3 } }],
+      ["call", { op: "add_program", args: { name: "n", path: "/p" } }],
+      ["call", { op: "list_program_events", args: { id: 6, before: 40, limit: 10 } }],
+      ["call", { op: "run_job", args: { id: "nightly", options: { dry: true } } }],
     ]);
   });
 
-  it("maps the live-monitoring methods to their commands and arguments", async () => {
-    const invoke = vi.fn(async () => []) as unknown as InvokeFn & ReturnType<typeof vi.fn>;
+  it("resolves 204 operations with nothing and others with the answer", async () => {
+    const invoke = (async (_cmd: string, args?: Record<string, unknown>) => (args?.op === "tail_log" ? ["a", "b"] : { removed: true })) as InvokeFn;
     const c = createTauriClient({ invoke, listen: fakeListen().listen });
-    await c.programStatuses();
-    await c.programStatus(1);
-    await c.startProgram(2);
-    await c.stopProgram(3);
-    await c.restartProgram(4);
-    await c.samples(5, 1000, 2000, 60);
-    await c.programEvents(6);
-    await c.programEvents(6, 40, 10);
-    await c.logTail(7, 200);
-    expect(invoke.mock.calls).toEqual([
-      ["program_statuses", undefined],
-      ["program_status", { id: 1 }],
-      ["start_program", { id: 2 }],
-      ["stop_program", { id: 3 }],
-      ["restart_program", { id: 4 }],
-      ["samples", { id: 5, from: 1000, to: 2000, points: 60 }],
-      ["program_events", { id: 6, before: null, limit: null }],
-      ["program_events", { id: 6, before: 40, limit: 10 }],
-      ["log_tail", { id: 7, lines: 200 }],
-    ]);
-  });
-
-  it("returns what the command answered and maps its errors", async () => {
-    const invoke: InvokeFn = (async (cmd: string) => {
-      if (cmd === "log_tail") return ["a", "b"];
-      throw { code: "conflict", message: "only watched" };
-    }) as InvokeFn;
-    const c = createTauriClient({ invoke, listen: fakeListen().listen });
-    await expect(c.logTail(1, 2)).resolves.toEqual(["a", "b"]);
-    await expect(c.startProgram(1)).rejects.toEqual({ code: "conflict", message: "only watched" });
+    await expect(c.tailLog({ id: 1, lines: 2 })).resolves.toEqual(["a", "b"]);
+    await expect(c.removeProgram({ id: 1 })).resolves.toBeUndefined();
+    await expect(c.deleteJob({ id: "x" })).resolves.toBeUndefined();
+    await expect(c.revokeTrigger({ job: "x", id: 2 })).resolves.toBeUndefined();
+    await expect(c.getRun({ id: 1 })).resolves.toEqual({ removed: true });
   });
 
   it("passes ApiError rejections through and normalises anything else", async () => {
@@ -80,8 +62,8 @@ describe("Tauri transport commands", () => {
     };
     const c = createTauriClient({ invoke, listen: fakeListen().listen });
     await expect(c.status()).rejects.toEqual(apiErr);
-    next = "command status not found";
-    await expect(c.status()).rejects.toEqual({ code: "internal", message: "command status not found" });
+    next = "command call not found";
+    await expect(c.status()).rejects.toEqual({ code: "internal", message: "command call not found" });
     next = { code: "weird", message: "m" };
     await expect(c.status()).rejects.toEqual({ code: "internal", message: "m" });
   });
@@ -92,7 +74,7 @@ describe("Tauri subscribe", () => {
     const l = fakeListen();
     let resolveCatchUp: (v: Event[]) => void = () => {};
     const invoke = vi.fn((cmd: string) => {
-      expect(cmd).toBe("events_since");
+      expect(cmd).toBe("call");
       return new Promise<Event[]>((r) => (resolveCatchUp = r));
     }) as unknown as InvokeFn;
     const got: number[] = [];
@@ -100,7 +82,7 @@ describe("Tauri subscribe", () => {
     const c = createTauriClient({ invoke, listen: l.listen });
     c.subscribe(2, (e) => got.push(e.id), { onOpen: opened });
     await tick();
-    expect(invoke).toHaveBeenCalledWith("events_since", { since: 2, limit: CATCH_UP_LIMIT });
+    expect(invoke).toHaveBeenCalledWith("call", { op: "list_events", args: { since: 2, limit: CATCH_UP_LIMIT } });
     // live events arrive while the catch-up is still in flight, overlapping it
     l.emit(ev(6));
     l.emit(ev(5));
@@ -121,8 +103,9 @@ describe("Tauri subscribe", () => {
     const all = Array.from({ length: CATCH_UP_LIMIT + 50 }, (_, i) => ev(i + 1));
     const sinces: number[] = [];
     const invoke = (async (_cmd: string, args?: Record<string, unknown>) => {
-      const since = args?.since as number;
-      const limit = args?.limit as number;
+      const req = args?.args as { since: number; limit: number };
+      const since = req.since;
+      const limit = req.limit;
       sinces.push(since);
       return all.filter((e) => e.id > since).slice(0, limit);
     }) as InvokeFn;
@@ -172,5 +155,113 @@ describe("Tauri subscribe", () => {
     expect(l2.unlisten).toHaveBeenCalledTimes(1);
     l2.emit(ev(2));
     expect(got2).toEqual([1]);
+  });
+});
+
+const pst = (id: number, recent: [number, number, number][] = []) => ({ program_id: id, state: "running", recent }) as unknown as ProgramStatus;
+
+describe("Tauri watchStatuses", () => {
+  it("listens first, takes the snapshot as a full update, drops earlier deltas and applies later ones", async () => {
+    const l = fakeListen(STATUS_CHANNEL);
+    let answer: (v: ProgramStatus[]) => void = () => {};
+    const invoke = vi.fn((_cmd: string, args?: Record<string, unknown>) => {
+      expect(args).toEqual({ op: "list_program_status", args: {} });
+      expect(l.active).toBe(true);
+      return new Promise<ProgramStatus[]>((r) => (answer = r));
+    }) as unknown as InvokeFn;
+    const got: StatusUpdate[] = [];
+    const opened = vi.fn();
+    const stop = createTauriClient({ invoke, listen: l.listen }).watchStatuses((u) => got.push(u), { onOpen: opened });
+    await tick();
+    l.emit({ full: false, statuses: [pst(1, [[1, 1, 1]])], removed: [] });
+    expect(got).toEqual([]);
+    answer([pst(1), pst(2)]);
+    await tick();
+    expect(got).toEqual([{ full: true, statuses: [pst(1), pst(2)], removed: [] }]);
+    expect(opened).toHaveBeenCalledOnce();
+    l.emit({ full: false, statuses: [pst(2, [[2, 2, 2]])], removed: [1] });
+    expect(got[1]).toEqual({ full: false, statuses: [pst(2, [[2, 2, 2]])], removed: [1] });
+    stop();
+    expect(l.unlisten).toHaveBeenCalledOnce();
+    l.emit({ full: false, statuses: [pst(3)], removed: [] });
+    expect(got).toHaveLength(2);
+  });
+
+  it("reports a failed snapshot and tries again", async () => {
+    const l = fakeListen(STATUS_CHANNEL);
+    let n = 0;
+    const invoke = (async () => {
+      if (++n === 1) throw { code: "unavailable", message: "starting" };
+      return [pst(4)];
+    }) as InvokeFn;
+    const errors: string[] = [];
+    const got: StatusUpdate[] = [];
+    createTauriClient({ invoke, listen: l.listen, retryDelayMs: () => 1 }).watchStatuses((u) => got.push(u), {
+      onError: (e) => errors.push(e.code),
+    });
+    await vi.waitFor(() => expect(got).toHaveLength(1));
+    expect(errors).toEqual(["unavailable"]);
+    expect(got[0].full).toBe(true);
+  });
+});
+
+describe("Tauri follows", () => {
+  function channels() {
+    const made: ChannelLike[] = [];
+    return { made, channel: () => { const c = { onmessage: (_m: unknown) => {} } as ChannelLike; made.push(c); return c; } };
+  }
+
+  it("follows a run's output through a channel and unfollows when stopped", async () => {
+    const ch = channels();
+    const invoke = vi.fn(async (cmd: string) => (cmd === "follow_run_output" ? 17 : null)) as unknown as InvokeFn & ReturnType<typeof vi.fn>;
+    const lines: string[] = [];
+    const onEnd = vi.fn();
+    const stop = createTauriClient({ invoke, listen: fakeListen().listen, channel: ch.channel }).followRunOutput(5, (l) => lines.push(l), onEnd);
+    await tick();
+    expect(invoke.mock.calls[0]).toEqual(["follow_run_output", { id: 5, channel: ch.made[0] }]);
+    ch.made[0].onmessage({ kind: "line", line: "a" });
+    ch.made[0].onmessage({ kind: "line", line: "b" });
+    expect(lines).toEqual(["a", "b"]);
+    stop();
+    expect(invoke.mock.calls[1]).toEqual(["unfollow", { follow: 17 }]);
+    ch.made[0].onmessage({ kind: "line", line: "c" });
+    expect(lines).toEqual(["a", "b"]);
+    expect(onEnd).not.toHaveBeenCalled();
+  });
+
+  it("ends a run's follow on its end message, or with the refusal", async () => {
+    const ch = channels();
+    const invoke = (async (cmd: string, args?: Record<string, unknown>) => {
+      if (args?.id === 404) throw { code: "not_found", message: "no run 404" };
+      return cmd === "follow_run_output" ? 1 : null;
+    }) as InvokeFn;
+    const c = createTauriClient({ invoke, listen: fakeListen().listen, channel: ch.channel });
+    const ends: unknown[] = [];
+    c.followRunOutput(1, () => {}, (err) => ends.push(err ?? "end"));
+    ch.made[0].onmessage({ kind: "end" });
+    c.followRunOutput(404, () => {}, (err) => ends.push(err ?? "end"));
+    await tick();
+    expect(ends).toEqual(["end", { code: "not_found", message: "no run 404" }]);
+  });
+
+  it("follows a log, unfollowing one stopped before the command answered, and reports conflict", async () => {
+    const ch = channels();
+    let answer: (n: number) => void = () => {};
+    const calls: [string, Record<string, unknown> | undefined][] = [];
+    const invoke = ((cmd: string, args?: Record<string, unknown>) => {
+      calls.push([cmd, args]);
+      if (cmd === "follow_log" && args?.id === 2) return Promise.reject({ code: "conflict", message: "only watched" });
+      if (cmd === "follow_log") return new Promise((r) => (answer = r as (n: number) => void));
+      return Promise.resolve(null);
+    }) as InvokeFn;
+    const c = createTauriClient({ invoke, listen: fakeListen().listen, channel: ch.channel });
+    const stop = c.followLog(1, () => {});
+    stop();
+    answer(9);
+    await tick();
+    expect(calls.map((x) => x[0])).toEqual(["follow_log", "unfollow"]);
+    expect(calls[1][1]).toEqual({ follow: 9 });
+    const err = await new Promise((resolve) => c.followLog(2, () => {}, resolve));
+    expect(err).toEqual({ code: "conflict", message: "only watched" });
   });
 });

@@ -1,52 +1,58 @@
-import { invoke as tauriInvoke } from "@tauri-apps/api/core";
+import { Channel, invoke as tauriInvoke } from "@tauri-apps/api/core";
 import { listen as tauriListen } from "@tauri-apps/api/event";
-import type {
-  Attempt,
-  Delivery,
-  DeliveryDetail,
-  Endpoint,
-  Event,
-  Health,
-  Job,
-  NewProgram,
-  NewTrigger,
-  Program,
-  ProgramStatus,
-  Replayed,
-  Rule,
-  Run,
-  SampleBucket,
-  Status,
-  TriggerCredential,
-} from "./types";
-import type { JobsDashboard, RunAccepted } from "./jobtypes";
-import type { SubscribeHooks, VigilClient } from "./client";
+import type { ApiError, Event, ProgramStatus, StatusUpdate } from "./types";
+import { makeClient, type SubscribeHooks, type Transport, type VigilClient } from "./client";
+import { OPERATIONS, type OperationName } from "./operations";
 import { toApiError } from "./errors";
 import { EventSequencer } from "./events";
 
 export const EVENT_CHANNEL = "vigil://event";
-/** Page size for `events_since` catch-up. */
+export const STATUS_CHANNEL = "vigil://status";
+/** Page size for the `list_events` catch-up. */
 export const CATCH_UP_LIMIT = 200;
 
 export type InvokeFn = <T>(cmd: string, args?: Record<string, unknown>) => Promise<T>;
 export type ListenFn = (event: string, handler: (e: { payload: unknown }) => void) => Promise<() => void>;
 
+/** One message of a follow (a run's output, a program's log). */
+export type Followed = { kind: "line"; line: string } | { kind: "end" };
+/** What `follow_*` commands take: Tauri's `Channel`, or a stand-in in tests. */
+export type ChannelLike = { onmessage: (m: Followed) => void };
+
 export type TauriClientOptions = {
   invoke?: InvokeFn;
   listen?: ListenFn;
+  /** Makes the channel a follow command streams into; injectable for tests. */
+  channel?: () => ChannelLike;
+  /** Delay before retry `n` (1-based) of the status snapshot. */
+  retryDelayMs?: (attempt: number) => number;
 };
 
+const defaultRetryDelay = (attempt: number): number => Math.min(250 * 2 ** Math.max(0, attempt - 1), 5000);
+
 export function createTauriClient(opts: TauriClientOptions = {}): VigilClient {
+  return makeClient(createTauriTransport(opts));
+}
+
+export function createTauriTransport(opts: TauriClientOptions = {}): Transport {
   const rawInvoke: InvokeFn = opts.invoke ?? ((cmd, args) => tauriInvoke(cmd, args));
   const listen: ListenFn = opts.listen ?? ((name, handler) => tauriListen(name, handler));
+  const makeChannel: () => ChannelLike = opts.channel ?? (() => new Channel<Followed>());
+  const retryDelay = opts.retryDelayMs ?? defaultRetryDelay;
 
-  async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  async function invoke<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
     try {
       return await rawInvoke<T>(cmd, args);
     } catch (e) {
       throw toApiError(e);
     }
   }
+
+  /** Every operation goes through the one `call` command, by name. */
+  const call = (async (op: OperationName, args: Record<string, unknown>): Promise<unknown> => {
+    const answer = await invoke<unknown>("call", { op, args: args ?? {} });
+    return OPERATIONS[op].status === 204 ? undefined : answer;
+  }) as Transport["call"];
 
   function subscribe(since: number, onEvent: (e: Event) => void, hooks: SubscribeHooks = {}): () => void {
     let closed = false;
@@ -77,7 +83,7 @@ export function createTauriClient(opts: TauriClientOptions = {}): VigilClient {
       }
       try {
         for (;;) {
-          const page = await call<Event[]>("events_since", { since: seq.lastId, limit: CATCH_UP_LIMIT });
+          const page = await call("list_events", { since: seq.lastId, limit: CATCH_UP_LIMIT });
           if (closed) return;
           const delivered = seq.pushMany(page);
           if (page.length < CATCH_UP_LIMIT || delivered === 0) break;
@@ -100,71 +106,103 @@ export function createTauriClient(opts: TauriClientOptions = {}): VigilClient {
     };
   }
 
+  function watchStatuses(onUpdate: (u: StatusUpdate) => void, hooks: SubscribeHooks = {}): () => void {
+    let closed = false;
+    let unlisten: (() => void) | null = null;
+    // Deltas are applied only once the snapshot answered; earlier ones are in it.
+    let snapshotDone = false;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+
+    const onDelta = (msg: { payload: unknown }) => {
+      if (closed || !snapshotDone) return;
+      const u = msg.payload as StatusUpdate;
+      if (!u || !Array.isArray(u.statuses)) return;
+      onUpdate({ full: u.full, statuses: u.statuses, removed: u.removed ?? [] });
+    };
+
+    async function snapshot(attempt: number): Promise<void> {
+      timer = null;
+      try {
+        const list: ProgramStatus[] = await call("list_program_status", {});
+        if (closed) return;
+        snapshotDone = true;
+        onUpdate({ full: true, statuses: list, removed: [] });
+        hooks.onOpen?.();
+      } catch (e) {
+        if (closed) return;
+        hooks.onError?.(toApiError(e));
+        timer = setTimeout(() => void snapshot(attempt + 1), retryDelay(attempt + 1));
+      }
+    }
+
+    (async () => {
+      // Listen first so no change between the snapshot and the first delta is lost.
+      try {
+        const un = await listen(STATUS_CHANNEL, onDelta);
+        if (closed) {
+          un();
+          return;
+        }
+        unlisten = un;
+      } catch (e) {
+        hooks.onError?.(toApiError(e));
+      }
+      if (!closed) await snapshot(0);
+    })();
+
+    return () => {
+      closed = true;
+      if (timer !== null) clearTimeout(timer);
+      timer = null;
+      unlisten?.();
+      unlisten = null;
+    };
+  }
+
+  /** Run a `follow_*` command into a fresh channel; the returned function unfollows. */
+  function follow(
+    cmd: string,
+    id: number,
+    onLine: (line: string) => void,
+    onEnd: (() => void) | null,
+    onError: (err: ApiError) => void,
+  ): () => void {
+    let closed = false;
+    let followId: number | null = null;
+    const channel = makeChannel();
+    channel.onmessage = (m) => {
+      if (closed) return;
+      if (m.kind === "line") onLine(m.line);
+      else if (m.kind === "end") {
+        closed = true;
+        onEnd?.();
+      }
+    };
+    const unfollow = (f: number) => void rawInvoke("unfollow", { follow: f }).catch(() => {});
+    invoke<number>(cmd, { id, channel }).then(
+      (f) => {
+        followId = f;
+        if (closed) unfollow(f);
+      },
+      (e: unknown) => {
+        if (closed) return;
+        closed = true;
+        onError(toApiError(e));
+      },
+    );
+    return () => {
+      if (closed) return;
+      closed = true;
+      if (followId !== null) unfollow(followId);
+    };
+  }
+
   return {
     transport: "tauri",
-    status: () => call<Status>("status"),
-    listPrograms: () => call<Program[]>("list_programs"),
-    getProgram: (id) => call<Program>("get_program", { id }),
-    addProgram: (request: NewProgram) => call<Program>("add_program", { request }),
-    removeProgram: async (id) => {
-      await call<unknown>("remove_program", { id });
-    },
-    programStatuses: () => call<ProgramStatus[]>("program_statuses"),
-    programStatus: (id) => call<ProgramStatus>("program_status", { id }),
-    startProgram: (id) => call<ProgramStatus>("start_program", { id }),
-    stopProgram: (id) => call<ProgramStatus>("stop_program", { id }),
-    restartProgram: (id) => call<ProgramStatus>("restart_program", { id }),
-    samples: (id, from, to, points) => call<SampleBucket[]>("samples", { id, from, to, points }),
-    // Explicit nulls: the commands take Option<_> for both.
-    programEvents: (id, before, limit) =>
-      call<Event[]>("program_events", { id, before: before ?? null, limit: limit ?? null }),
-    logTail: (id, lines) => call<string[]>("log_tail", { id, lines }),
+    call,
     subscribe,
-    listJobs: () => call<Job[]>("list_jobs"),
-    getJob: (id) => call<Job>("get_job", { id }),
-    createJob: (job) => call<Job>("save_job", { job, replace: false }),
-    updateJob: (job) => call<Job>("save_job", { job, replace: true }),
-    // The command answers with the removed job; the client API resolves with nothing.
-    deleteJob: async (id) => {
-      await call<unknown>("delete_job", { id });
-    },
-    runJob: (id, options) => call<RunAccepted>("run_job", { id, options }),
-    listRuns: (f = {}) =>
-      call<Run[]>("list_runs", { job: f.job ?? null, status: f.status ?? null, limit: f.limit ?? null, before: f.before ?? null }),
-    getRun: (id) => call<Run>("get_run", { id }),
-    runOutput: (id) => call<string>("run_output", { id }),
-    cancelRun: (id) => call<Run>("cancel_run", { id }),
-    jobsDashboard: () => call<JobsDashboard>("jobs_dashboard"),
-    previewSchedule: (schedule, timezone) =>
-      call<number[]>("preview_schedule", { schedule, timezone: timezone || null, count: 5 }),
-    overallHealth: () => call<Health>("health"),
-    listEndpoints: () => call<Endpoint[]>("list_endpoints"),
-    getEndpoint: (id) => call<Endpoint>("get_endpoint", { id }),
-    // One command for both: an endpoint without an id (or id 0) is created.
-    saveEndpoint: (endpoint) => call<Endpoint>("save_endpoint", { endpoint }),
-    // The command answers with the removed endpoint; the client API resolves with nothing.
-    deleteEndpoint: async (id) => {
-      await call<unknown>("delete_endpoint", { id });
-    },
-    testEndpoint: (id) => call<Attempt>("test_endpoint", { id }),
-    listRules: () => call<Rule[]>("list_rules"),
-    saveRule: (rule) => call<Rule>("save_rule", { rule }),
-    deleteRule: async (id) => {
-      await call<unknown>("delete_rule", { id });
-    },
-    listDeliveries: (f = {}) =>
-      call<Delivery[]>("list_deliveries", {
-        status: f.status ?? null,
-        endpoint: f.endpoint ?? null,
-        before: f.before ?? null,
-        limit: f.limit ?? null,
-      }),
-    getDelivery: (id) => call<DeliveryDetail>("get_delivery", { id }),
-    replayDeliveries: (ids, endpoint) => call<Replayed>("replay_deliveries", { ids, endpoint: endpoint ?? null }),
-    listTriggers: (job) => call<TriggerCredential[]>("list_triggers", { job }),
-    createTrigger: (job, name, kind) => call<NewTrigger>("create_trigger", { job, name, kind }),
-    revokeTrigger: async (job, id) => {
-      await call<unknown>("revoke_trigger", { job, id });
-    },
+    watchStatuses,
+    followRunOutput: (id, onLine, onEnd) => follow("follow_run_output", id, onLine, () => onEnd(), (err) => onEnd(err)),
+    followLog: (id, onLine, onError) => follow("follow_log", id, onLine, null, (err) => onError?.(err)),
   };
 }
