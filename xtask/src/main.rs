@@ -103,6 +103,12 @@ fn run(root: &Path) -> Result<(), String> {
 fn bench(root: &Path) -> Result<(), String> {
     setup::system_packages(setup::Purpose::Run { headless: true })?;
     let out = root.join("docs/BENCHMARKS.md");
+    // The whole-daemon figures run the release `vigil` binary beside the bench.
+    steps::exec(
+        root,
+        &["cargo", "build", "--release", "-p", "vigil-cli"].map(String::from),
+        &[],
+    )?;
     steps::exec(
         root,
         &["cargo", "bench", "-p", "vigil-engine", "--bench", "vigil"].map(String::from),

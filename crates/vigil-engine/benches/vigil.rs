@@ -16,6 +16,9 @@ use vigil_engine::monitor::{Discovery, Sweeper, Target};
 use vigil_engine::{Engine, EngineConfig, EventKind};
 use vigil_store::{Sample, Store};
 
+#[cfg(target_os = "linux")]
+#[path = "support/daemon.rs"]
+mod daemon;
 #[path = "support/month.rs"]
 mod month;
 #[path = "support/outbox.rs"]
@@ -879,6 +882,10 @@ fn main() {
     }
     if wanted("month") {
         month::month(&mut rows);
+    }
+    #[cfg(target_os = "linux")]
+    if wanted("daemon") {
+        daemon::daemon(&mut rows);
     }
     let mut md = String::new();
     let _ = writeln!(

@@ -280,6 +280,18 @@ fn the_ui_uses_every_operation() {
             "list_program_status",
             "the CLI's `programs ls` and the desktop's first status snapshot",
         ),
+        (
+            "get_program",
+            "scripts; the UI has every program from list_programs",
+        ),
+        (
+            "get_rule",
+            "scripts; the rules tab has every rule from list_rules",
+        ),
+        (
+            "get_run_output",
+            "the CLI and scripts; the UI follows the output stream, which starts with the same text",
+        ),
     ];
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/src");
     let mut text = String::new();

@@ -22,14 +22,6 @@ export { FormError };
 export const SECRET_MASK = "********";
 
 /** Filter of `listDeliveries`; unset fields are not sent (HTTP) or sent as null (IPC). */
-/**
- * Delivery ids for `replayDeliveries`. The generated type says `bigint` (an i64 in Rust), but
- * ids travel as JSON numbers (JSON.stringify refuses a bigint) and stay far below 2^53.
- */
-export function replayIds(ids: readonly number[]): bigint[] {
-  return [...ids] as unknown as bigint[];
-}
-
 // ------------------------------------------------------------ endpoints
 
 export const PRESETS: readonly { value: Preset; label: string; hint: string }[] = [

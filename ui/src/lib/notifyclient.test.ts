@@ -4,7 +4,6 @@ import { describe, expect, it, vi } from "vitest";
 import { createHttpClient, type FetchLike } from "./http";
 import { createTauriClient, type InvokeFn, type ListenFn } from "./tauri";
 import type { Attempt, Delivery, Endpoint, Health, NewTrigger, Rule, TriggerCredential } from "./types";
-import { replayIds } from "./notify";
 
 type Call = { url: string; method: string; body: unknown; headers: Record<string, string> };
 
@@ -136,7 +135,7 @@ describe("HTTP transport: notifications", () => {
     await c.listDeliveries({ status: "dead" });
     await c.listDeliveries({ status: "pending", endpoint: 4, before: 30, limit: 50 });
     await expect(c.getDelivery({ id: 30 })).resolves.toEqual({ delivery, attempts: [attempt] });
-    await expect(c.replayDeliveries({ ids: replayIds([30, 31]) })).resolves.toEqual({ replayed: 3 });
+    await expect(c.replayDeliveries({ ids: [30, 31] })).resolves.toEqual({ replayed: 3 });
     await c.replayDeliveries({ ids: [] });
     await c.replayDeliveries({ ids: [], endpoint: 4 });
     expect(calls.map((x) => [x.method, x.url, x.body])).toEqual([
@@ -193,7 +192,7 @@ describe("Tauri transport: notifications", () => {
     await c.deleteRule({ id: 2 });
     await c.listDeliveries({ status: "dead", endpoint: 4, before: 30, limit: 50 });
     await c.getDelivery({ id: 30 });
-    await c.replayDeliveries({ ids: replayIds([30]) });
+    await c.replayDeliveries({ ids: [30] });
     await c.listTriggers({ job: "nightly" });
     await c.createTrigger({ job: "nightly", name: "ci", kind: "token" });
     await c.revokeTrigger({ job: "nightly", id: 3 });

@@ -1206,7 +1206,7 @@ export type ReplayDeliveries = {
 /**
  * Which ones; empty means every dead delivery.
  */
-ids: Array<bigint>, 
+ids: Array<number>, 
 /**
  * Only this endpoint's.
  */

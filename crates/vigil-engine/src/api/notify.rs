@@ -311,6 +311,7 @@ impl Request for GetDelivery {
 pub struct ReplayDeliveries {
     /// Which ones; empty means every dead delivery.
     #[serde(default)]
+    #[ts(type = "Array<number>")]
     pub ids: Vec<DeliveryId>,
     /// Only this endpoint's.
     #[serde(default)]
