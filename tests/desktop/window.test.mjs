@@ -298,12 +298,12 @@ describe("desktop window", () => {
       });
     await waitFor("dunst on the session bus", async () => (await dunstctl("is-paused")) === "false", UI_DEADLINE_MS);
     await wd.run(
-      `return await window.__TAURI_INTERNALS__.invoke("save_rule", {
-         rule: { name: "added", kinds: ["program_added"], os: true } });`,
+      `return await window.__TAURI_INTERNALS__.invoke("call", { op: "create_rule",
+         args: { name: "added", kinds: ["program_added"], os: true } });`,
     );
     const added = await wd.run(
-      `return await window.__TAURI_INTERNALS__.invoke("add_program", {
-         request: { name: "notified", path: args[0], args: ["--version"] } });`,
+      `return await window.__TAURI_INTERNALS__.invoke("call", { op: "add_program",
+         args: { name: "notified", path: args[0], args: ["--version"] } });`,
       [process.execPath],
     );
     await waitFor(
@@ -323,7 +323,7 @@ describe("desktop window", () => {
     );
     assert.equal(hash, `#/programs/${added.id}`);
     const log = await wd.run(
-      `return await window.__TAURI_INTERNALS__.invoke("list_deliveries", {});`,
+      `return await window.__TAURI_INTERNALS__.invoke("call", { op: "list_deliveries", args: {} });`,
     );
     assert.equal(log[0].channel, "os");
     assert.equal(log[0].status, "delivered", JSON.stringify(log[0]));
