@@ -1,0 +1,81 @@
+//! A job's typed options (what a person fills in before a run) and the argv they make.
+
+#[allow(unused_imports)]
+use super::*;
+
+/// The kind of a job option, which decides how its value becomes arguments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum OptionKind {
+    /// `true` adds the flag; `false` adds nothing.
+    Boolean,
+    /// A text value: `flag value`, or the bare value without a flag.
+    String,
+    /// Several text values: `flag v` for each, or the bare values.
+    Array,
+    /// One of `choices`, written like a string.
+    Select,
+}
+
+/// A typed option of a job, filled in per run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct JobOption {
+    /// The key a run request uses (`--opt name=value`).
+    pub name: String,
+    /// What the UI shows.
+    #[serde(default)]
+    pub label: String,
+    /// How the value is typed and written.
+    #[serde(rename = "type")]
+    pub kind: OptionKind,
+    /// The flag written before the value (`--date`); none for positional values.
+    #[serde(default)]
+    pub flag: Option<String>,
+    /// Allowed values of a select.
+    #[serde(default)]
+    pub choices: Vec<String>,
+    /// Used when a run does not set it.
+    #[serde(default)]
+    #[ts(type = "unknown")]
+    pub default: Option<Value>,
+}
+
+pub(super) fn option_value(o: &JobOption, v: &Value) -> Result<Vec<String>, ApiError> {
+    let wrong =
+        |want: &str| ApiError::invalid(format!("option {:?} must be {want}, got {v}", o.name));
+    let with_flag = |value: String| match &o.flag {
+        Some(f) => vec![f.clone(), value],
+        None => vec![value],
+    };
+    Ok(match o.kind {
+        OptionKind::Boolean => match v {
+            Value::Bool(true) => o.flag.iter().cloned().collect(),
+            Value::Bool(false) => Vec::new(),
+            _ => return Err(wrong("true or false")),
+        },
+        OptionKind::String => match v {
+            Value::String(s) if s.is_empty() => Vec::new(),
+            Value::String(s) => with_flag(s.clone()),
+            Value::Number(n) => with_flag(n.to_string()),
+            _ => return Err(wrong("a string")),
+        },
+        OptionKind::Select => match v {
+            Value::String(s) if o.choices.contains(s) => with_flag(s.clone()),
+            _ => return Err(wrong(&format!("one of {:?}", o.choices))),
+        },
+        OptionKind::Array => match v {
+            Value::Array(items) => {
+                let mut out = Vec::new();
+                for item in items {
+                    match item {
+                        Value::String(s) => out.extend(with_flag(s.clone())),
+                        _ => return Err(wrong("an array of strings")),
+                    }
+                }
+                out
+            }
+            _ => return Err(wrong("an array of strings")),
+        },
+    })
+}
