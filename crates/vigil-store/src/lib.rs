@@ -20,16 +20,16 @@ use std::path::{Path, PathBuf};
 
 pub use error::StoreError;
 pub use jobs::{
-    Put, RunFilter, count_runs_since, delete_job, failing_jobs, get_job, get_run, insert_run,
-    last_runs, last_scheduled, list_jobs, list_runs, open_runs, put_job, recent_durations,
-    recent_failures, run_finished, run_started,
+    Put, RunFilter, count_runs_since, delete_job, delete_trigger, failing_jobs, get_job, get_run,
+    insert_run, insert_trigger, last_runs, last_scheduled, list_jobs, list_runs, open_runs,
+    put_job, recent_durations, recent_failures, run_finished, run_started, trigger_secrets,
+    trigger_used,
 };
 pub use migrations::SCHEMA_VERSION;
 pub use outbox::{
-    AttemptOutcome, DeliveryFilter, Due, Routing, delete_endpoint, delete_rule, delete_trigger,
-    delivery_counts, due_deliveries, get_delivery, get_endpoint, insert_trigger, list_deliveries,
-    list_endpoints, list_rules, next_due_at, put_endpoint, put_rule, record_attempt, replay,
-    trigger_secrets, trigger_used,
+    AttemptOutcome, DeliveryFilter, Due, Routing, delete_endpoint, delete_rule, delivery_counts,
+    due_deliveries, get_delivery, get_endpoint, list_deliveries, list_endpoints, list_rules,
+    next_due_at, put_endpoint, put_rule, record_attempt, replay,
 };
 pub use queries::{
     delete_program, events_since, for_each_program_event, get_program, insert_program,

@@ -7,7 +7,7 @@ use tokio::sync::oneshot;
 use vigil_core::{EndpointId, Event, NewEvent};
 
 use crate::StoreError;
-use crate::outbox::{Routes, Routing};
+use crate::outbox::{Routing, RuleCache};
 
 /// Commands that may wait for the writer before senders wait. When it is full, a sender's task
 /// waits (on a blocking-pool thread, never an async worker), which is the backpressure we want.
@@ -25,7 +25,7 @@ pub type PublishHook = Box<dyn Fn(&[Event]) + Send>;
 pub struct Tx<'a> {
     sp: Savepoint<'a>,
     events: Vec<Event>,
-    routes: &'a mut Routes,
+    rules: &'a mut RuleCache,
 }
 
 impl Tx<'_> {
@@ -68,24 +68,24 @@ impl Tx<'_> {
             message: e.message,
             detail: e.detail,
         };
-        self.routes.route(&self.sp, &event, endpoint)?;
+        self.rules.route(&self.sp, &event, endpoint)?;
         self.events.push(event.clone());
         Ok(event)
     }
 
     /// Says that rules or endpoints changed, so routing reloads them.
     pub fn routes_changed(&mut self) {
-        self.routes.reset();
+        self.rules.reset();
     }
 }
 
 /// A queued write: runs in a savepoint, says whether it succeeded, and returns what to do once
 /// the enclosing transaction's fate (`committed`) is known.
-type Job = Box<dyn FnOnce(&mut Tx<'_>) -> (bool, Completion) + Send>;
+type Work = Box<dyn FnOnce(&mut Tx<'_>) -> (bool, Completion) + Send>;
 type Completion = Box<dyn FnOnce(bool) + Send>;
 
 enum Command {
-    Write(Job),
+    Write(Work),
     Shutdown,
 }
 
@@ -106,7 +106,7 @@ impl Writer {
         f: impl FnOnce(&mut Tx<'_>) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
         let (reply_tx, reply_rx) = oneshot::channel();
-        let job: Job = Box::new(move |tx| {
+        let job: Work = Box::new(move |tx| {
             let result = f(tx);
             let ok = result.is_ok();
             let completion: Completion = Box::new(move |committed| {
@@ -153,7 +153,7 @@ pub(crate) fn spawn(
     let (tx, rx) = mpsc::sync_channel(QUEUE);
     let handle = std::thread::Builder::new()
         .name("vigil-store-writer".into())
-        .spawn(move || run(conn, rx, publish, Routes::new(routing)))
+        .spawn(move || run(conn, rx, publish, RuleCache::new(routing)))
         .map_err(StoreError::Thread)?;
     Ok(Writer {
         tx,
@@ -161,7 +161,7 @@ pub(crate) fn spawn(
     })
 }
 
-fn run(mut conn: Connection, rx: Receiver<Command>, publish: PublishHook, mut routes: Routes) {
+fn run(mut conn: Connection, rx: Receiver<Command>, publish: PublishHook, mut rules: RuleCache) {
     while let Ok(first) = rx.recv() {
         let mut batch = Vec::with_capacity(8);
         let mut shutdown = false;
@@ -177,7 +177,7 @@ fn run(mut conn: Connection, rx: Receiver<Command>, publish: PublishHook, mut ro
             }
         }
         if !batch.is_empty() {
-            run_batch(&mut conn, batch, &publish, &mut routes);
+            run_batch(&mut conn, batch, &publish, &mut rules);
         }
         if shutdown {
             break;
@@ -186,7 +186,12 @@ fn run(mut conn: Connection, rx: Receiver<Command>, publish: PublishHook, mut ro
     tracing::debug!("store writer stopped");
 }
 
-fn run_batch(conn: &mut Connection, batch: Vec<Job>, publish: &PublishHook, routes: &mut Routes) {
+fn run_batch(
+    conn: &mut Connection,
+    batch: Vec<Work>,
+    publish: &PublishHook,
+    rules: &mut RuleCache,
+) {
     let mut completions: Vec<Completion> = Vec::with_capacity(batch.len());
     let mut events = Vec::new();
     let outcome = (|| -> Result<(), rusqlite::Error> {
@@ -196,14 +201,14 @@ fn run_batch(conn: &mut Connection, batch: Vec<Job>, publish: &PublishHook, rout
             let mut tx = Tx {
                 sp,
                 events: Vec::new(),
-                routes: &mut *routes,
+                rules: &mut *rules,
             };
             let (ok, completion) = job(&mut tx);
             completions.push(completion);
             let Tx {
                 sp,
                 events: mine,
-                routes: mine_routes,
+                rules: mine_rules,
             } = tx;
             if ok {
                 sp.commit()?;
@@ -211,14 +216,14 @@ fn run_batch(conn: &mut Connection, batch: Vec<Job>, publish: &PublishHook, rout
             } else {
                 // The savepoint rolls back when dropped here; rules it may have loaded or
                 // changed inside it roll back too, so the cache must go.
-                mine_routes.reset();
+                mine_rules.reset();
             }
         }
         txn.commit()
     })();
     let committed = outcome.is_ok();
     if !committed {
-        routes.reset();
+        rules.reset();
     }
     if let Err(e) = outcome {
         tracing::error!(error = %e, "a write batch failed to commit; its changes were rolled back");

@@ -1,9 +1,12 @@
-//! Jobs and runs.
+//! Jobs and runs, and the trigger credentials that run jobs from outside.
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use vigil_core::{ApiError, Job, Run, RunId, RunStatus, Trigger};
 
 use crate::{StoreError, Tx};
+
+mod triggers;
+pub use triggers::*;
 
 fn json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
     serde_json::to_string(v).map_err(|e| StoreError::Api(ApiError::internal(e.to_string())))
