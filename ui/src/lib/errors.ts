@@ -54,3 +54,6 @@ export function shownMessage(e: unknown, onunauthorized: () => void): string | n
   }
   return err.message;
 }
+
+/** Thrown by a form's conversion (`formToJob`, `formToRule`, …) for input the form itself can tell is wrong. */
+export class FormError extends Error {}

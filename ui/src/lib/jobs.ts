@@ -2,6 +2,7 @@
 // run output parsing, schedule previews and time formatting.
 import type { Backoff, Job, JobOption, Missed, OptionKind, Overlap, RunStatus, Trigger } from "./types";
 import { formatDateTime, parseArgs, parseTags } from "./format";
+import { FormError } from "./errors";
 
 // ------------------------------------------------------------ run statuses
 
@@ -226,8 +227,8 @@ export function jobToForm(job: Job): JobForm {
   };
 }
 
-/** Thrown by `formToJob` for input the form itself can tell is wrong. */
-export class FormError extends Error {}
+// `formToJob` throws a FormError for input the form itself can tell is wrong.
+export { FormError };
 
 function wholeNumber(text: string, field: string, min: number): number {
   const t = text.trim();

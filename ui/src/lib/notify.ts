@@ -14,7 +14,7 @@ import type {
 } from "./types";
 import { EVENT_LABELS, eventLabel } from "./labels";
 import { parseTags } from "./format";
-import { FormError } from "./jobs";
+import { FormError } from "./errors";
 
 export { FormError };
 

@@ -1,4 +1,4 @@
-import { shownMessage } from "./errors";
+import { FormError, shownMessage } from "./errors";
 
 export type RunOptions = {
   /**
@@ -21,6 +21,22 @@ export class Submitter {
 
   constructor(onunauthorized: () => void) {
     this.#onunauthorized = onunauthorized;
+  }
+
+  /**
+   * `build()`, a form's own conversion of what was typed; `undefined` when it threw a
+   * `FormError`, whose message becomes `error`. Anything else it throws is thrown on.
+   */
+  checked<T>(build: () => T): T | undefined {
+    try {
+      return build();
+    } catch (e) {
+      if (e instanceof FormError) {
+        this.error = e.message;
+        return undefined;
+      }
+      throw e;
+    }
   }
 
   /**

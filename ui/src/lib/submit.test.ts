@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { Submitter } from "./submit.svelte";
-import { apiError } from "./errors";
+import { FormError, apiError } from "./errors";
 
 /** A promise and the functions that settle it. */
 function deferred<T>() {
@@ -110,5 +110,33 @@ describe("Submitter", () => {
     });
     expect(r).toBeNull();
     expect(s.error).toBe("handler failed");
+  });
+});
+
+describe("Submitter.checked", () => {
+  it("returns what the conversion builds and leaves the error alone", () => {
+    const s = new Submitter(() => {});
+    s.error = "earlier";
+    expect(s.checked(() => 7)).toBe(7);
+    expect(s.error).toBe("earlier");
+  });
+
+  it("shows a FormError's message and returns undefined", () => {
+    const s = new Submitter(() => {});
+    const got = s.checked((): number => {
+      throw new FormError("Timeout must be a whole number");
+    });
+    expect(got).toBeUndefined();
+    expect(s.error).toBe("Timeout must be a whole number");
+    expect(s.busy).toBe(false);
+  });
+
+  it("throws anything else on", () => {
+    const s = new Submitter(() => {});
+    const bug = () => {
+      throw new TypeError("bug");
+    };
+    expect(() => s.checked(bug)).toThrow(TypeError);
+    expect(s.error).toBeNull();
   });
 });
