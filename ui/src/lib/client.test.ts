@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from "vitest";
 import { isTauri } from "./connect";
 import { makeClient, type Transport } from "./client";
-import { createHttpClient, httpRequest, type FetchLike } from "./http";
+import { httpRequest } from "./http";
+import { json, noContent, recordingHttp } from "./clientfixtures.test-util";
 import { METHOD_OPERATIONS, OPERATIONS, type OperationName } from "./operations";
 import { isApiError, toApiError } from "./errors";
 import { makeJob } from "./jobfixtures.test-util";
@@ -52,20 +53,6 @@ describe("makeClient", () => {
   });
 });
 
-type Call = { url: string; method: string; body: unknown };
-
-function http(respond: (url: string, method: string) => Response) {
-  const calls: Call[] = [];
-  const fetch: FetchLike = async (url, init) => {
-    const method = init?.method ?? "GET";
-    calls.push({ url, method, body: init?.body === undefined ? undefined : JSON.parse(init.body as string) });
-    return respond(url, method);
-  };
-  return { c: createHttpClient({ baseUrl: "http://d", getToken: () => "tok", fetch, sleep: async () => {} }), calls };
-}
-
-const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
-
 describe("HTTP requests from the operation table", () => {
   it("fills {name} and {name:text} path fields with encodeURIComponent", () => {
     expect(httpRequest("get_job", { id: "a b/c" }).url).toBe("/api/jobs/a%20b%2Fc");
@@ -105,9 +92,9 @@ describe("HTTP requests from the operation table", () => {
   });
 
   it("sends them and answers 204 with undefined, JSON as parsed, text/plain as text", async () => {
-    const { c, calls } = http((url, method) =>
+    const { c, calls } = recordingHttp((url, method) =>
       method === "DELETE"
-        ? new Response(null, { status: 204 })
+        ? noContent()
         : url.endsWith("/output")
           ? new Response("2026-01-01T00:00:00.000Z out hi\n", { status: 200, headers: { "Content-Type": "text/plain; charset=utf-8" } })
           : json(200, { run_id: 3 }),
@@ -116,7 +103,7 @@ describe("HTTP requests from the operation table", () => {
     await expect(c.revokeTrigger({ job: "j", id: 2 })).resolves.toBeUndefined();
     await expect(c.getRunOutput({ id: 9 })).resolves.toBe("2026-01-01T00:00:00.000Z out hi\n");
     await expect(c.runJob({ id: "a b/c", options: { n: 1 } })).resolves.toEqual({ run_id: 3 });
-    expect(calls).toEqual([
+    expect(calls.map(({ url, method, body }) => ({ url, method, body }))).toEqual([
       { url: "http://d/api/jobs/a%20b%2Fc", method: "DELETE", body: undefined },
       { url: "http://d/api/jobs/j/triggers/2", method: "DELETE", body: undefined },
       { url: "http://d/api/runs/9/output", method: "GET", body: undefined },
@@ -125,7 +112,7 @@ describe("HTTP requests from the operation table", () => {
   });
 
   it("every operation of the table makes a request with its method under /api", async () => {
-    const { c, calls } = http((_url, method) => (method === "DELETE" ? new Response(null, { status: 204 }) : json(200, {})));
+    const { c, calls } = recordingHttp((_url, method) => (method === "DELETE" ? noContent() : json(200, {})));
     const client = c as unknown as Record<string, (req?: unknown) => Promise<unknown>>;
     for (const method of Object.keys(METHOD_OPERATIONS)) {
       await client[method]({ id: 1, job: "j", document: {}, since: 0, schedule: "* * * * *", from: 0, to: 1, ids: [] });

@@ -1,29 +1,8 @@
 // The jobs endpoints on both transports: URLs, methods, bodies and IPC arguments.
-import { describe, expect, it, vi } from "vitest";
-import { createHttpClient, type FetchLike } from "./http";
-import { createTauriClient, type InvokeFn, type ListenFn } from "./tauri";
+import { describe, expect, it } from "vitest";
+import { json, noContent, recordingHttp, recordingTauri, tauriClient } from "./clientfixtures.test-util";
+import type { InvokeFn } from "./tauri";
 import { makeJob, makeRun } from "./jobfixtures.test-util";
-
-type Call = { url: string; method: string; body: unknown; headers: Record<string, string> };
-
-function http(respond: (url: string, method: string) => Response) {
-  const calls: Call[] = [];
-  const fetch: FetchLike = async (url, init) => {
-    const method = init?.method ?? "GET";
-    calls.push({
-      url,
-      method,
-      body: init?.body === undefined ? undefined : JSON.parse(init.body as string),
-      headers: (init?.headers ?? {}) as Record<string, string>,
-    });
-    return respond(url, method);
-  };
-  const c = createHttpClient({ baseUrl: "http://d", getToken: () => "tok", fetch, sleep: async () => {} });
-  return { c, calls };
-}
-
-const json = (status: number, body: unknown) =>
-  new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
 
 const job = makeJob({ id: "nightly" });
 const run = makeRun({ id: 9, job_id: "nightly" });
@@ -31,8 +10,8 @@ const dashboard = { succeeded_today: 1, failed_today: 2, running: [{ run, elapse
 
 describe("HTTP transport: jobs", () => {
   it("lists, gets, creates, updates and deletes jobs", async () => {
-    const { c, calls } = http((_url, method) =>
-      method === "DELETE" ? new Response(null, { status: 204 }) : json(method === "POST" ? 201 : 200, method === "GET" && calls.length === 1 ? [job] : job),
+    const { c, calls } = recordingHttp((_url, method) =>
+      method === "DELETE" ? noContent() : json(method === "POST" ? 201 : 200, method === "GET" && calls.length === 1 ? [job] : job),
     );
     await expect(c.listJobs()).resolves.toEqual([job]);
     await expect(c.getJob({ id: "nightly" })).resolves.toEqual(job);
@@ -51,19 +30,19 @@ describe("HTTP transport: jobs", () => {
   });
 
   it("escapes job ids in the path", async () => {
-    const { c, calls } = http(() => json(200, job));
+    const { c, calls } = recordingHttp(() => json(200, job));
     await c.getJob({ id: "a b/c" });
     expect(calls[0].url).toBe("http://d/api/jobs/a%20b%2Fc");
   });
 
   it("POSTs a run request (id and options) and returns the run id from the 202", async () => {
-    const { c, calls } = http(() => json(202, { run_id: 41 }));
+    const { c, calls } = recordingHttp(() => json(202, { run_id: 41 }));
     await expect(c.runJob({ id: "nightly", options: { dry: true, files: ["a"] } })).resolves.toEqual({ run_id: 41 });
     expect(calls[0]).toMatchObject({ method: "POST", url: "http://d/api/jobs/nightly/run", body: { id: "nightly", options: { dry: true, files: ["a"] } } });
   });
 
   it("lists runs with only the filters given", async () => {
-    const { c, calls } = http(() => json(200, [run]));
+    const { c, calls } = recordingHttp(() => json(200, [run]));
     await expect(c.listRuns({})).resolves.toEqual([run]);
     await c.listRuns({ job: "nightly", limit: 1 });
     await c.listRuns({ job: "n", status: "failed", limit: 50, before: 100 });
@@ -76,7 +55,7 @@ describe("HTTP transport: jobs", () => {
 
   it("gets a run, its output as plain text, cancels it and reads the dashboard", async () => {
     const text = "2026-11-22T01:02:03.456Z out line 1\n";
-    const { c, calls } = http((url) =>
+    const { c, calls } = recordingHttp((url) =>
       url.endsWith("/output")
         ? new Response(text, { status: 200, headers: { "Content-Type": "text/plain" } })
         : url.endsWith("/dashboard")
@@ -96,7 +75,7 @@ describe("HTTP transport: jobs", () => {
   });
 
   it("previews a schedule with the expression, time zone and count in the query", async () => {
-    const { c, calls } = http(() => json(200, [1, 2, 3, 4, 5]));
+    const { c, calls } = recordingHttp(() => json(200, [1, 2, 3, 4, 5]));
     await expect(c.previewSchedule({ schedule: "*/5 * * * *", timezone: "Europe/Berlin", count: 5 })).resolves.toEqual([1, 2, 3, 4, 5]);
     await c.previewSchedule({ schedule: "0 3 * * *", count: 5 });
     await c.previewSchedule({ schedule: "0 3 * * *", timezone: undefined, count: 5 });
@@ -111,7 +90,7 @@ describe("HTTP transport: jobs", () => {
 
   it("rejects with the daemon's error for an invalid schedule, a refused save and an unknown run", async () => {
     const err = { code: "invalid_input", message: 'invalid schedule "61 * * * *": minute 61 out of range' };
-    const { c } = http((url) => (url.includes("/runs/") ? json(404, { code: "not_found", message: "no run 3" }) : json(400, err)));
+    const { c } = recordingHttp((url) => (url.includes("/runs/") ? json(404, { code: "not_found", message: "no run 3" }) : json(400, err)));
     await expect(c.previewSchedule({ schedule: "61 * * * *" })).rejects.toEqual(err);
     await expect(c.createJob(job)).rejects.toEqual(err);
     await expect(c.getRunOutput({ id: 3 })).rejects.toEqual({ code: "not_found", message: "no run 3" });
@@ -119,11 +98,8 @@ describe("HTTP transport: jobs", () => {
 });
 
 describe("Tauri transport: jobs", () => {
-  const listen: ListenFn = async () => () => {};
-
   it("calls every jobs operation by name with its request", async () => {
-    const invoke = vi.fn(async () => null) as unknown as InvokeFn & ReturnType<typeof vi.fn>;
-    const c = createTauriClient({ invoke, listen });
+    const { c, invoke } = recordingTauri();
     await c.listJobs();
     await c.getJob({ id: "nightly" });
     await c.createJob(job);
@@ -167,7 +143,7 @@ describe("Tauri transport: jobs", () => {
           throw { code: "invalid_input", message: 'invalid schedule "61 * * * *"' };
       }
     }) as InvokeFn;
-    const c = createTauriClient({ invoke, listen });
+    const c = tauriClient(invoke);
     await expect(c.runJob({ id: "x", options: {} })).resolves.toEqual({ run_id: 3 });
     await expect(c.getRunOutput({ id: 1 })).resolves.toBe("2026-11-22T01:02:03.456Z err boom\n");
     await expect(c.deleteJob({ id: "x" })).resolves.toBeUndefined();

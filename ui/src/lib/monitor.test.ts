@@ -182,17 +182,7 @@ describe("StatusClock", () => {
 });
 
 describe("applyStatusUpdate", () => {
-  const ps = (id: number, state: ProgramStatus["state"], recent: [number, number, number][]): ProgramStatus => ({
-    program_id: id,
-    state,
-    processes: [],
-    cpu_percent: 0,
-    memory_bytes: 0,
-    since: null,
-    restarts: 0,
-    last_exit: null,
-    recent,
-  });
+  const ps = (id: number, state: ProgramStatus["state"], recent: [number, number, number][]) => status(id, state, { recent });
 
   it("a full update replaces everything", () => {
     const had = { 1: ps(1, "running", [[1, 1, 1]]), 2: ps(2, "running", []) };

@@ -1,31 +1,9 @@
 // The notification and trigger endpoints on both transports: URLs, methods, bodies, query
 // parameters and IPC arguments.
-import { describe, expect, it, vi } from "vitest";
-import { createHttpClient, type FetchLike } from "./http";
-import { createTauriClient, type InvokeFn, type ListenFn } from "./tauri";
+import { describe, expect, it } from "vitest";
+import { json, noContent, recordingHttp, recordingTauri, tauriClient } from "./clientfixtures.test-util";
+import type { InvokeFn } from "./tauri";
 import type { Attempt, Delivery, Endpoint, Health, NewTrigger, Rule, TriggerCredential } from "./types";
-
-type Call = { url: string; method: string; body: unknown; headers: Record<string, string> };
-
-function http(respond: (url: string, method: string) => Response) {
-  const calls: Call[] = [];
-  const fetch: FetchLike = async (url, init) => {
-    const method = init?.method ?? "GET";
-    calls.push({
-      url,
-      method,
-      body: init?.body === undefined ? undefined : JSON.parse(init.body as string),
-      headers: (init?.headers ?? {}) as Record<string, string>,
-    });
-    return respond(url, method);
-  };
-  const c = createHttpClient({ baseUrl: "http://d", getToken: () => "tok", fetch, sleep: async () => {} });
-  return { c, calls };
-}
-
-const json = (status: number, body: unknown) =>
-  new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
-const noContent = () => new Response(null, { status: 204 });
 
 const endpoint: Endpoint = {
   id: 4,
@@ -79,13 +57,13 @@ const created: NewTrigger = { credential: cred, secret: "s3cret" };
 
 describe("HTTP transport: notifications", () => {
   it("reads the overall health from /api/health/overall with the token", async () => {
-    const { c, calls } = http(() => json(200, health));
+    const { c, calls } = recordingHttp(() => json(200, health));
     await expect(c.overallHealth()).resolves.toEqual(health);
     expect(calls).toMatchObject([{ method: "GET", url: "http://d/api/health/overall", headers: { Authorization: "Bearer tok" } }]);
   });
 
   it("creates an endpoint by POST and replaces one by PUT to its path", async () => {
-    const { c, calls } = http((_u, method) => json(method === "POST" ? 201 : 200, endpoint));
+    const { c, calls } = recordingHttp((_u, method) => json(method === "POST" ? 201 : 200, endpoint));
     await expect(c.createEndpoint(newEndpoint)).resolves.toEqual(endpoint);
     await expect(c.updateEndpoint(endpoint)).resolves.toEqual(endpoint);
     expect(calls.map((x) => [x.method, x.url, x.body])).toEqual([
@@ -96,7 +74,7 @@ describe("HTTP transport: notifications", () => {
   });
 
   it("lists, gets, tests and deletes endpoints (204 resolves with nothing)", async () => {
-    const { c, calls } = http((url, method) =>
+    const { c, calls } = recordingHttp((url, method) =>
       method === "DELETE" ? noContent() : url.endsWith("/test") ? json(200, attempt) : url.endsWith("/endpoints") ? json(200, [endpoint]) : json(200, endpoint),
     );
     await expect(c.listEndpoints()).resolves.toEqual([endpoint]);
@@ -112,7 +90,7 @@ describe("HTTP transport: notifications", () => {
   });
 
   it("lists, creates, replaces and deletes rules", async () => {
-    const { c, calls } = http((url, method) =>
+    const { c, calls } = recordingHttp((url, method) =>
       method === "DELETE" ? noContent() : method === "GET" ? json(200, [rule]) : json(method === "POST" ? 201 : 200, rule),
     );
     await expect(c.listRules()).resolves.toEqual([rule]);
@@ -128,7 +106,7 @@ describe("HTTP transport: notifications", () => {
   });
 
   it("lists deliveries with only the filters given, gets one and replays", async () => {
-    const { c, calls } = http((url) =>
+    const { c, calls } = recordingHttp((url) =>
       url.includes("/replay") ? json(200, { replayed: 3 }) : /\/deliveries\/\d+$/.test(url) ? json(200, { delivery, attempts: [attempt] }) : json(200, [delivery]),
     );
     await expect(c.listDeliveries({})).resolves.toEqual([delivery]);
@@ -150,7 +128,7 @@ describe("HTTP transport: notifications", () => {
   });
 
   it("lists, creates and revokes a job's trigger credentials under its escaped path", async () => {
-    const { c, calls } = http((_u, method) => (method === "DELETE" ? noContent() : method === "POST" ? json(201, created) : json(200, [cred])));
+    const { c, calls } = recordingHttp((_u, method) => (method === "DELETE" ? noContent() : method === "POST" ? json(201, created) : json(200, [cred])));
     await expect(c.listTriggers({ job: "nightly" })).resolves.toEqual([cred]);
     await expect(c.createTrigger({ job: "nightly", name: "ci", kind: "hmac" })).resolves.toEqual(created);
     await expect(c.revokeTrigger({ job: "nightly", id: 3 })).resolves.toBeUndefined();
@@ -165,7 +143,7 @@ describe("HTTP transport: notifications", () => {
 
   it("rejects with the daemon's error for a bad endpoint, an unknown rule and a missing job", async () => {
     const bad = { code: "invalid_input", message: 'invalid URL "nope": relative URL without a base' };
-    const { c } = http((url) =>
+    const { c } = recordingHttp((url) =>
       url.includes("/rules/") ? json(404, { code: "not_found", message: "no rule 9" }) : url.includes("/triggers") ? json(404, { code: "not_found", message: 'no job "x"' }) : json(400, bad),
     );
     await expect(c.createEndpoint({ ...newEndpoint, url: "nope" })).rejects.toEqual(bad);
@@ -175,11 +153,8 @@ describe("HTTP transport: notifications", () => {
 });
 
 describe("Tauri transport: notifications", () => {
-  const listen: ListenFn = async () => () => {};
-
   it("calls every notification operation by name with its request", async () => {
-    const invoke = vi.fn(async () => null) as unknown as InvokeFn & ReturnType<typeof vi.fn>;
-    const c = createTauriClient({ invoke, listen });
+    const { c, invoke } = recordingTauri();
     await c.overallHealth();
     await c.listEndpoints();
     await c.getEndpoint({ id: 4 });
@@ -232,7 +207,7 @@ describe("Tauri transport: notifications", () => {
           throw { code: "invalid_input", message: "a rule needs a channel: the OS notification or at least one endpoint" };
       }
     }) as InvokeFn;
-    const c = createTauriClient({ invoke, listen });
+    const c = tauriClient(invoke);
     await expect(c.deleteEndpoint({ id: 4 })).resolves.toBeUndefined();
     await expect(c.deleteRule({ id: 2 })).resolves.toBeUndefined();
     await expect(c.revokeTrigger({ job: "j", id: 1 })).resolves.toBeUndefined();

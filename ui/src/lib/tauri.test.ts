@@ -133,6 +133,25 @@ describe("Tauri subscribe", () => {
     expect(got).toEqual([1]);
   });
 
+  it("reports a failed listen and still catches up", async () => {
+    const listen: ListenFn = async () => {
+      throw new Error("no event plugin");
+    };
+    const invoke = (async () => [ev(1), ev(2)]) as unknown as InvokeFn;
+    const errors: unknown[] = [];
+    const got: number[] = [];
+    let opened = false;
+    createTauriClient({ invoke, listen }).subscribe(0, (e) => got.push(e.id), {
+      onError: (e) => errors.push(e),
+      onOpen: () => (opened = true),
+    });
+    await tick();
+    await tick();
+    expect(errors).toEqual([{ code: "internal", message: "no event plugin" }]);
+    expect(got).toEqual([1, 2]);
+    expect(opened).toBe(true);
+  });
+
   it("unsubscribe stops delivery and unlistens, even before listen resolved", async () => {
     const l = fakeListen();
     const invoke = (async () => []) as unknown as InvokeFn;

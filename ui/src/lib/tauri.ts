@@ -54,6 +54,27 @@ export function createTauriTransport(opts: TauriClientOptions = {}): Transport {
     return OPERATIONS[op].status === 204 ? undefined : answer;
   }) as Transport["call"];
 
+  /**
+   * Listen on `channel` before anything is asked, so nothing emitted meanwhile is lost.
+   * Resolves with the way to stop listening; null when listening failed (told to
+   * `hooks.onError`) or when `closed()` became true meanwhile (it has stopped already).
+   */
+  async function listenFirst(
+    channel: string,
+    handler: (msg: { payload: unknown }) => void,
+    closed: () => boolean,
+    hooks: SubscribeHooks,
+  ): Promise<(() => void) | null> {
+    try {
+      const un = await listen(channel, handler);
+      if (!closed()) return un;
+      un();
+    } catch (e) {
+      hooks.onError?.(toApiError(e));
+    }
+    return null;
+  }
+
   function subscribe(since: number, onEvent: (e: Event) => void, hooks: SubscribeHooks = {}): () => void {
     let closed = false;
     let unlisten: (() => void) | null = null;
@@ -70,17 +91,8 @@ export function createTauriTransport(opts: TauriClientOptions = {}): Transport {
     };
 
     (async () => {
-      // Listen first so nothing emitted during catch-up is lost.
-      try {
-        const un = await listen(EVENT_CHANNEL, onLive);
-        if (closed) {
-          un();
-          return;
-        }
-        unlisten = un;
-      } catch (e) {
-        hooks.onError?.(toApiError(e));
-      }
+      unlisten = await listenFirst(EVENT_CHANNEL, onLive, () => closed, hooks);
+      if (closed) return;
       try {
         for (;;) {
           const page = await call("list_events", { since: seq.lastId, limit: CATCH_UP_LIMIT });
@@ -136,17 +148,7 @@ export function createTauriTransport(opts: TauriClientOptions = {}): Transport {
     }
 
     (async () => {
-      // Listen first so no change between the snapshot and the first delta is lost.
-      try {
-        const un = await listen(STATUS_CHANNEL, onDelta);
-        if (closed) {
-          un();
-          return;
-        }
-        unlisten = un;
-      } catch (e) {
-        hooks.onError?.(toApiError(e));
-      }
+      unlisten = await listenFirst(STATUS_CHANNEL, onDelta, () => closed, hooks);
       if (!closed) await snapshot(0);
     })();
 
