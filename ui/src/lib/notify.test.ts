@@ -1,10 +1,11 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Attempt, Delivery, Endpoint, EventKind, Rule } from "./types";
 import { EVENT_LABELS } from "./labels";
 import {
   ALL_EVENT_KINDS,
   pendingKey,
   pendingRecheckMs,
+  PendingRecheck,
   FormError,
   SECRET_MASK,
   UNKNOWN_BASE,
@@ -384,6 +385,55 @@ describe("pendingRecheckMs", () => {
     expect(pendingRecheckMs([d("pending", 0)], 1_000, 3)).toBe(8_000);
     expect(pendingRecheckMs([d("pending", 0)], 1_000, 50)).toBe(64_000);
   });
+});
+
+describe("PendingRecheck", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+  const pending = (next_at: number) => [{ status: "pending" as const, next_at }];
+
+  it("loads again when the pending delivery is due, waiting longer while nothing changes", () => {
+    vi.useFakeTimers({ now: 0 });
+    const load = vi.fn();
+    const r = new PendingRecheck(load);
+    r.loaded(pending(4_000), true);
+    vi.advanceTimersByTime(4_499);
+    expect(load).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(1);
+    expect(load).toHaveBeenCalledTimes(1);
+    // Still pending past its time, unchanged: 1 s, then 2 s.
+    r.loaded(pending(0), false);
+    vi.advanceTimersByTime(1_000);
+    expect(load).toHaveBeenCalledTimes(2);
+    r.loaded(pending(0), false);
+    vi.advanceTimersByTime(1_999);
+    expect(load).toHaveBeenCalledTimes(2);
+    vi.advanceTimersByTime(1);
+    expect(load).toHaveBeenCalledTimes(3);
+    // An event starts the streak over.
+    r.restart();
+    r.loaded(pending(0), false);
+    vi.advanceTimersByTime(1_000);
+    expect(load).toHaveBeenCalledTimes(4);
+  });
+
+  it("drops the waiting look when none is pending any more, and on stop", () => {
+    vi.useFakeTimers({ now: 0 });
+    const load = vi.fn();
+    const r = new PendingRecheck(load);
+    r.loaded(pending(5_000), true);
+    r.loaded([{ status: "delivered", next_at: 5_000 }], true);
+    vi.advanceTimersByTime(60_000);
+    expect(load).not.toHaveBeenCalled();
+    r.loaded(pending(5_000), true);
+    r.stop();
+    vi.advanceTimersByTime(60_000);
+    expect(load).not.toHaveBeenCalled();
+  });
+});
+
+describe("pendingKey", () => {
   it("pendingKey changes when a pending delivery is sent or tried again", () => {
     const a = { id: 1, status: "pending" as const, attempts: 0 };
     expect(pendingKey([a])).not.toBe(pendingKey([{ ...a, status: "delivered" }]));

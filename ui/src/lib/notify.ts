@@ -14,6 +14,7 @@ import type {
 } from "./types";
 import { EVENT_LABELS, eventLabel } from "./labels";
 import { parseTags } from "./format";
+import { Timer } from "./timer";
 import { FormError } from "./errors";
 
 export { FormError };
@@ -438,6 +439,37 @@ export function pendingRecheckMs(shown: readonly Pick<Delivery, "status" | "next
   if (due === Infinity) return null;
   const least = 1000 * 2 ** Math.min(Math.max(streak, 0), 6);
   return Math.max(due - now + 500, least);
+}
+
+/**
+ * Looks again (`load`) when a shown pending delivery is due, by `pendingRecheckMs`: after
+ * each load, with the streak of loads that changed nothing.
+ */
+export class PendingRecheck {
+  readonly #timer = new Timer();
+  readonly #load: () => void;
+  #streak = 0;
+
+  constructor(load: () => void) {
+    this.#load = load;
+  }
+
+  /** Something happened (an event): the next load counts as the first after a change. */
+  restart(): void {
+    this.#streak = 0;
+  }
+
+  /** After a load that shows `shown`; `changed`: whether it changed what was shown before. */
+  loaded(shown: readonly Pick<Delivery, "status" | "next_at">[], changed: boolean): void {
+    this.#streak = changed ? 0 : this.#streak + 1;
+    const ms = pendingRecheckMs(shown, Date.now(), this.#streak - 1);
+    if (ms === null) this.#timer.stop();
+    else this.#timer.start(ms, this.#load);
+  }
+
+  stop(): void {
+    this.#timer.stop();
+  }
 }
 
 /** The pending deliveries shown, as a key that changes when any of them is sent or dies. */

@@ -4,6 +4,7 @@ import type { ApiError, Event, Program, Status, StatusUpdate } from "./types";
 import { toApiError } from "./errors";
 import { applyStatusUpdate, withStatus, type StatusMap } from "./monitor";
 import { JOB_EVENT_KINDS } from "./jobs";
+import { Timer } from "./timer";
 
 export type EngineState = "connecting" | "running" | "stopped" | "disconnected" | "error";
 export type ProgramAction = "start" | "stop" | "restart";
@@ -47,11 +48,11 @@ export class VigilState {
    */
   feedTick = $state(0);
 
-  #jobsTickTimer: ReturnType<typeof setTimeout> | null = null;
-  #feedTickTimer: ReturnType<typeof setTimeout> | null = null;
+  readonly #jobsTickTimer = new Timer();
+  readonly #feedTickTimer = new Timer();
   #refreshSeq = 0;
-  #refreshTimer: ReturnType<typeof setTimeout> | null = null;
-  #retryTimer: ReturnType<typeof setTimeout> | null = null;
+  readonly #refreshTimer = new Timer();
+  readonly #retryTimer = new Timer();
   #retries = 0;
   #connected = false;
   #unsubscribe: (() => void) | null = null;
@@ -100,37 +101,21 @@ export class VigilState {
   };
 
   #retryLater(): void {
-    if (this.#retryTimer) clearTimeout(this.#retryTimer);
     const ms = RETRY_MS[Math.min(this.#retries, RETRY_MS.length - 1)];
     this.#retries++;
-    this.#retryTimer = setTimeout(() => {
-      this.#retryTimer = null;
-      void this.refresh();
-    }, ms);
+    this.#retryTimer.start(ms, () => void this.refresh());
   }
 
   scheduleRefresh(): void {
-    if (this.#refreshTimer) clearTimeout(this.#refreshTimer);
-    this.#refreshTimer = setTimeout(() => {
-      this.#refreshTimer = null;
-      void this.refresh();
-    }, 100);
+    this.#refreshTimer.start(100, () => void this.refresh());
   }
 
   #bumpJobs(): void {
-    if (this.#jobsTickTimer) return;
-    this.#jobsTickTimer = setTimeout(() => {
-      this.#jobsTickTimer = null;
-      this.jobsTick++;
-    }, 150);
+    this.#jobsTickTimer.startIfIdle(150, () => this.jobsTick++);
   }
 
   #bumpFeed(): void {
-    if (this.#feedTickTimer) return;
-    this.#feedTickTimer = setTimeout(() => {
-      this.#feedTickTimer = null;
-      this.feedTick++;
-    }, 250);
+    this.#feedTickTimer.startIfIdle(250, () => this.feedTick++);
   }
 
   /** One event from the live feed. */
@@ -219,8 +204,7 @@ export class VigilState {
     return () => {
       this.#connected = false;
       clearInterval(clock);
-      for (const t of [this.#refreshTimer, this.#retryTimer, this.#jobsTickTimer, this.#feedTickTimer]) if (t) clearTimeout(t);
-      this.#refreshTimer = this.#retryTimer = this.#jobsTickTimer = this.#feedTickTimer = null;
+      for (const t of [this.#refreshTimer, this.#retryTimer, this.#jobsTickTimer, this.#feedTickTimer]) t.stop();
       this.#unwatch?.();
       this.#unwatch = null;
       this.#unsubscribe?.();
