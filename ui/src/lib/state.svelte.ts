@@ -1,4 +1,4 @@
-import { getContext, setContext } from "svelte";
+import { getContext, setContext, untrack } from "svelte";
 import type { VigilClient } from "./client";
 import type { ApiError, Event, Program, Status, StatusUpdate } from "./types";
 import { toApiError } from "./errors";
@@ -226,4 +226,18 @@ export function useVigil(): VigilState {
   const state = getContext<VigilState | undefined>(KEY);
   if (!state) throw new Error("useVigil() outside the dashboard: no VigilState in context");
   return state;
+}
+
+/**
+ * Calls `fn` each time `tick()` changes from now on (not for the value it has now); its
+ * reads are not tracked. Call it while a component initialises (it is an effect).
+ */
+export function afterEachTick(tick: () => number, fn: () => void): void {
+  let seen = untrack(tick);
+  $effect(() => {
+    const t = tick();
+    if (t === seen) return;
+    seen = t;
+    untrack(fn);
+  });
 }
