@@ -4,6 +4,7 @@ import type { ApiError, Event, Program, Status, StatusUpdate } from "./types";
 import { toApiError } from "./errors";
 import { applyStatusUpdate, withStatus, type StatusMap } from "./monitor";
 import { JOB_EVENT_KINDS } from "./jobs";
+import { Latest } from "./latest";
 import { Timer } from "./timer";
 
 export type EngineState = "connecting" | "running" | "stopped" | "disconnected" | "error";
@@ -50,7 +51,7 @@ export class VigilState {
 
   readonly #jobsTickTimer = new Timer();
   readonly #feedTickTimer = new Timer();
-  #refreshSeq = 0;
+  readonly #refreshes = new Latest();
   readonly #refreshTimer = new Timer();
   readonly #retryTimer = new Timer();
   #retries = 0;
@@ -77,27 +78,27 @@ export class VigilState {
 
   /** Reload status and program list; stale answers never overwrite newer ones. */
   refresh = async (): Promise<void> => {
-    const mine = ++this.#refreshSeq;
-    try {
-      const [s, list] = await Promise.all([this.client.status(), this.client.listPrograms()]);
-      if (mine !== this.#refreshSeq) return;
-      this.status = s;
-      this.statusAt = Date.now();
-      this.programs = list;
-      this.listError = null;
-      if (this.engine !== "stopped") this.engine = "running";
-      this.#retries = 0;
-      if (!this.#unsubscribe) this.#startFeed(s);
-    } catch (e) {
-      if (mine !== this.#refreshSeq) return;
-      const err = this.#fail(e);
-      if (err.code !== "unavailable" && err.code !== "unauthorized") {
-        this.engine = "error";
-        this.listError = err.message;
-      }
-      // Until the live feed runs, nothing else would try again.
-      if (!this.#unsubscribe && this.#connected && err.code !== "unauthorized") this.#retryLater();
-    }
+    await this.#refreshes.load(
+      () => Promise.all([this.client.status(), this.client.listPrograms()]),
+      ([s, list]) => {
+        this.status = s;
+        this.statusAt = Date.now();
+        this.programs = list;
+        this.listError = null;
+        if (this.engine !== "stopped") this.engine = "running";
+        this.#retries = 0;
+        if (!this.#unsubscribe) this.#startFeed(s);
+      },
+      (e) => {
+        const err = this.#fail(e);
+        if (err.code !== "unavailable" && err.code !== "unauthorized") {
+          this.engine = "error";
+          this.listError = err.message;
+        }
+        // Until the live feed runs, nothing else would try again.
+        if (!this.#unsubscribe && this.#connected && err.code !== "unauthorized") this.#retryLater();
+      },
+    );
   };
 
   #retryLater(): void {
@@ -209,7 +210,7 @@ export class VigilState {
       this.#unwatch = null;
       this.#unsubscribe?.();
       this.#unsubscribe = null;
-      this.#refreshSeq++;
+      this.#refreshes.cancel();
     };
   }
 }
