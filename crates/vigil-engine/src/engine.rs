@@ -11,13 +11,13 @@ use vigil_core::{ApiError, Event, EventKind, NewEvent, Program, ProgramId, RunId
 use vigil_store::{HistoryRetention, Retention, Store, StoreError};
 
 use crate::appender::Appender;
-use crate::jobs::scheduler::{Clock, SystemClock};
+use crate::clock::{Clock, SystemClock};
 use crate::jobs::{Cancel, JobsState};
-use crate::live::LiveTable;
 use crate::logs::{LogLimits, ProgramLog};
 use crate::monitor::{MonitorConfig, MonitorHandle, Target};
 use crate::outbox::{Notifier, Outbox};
 use crate::ownership::Ownership;
+use crate::statuses::StatusTable;
 use crate::supervisor::{Control, ProgramHandle};
 use crate::{EventStream, Request, now_ms, observer, supervisor};
 
@@ -95,7 +95,7 @@ pub struct Engine {
 
 struct Inner {
     store: Store,
-    live_events: broadcast::Sender<Event>,
+    event_feed: broadcast::Sender<Event>,
     shutdown: watch::Sender<bool>,
     stopped: AtomicBool,
     started_at: i64,
@@ -103,7 +103,7 @@ struct Inner {
     config: EngineConfig,
     programs: RwLock<HashMap<ProgramId, Program>>,
     targets: Mutex<HashMap<ProgramId, Target>>,
-    live: LiveTable,
+    statuses: StatusTable,
     monitor: MonitorHandle,
     supervisors: Mutex<HashMap<ProgramId, ProgramHandle>>,
     observer: Mutex<Option<(oneshot::Sender<()>, JoinHandle<()>)>>,
@@ -145,8 +145,8 @@ impl Engine {
                 data_dir.display()
             ))
         })?;
-        let (live_events, _) = broadcast::channel(LIVE_BUFFER);
-        let publisher = live_events.clone();
+        let (event_feed, _) = broadcast::channel(LIVE_BUFFER);
+        let publisher = event_feed.clone();
         let db = data_dir.join(vigil_store::DB_FILE);
         let outbox = Arc::new(Outbox::new(
             config.max_deliveries_in_flight,
@@ -186,7 +186,7 @@ impl Engine {
         let engine = Self {
             inner: Arc::new(Inner {
                 store,
-                live_events,
+                event_feed,
                 shutdown,
                 stopped: AtomicBool::new(false),
                 started_at: now_ms(),
@@ -194,7 +194,7 @@ impl Engine {
                 config: config.clone(),
                 programs: RwLock::new(HashMap::new()),
                 targets: Mutex::new(HashMap::new()),
-                live: LiveTable::default(),
+                statuses: StatusTable::default(),
                 monitor,
                 supervisors: Mutex::new(HashMap::new()),
                 observer: Mutex::new(None),
@@ -313,7 +313,7 @@ impl Engine {
         let mut ended = jobs.ended.subscribe();
         let deadline = tokio::time::Instant::now() + self.inner.config.run_shutdown_grace;
         loop {
-            let running: Vec<RunId> = lock(&jobs.live).keys().copied().collect();
+            let running: Vec<RunId> = lock(&jobs.running).keys().copied().collect();
             if running.is_empty() {
                 return;
             }
@@ -325,7 +325,7 @@ impl Engine {
                     jobs.cancel(id, Cancel::Shutdown);
                 }
                 let _ = tokio::time::timeout(Duration::from_secs(10), async {
-                    while !lock(&jobs.live).is_empty() {
+                    while !lock(&jobs.running).is_empty() {
                         let _ = ended.changed().await;
                     }
                 })
@@ -353,6 +353,21 @@ impl Engine {
         &self.inner.appender
     }
 
+    /// Now on the engine's clock, unix milliseconds: what the outbox and the job runner's
+    /// waits are measured against (the wall clock, or a test's manual one).
+    pub(crate) fn clock_ms(&self) -> i64 {
+        self.inner.config.clock.now().timestamp_millis()
+    }
+
+    /// Sleeps until `at_ms` on the engine's clock.
+    pub(crate) fn sleep_until_ms(
+        &self,
+        at_ms: i64,
+    ) -> impl std::future::Future<Output = ()> + Send + use<> {
+        let at = chrono::DateTime::from_timestamp_millis(at_ms).unwrap_or_default();
+        self.inner.config.clock.sleep_until(at)
+    }
+
     /// Handles one API request. Every front end goes through here.
     pub async fn call<R: Request>(&self, request: R) -> Result<R::Response, ApiError> {
         request.handle(self).await
@@ -363,18 +378,18 @@ impl Engine {
     /// when the engine stops. Nothing is computed while nothing changes.
     pub fn watch_statuses(
         &self,
-    ) -> impl futures_util::Stream<Item = crate::live::StatusUpdate> + Send + use<> {
+    ) -> impl futures_util::Stream<Item = crate::statuses::StatusUpdate> + Send + use<> {
         struct Watcher {
             engine: Engine,
             published: watch::Receiver<u64>,
             shutdown: watch::Receiver<bool>,
-            cursor: crate::live::StatusCursor,
+            cursor: crate::statuses::StatusCursor,
         }
         let start = Watcher {
             engine: self.clone(),
-            published: self.inner.live.watch(),
+            published: self.inner.statuses.watch(),
             shutdown: self.inner.shutdown.subscribe(),
-            cursor: crate::live::StatusCursor::default(),
+            cursor: crate::statuses::StatusCursor::default(),
         };
         futures_util::stream::unfold(start, |mut w| async move {
             let mut first = true;
@@ -391,11 +406,11 @@ impl Engine {
                 first = false;
                 let mut ids: Vec<ProgramId> = w.engine.programs().iter().map(|p| p.id).collect();
                 ids.sort_unstable();
-                let update =
-                    w.engine
-                        .inner
-                        .live
-                        .changes(&ids, &mut w.cursor, crate::live::STATUS_RECENT);
+                let update = w.engine.inner.statuses.changes(
+                    &ids,
+                    &mut w.cursor,
+                    crate::statuses::STATUS_RECENT,
+                );
                 if update.full || !update.statuses.is_empty() || !update.removed.is_empty() {
                     return Some((update, w));
                 }
@@ -409,7 +424,7 @@ impl Engine {
         // Subscribe before reading the backlog, so nothing falls between the two.
         EventStream::new(
             self.clone(),
-            self.inner.live_events.subscribe(),
+            self.inner.event_feed.subscribe(),
             self.inner.shutdown.subscribe(),
             since,
         )
@@ -434,8 +449,8 @@ impl Engine {
         &self.inner.config
     }
 
-    pub(crate) fn live(&self) -> &LiveTable {
-        &self.inner.live
+    pub(crate) fn statuses(&self) -> &StatusTable {
+        &self.inner.statuses
     }
 
     pub(crate) fn is_stopping(&self) -> bool {
@@ -455,7 +470,7 @@ impl Engine {
     /// Starts watching (and, for launched programs, supervising) a program.
     pub(crate) fn adopt(&self, program: Program) {
         let id = program.id;
-        self.inner.live.update(id, |_| {});
+        self.inner.statuses.update(id, |_| {});
         // Resolve the path once here, not on every change of the target list. The target goes
         // in before the supervisor starts, so an autostart's PID always finds it.
         let target = Target {
@@ -504,7 +519,7 @@ impl Engine {
             let mut t = lock(&self.inner.targets);
             t.remove(&id);
         }
-        self.inner.live.remove(id);
+        self.inner.statuses.remove(id);
         self.refresh_targets();
     }
 

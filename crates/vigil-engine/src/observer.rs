@@ -8,8 +8,8 @@ use vigil_core::{EventKind, NewEvent, ProgramId, ThresholdChange, ThresholdWatch
 use vigil_store::Sample;
 
 use crate::Engine;
-use crate::live::ProgramState;
 use crate::monitor::{ProcId, Sweep};
+use crate::statuses::ProgramState;
 use crate::supervisor::Control;
 
 /// Largest sample buffer before an early flush (50 programs for a minute at 1 Hz).
@@ -40,7 +40,7 @@ pub(crate) async fn run(
             sweep = sweeps.recv() => match sweep {
                 Some(sweep) => {
                     observe(&engine, &mut watches, &mut pending, &sweep).await;
-                    engine.live().publish();
+                    engine.statuses().publish();
                     if pending.len() >= FLUSH_AT {
                         write_samples(&engine, &mut pending).await;
                     }
@@ -87,7 +87,7 @@ async fn observe(
         let Some(program) = engine.program(*id) else {
             continue;
         };
-        engine.live().measure(*id, sweep.ts_ms, procs);
+        engine.statuses().measure(*id, sweep.ts_ms, procs);
         let watch = watches.entry(*id).or_default();
         let main = procs.first().map(|p| p.id);
         if !procs.is_empty() {
@@ -135,7 +135,7 @@ async fn observe(
             let since = procs
                 .first()
                 .map(|p| i64::try_from(p.id.start).unwrap_or(0) * 1000);
-            engine.live().update(*id, |s| {
+            engine.statuses().update(*id, |s| {
                 s.state = if main.is_some() {
                     ProgramState::Running
                 } else {

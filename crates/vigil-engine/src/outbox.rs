@@ -139,7 +139,7 @@ pub(crate) async fn run(engine: Engine, mut shutdown: watch::Receiver<bool>) {
         // Refill in batches (when at most half the slots are busy) so a large backlog costs
         // one read per batch, not one per delivery.
         if tasks.len() <= max / 2 {
-            let now = now_ms();
+            let now = engine.clock_ms();
             let resting = outbox.resting(now);
             let busy: Vec<DeliveryId> = lock(&in_flight).iter().copied().collect();
             let free = max - tasks.len();
@@ -179,10 +179,11 @@ pub(crate) async fn run(engine: Engine, mut shutdown: watch::Receiver<bool>) {
                 wait = next_wait(&engine, now).await;
             }
         }
+        let until = engine.clock_ms() + i64::try_from(wait.as_millis()).unwrap_or(i64::MAX / 2);
         tokio::select! {
             _ = outbox.wake.notified() => {}
             Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
-            _ = tokio::time::sleep(wait), if !wait.is_zero() => {}
+            () = engine.sleep_until_ms(until), if !wait.is_zero() => {}
             _ = shutdown.changed() => {}
         }
     }
@@ -351,7 +352,7 @@ async fn send(engine: &Engine, d: Due) {
             ),
         },
     };
-    let now = now_ms();
+    let now = engine.clock_ms();
     let round = d.round_tries + 1;
     let max_attempts = endpoint.as_ref().map_or(3, |e| e.max_attempts);
     let outcome = if tried.ok() {

@@ -14,9 +14,9 @@ use vigil_core::{
     ApiError, EventKind, ExitStatus, NewEvent, Program, ProgramId, RestartDecision, RestartTracker,
 };
 
-use crate::live::ProgramState;
 use crate::logs::ProgramLog;
 use crate::process::{innermost, process_start, pump};
+use crate::statuses::ProgramState;
 use crate::{Engine, now_ms, platform};
 
 /// Requests to a program's supervisor task.
@@ -155,7 +155,9 @@ impl Supervisor {
     }
 
     fn set_state(&self, state: ProgramState) {
-        self.engine.live().update(self.id(), |s| s.state = state);
+        self.engine
+            .statuses()
+            .update(self.id(), |s| s.state = state);
     }
 
     async fn record(&self, kind: EventKind, message: String, detail: Option<String>) {
@@ -190,7 +192,7 @@ impl Supervisor {
             Ok(c) => c,
             Err(e) => {
                 let message = format!("could not start {:?} ({}): {e}", p.name, p.path);
-                self.engine.live().update(self.id(), |s| {
+                self.engine.statuses().update(self.id(), |s| {
                     s.state = ProgramState::Errored;
                     s.last_exit = Some(message.clone());
                 });
@@ -221,7 +223,7 @@ impl Supervisor {
         }
         self.engine.set_launched(self.id(), pid);
         let started_ms = now_ms();
-        self.engine.live().update(self.id(), |s| {
+        self.engine.statuses().update(self.id(), |s| {
             s.state = ProgramState::Running;
             s.since = Some(started_ms);
             if restarted {
@@ -331,7 +333,7 @@ impl Supervisor {
         let name = self.program.name.clone();
         let words = exit.describe();
         let failed = exit.is_failure(&self.program.restart.success_codes);
-        self.engine.live().update(self.id(), |s| {
+        self.engine.statuses().update(self.id(), |s| {
             s.state = ProgramState::Stopped;
             s.since = None;
             s.processes.clear();

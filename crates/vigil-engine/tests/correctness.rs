@@ -464,3 +464,56 @@ async fn old_runs_events_and_their_files_are_pruned_in_batches() {
     }
     engine.stop().await;
 }
+
+/// A run's retry waits on the engine's clock: an hour's retry delay passes when the clock
+/// moves, so tests of retries need not wait in real time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retry_delay_waits_on_the_engines_clock() {
+    let dir = tempfile::tempdir().unwrap();
+    let (engine, clock, t0) = clocked(&dir).await;
+    let fx = fixture_path();
+    save(
+        &engine,
+        job(
+            "later",
+            &fx,
+            &["exit", "1"],
+            json!({"execution": {"retries": 1, "retry_delay_ms": 3_600_000}}),
+        ),
+    )
+    .await;
+    try_run(&engine, "later", json!({})).await.unwrap();
+    let deadline = Instant::now() + DEADLINE;
+    while runs_of(&engine, "later")
+        .await
+        .iter()
+        .filter(|r| r.status.is_final())
+        .count()
+        < 1
+    {
+        assert!(Instant::now() < deadline, "the first attempt never ended");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        runs_of(&engine, "later").await.len(),
+        1,
+        "no retry before the clock moves"
+    );
+    clock.set(t0 + chrono::Duration::hours(2));
+    let deadline = Instant::now() + DEADLINE;
+    while runs_of(&engine, "later")
+        .await
+        .iter()
+        .filter(|r| r.status.is_final())
+        .count()
+        < 2
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the retry never ran after the clock moved"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    engine.stop().await;
+}

@@ -971,3 +971,46 @@ async fn incoming_triggers_need_a_valid_token_or_signature_and_valid_options() {
     assert_eq!(err.code, ErrorCode::Unauthorized, "{err:?}");
     engine.stop().await;
 }
+
+/// The outbox waits on the engine's clock: an hour of backoff passes when a test moves the
+/// clock, not in real time (and not before).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backoff_waits_on_the_engines_clock() {
+    let dir = tempfile::tempdir().unwrap();
+    // A minute ahead of the wall clock, which stamps the event and so its delivery's due time.
+    let start_at = chrono::Utc::now() + chrono::Duration::minutes(1);
+    let clock = vigil_engine::ManualClock::new(start_at);
+    let mut config = EngineConfig::new(dir.path());
+    config.clock = clock.clone() as Arc<dyn vigil_engine::Clock>;
+    let engine = Engine::start(config).await.unwrap();
+    let rx = Receiver::start(Mode::FailFirst(1)).await;
+    let e = add_endpoint(
+        &engine,
+        &rx.url(),
+        json!({"backoff_ms": 3_600_000, "max_attempts": 3}),
+    )
+    .await;
+    add_rule(
+        &engine,
+        json!({"name": "r", "kinds": ["job_saved"], "endpoints": [e.id]}),
+    )
+    .await;
+    save_job(&engine, "a", json!({})).await;
+    let d = only_delivery(&engine).await;
+    until("the first attempt", || async {
+        (rx.hits().len() == 1).then_some(())
+    })
+    .await;
+    // Half a second of real time is nothing on an hour's backoff.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(rx.hits().len(), 1, "no retry before the clock moves");
+    let t = Instant::now();
+    clock.set(start_at + chrono::Duration::hours(2));
+    let d = delivery_in(&engine, d.id, DeliveryStatus::Delivered).await;
+    assert_eq!(d.attempts, 2);
+    assert!(
+        t.elapsed() < Duration::from_secs(5),
+        "the retry came when the clock moved, not an hour later"
+    );
+    engine.stop().await;
+}

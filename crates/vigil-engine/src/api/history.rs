@@ -154,7 +154,7 @@ impl Request for GetSamples {
         let min_width = res.map_or(1, Resolution::secs);
         let id = self.id;
         // Samples not flushed yet are served from memory, so a live chart has no gap.
-        let recent = engine.live().get(id, usize::MAX).recent;
+        let recent = engine.statuses().get(id, usize::MAX).recent;
         let mut b = engine
             .read(move |c| {
                 let mut b = Bucketer::new(from, to, points, min_width);

@@ -17,7 +17,7 @@ use vigil_core::ApiError;
 
 use crate::Engine;
 
-pub use crate::live::{ProcessStatus, ProgramState, ProgramStatus, StatusUpdate};
+pub use crate::statuses::{ProcessStatus, ProgramState, ProgramStatus, StatusUpdate};
 pub use events::ListEvents;
 pub use history::{ExportFormat, ExportKind, ExportRequest, GetSamples, SampleBucket};
 pub use jobs::{

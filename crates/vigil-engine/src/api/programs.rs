@@ -4,11 +4,11 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use vigil_core::{ApiError, NewProgram, Program, ProgramId};
 
-use crate::live::ProgramStatus;
+use crate::statuses::ProgramStatus;
 use crate::supervisor::Control;
 use crate::{Engine, Request, now_ms, platform};
 
-use crate::live::STATUS_RECENT;
+use crate::statuses::STATUS_RECENT;
 
 fn known(engine: &Engine, id: ProgramId) -> Result<(), ApiError> {
     engine
@@ -29,7 +29,7 @@ impl Request for ListProgramStatus {
         programs.sort_by_key(|p| p.id);
         Ok(programs
             .iter()
-            .map(|p| engine.live().get(p.id, STATUS_RECENT))
+            .map(|p| engine.statuses().get(p.id, STATUS_RECENT))
             .collect())
     }
 }
@@ -47,7 +47,7 @@ impl Request for GetProgramStatus {
 
     async fn handle(self, engine: &Engine) -> Result<ProgramStatus, ApiError> {
         known(engine, self.id)?;
-        Ok(engine.live().get(self.id, STATUS_RECENT))
+        Ok(engine.statuses().get(self.id, STATUS_RECENT))
     }
 }
 
@@ -64,7 +64,7 @@ impl Request for StartProgram {
 
     async fn handle(self, engine: &Engine) -> Result<ProgramStatus, ApiError> {
         engine.control(self.id, Control::Start).await??;
-        Ok(engine.live().get(self.id, STATUS_RECENT))
+        Ok(engine.statuses().get(self.id, STATUS_RECENT))
     }
 }
 
@@ -82,7 +82,7 @@ impl Request for StopProgram {
 
     async fn handle(self, engine: &Engine) -> Result<ProgramStatus, ApiError> {
         engine.control(self.id, Control::Stop).await?;
-        Ok(engine.live().get(self.id, STATUS_RECENT))
+        Ok(engine.statuses().get(self.id, STATUS_RECENT))
     }
 }
 
@@ -99,7 +99,7 @@ impl Request for RestartProgram {
 
     async fn handle(self, engine: &Engine) -> Result<ProgramStatus, ApiError> {
         engine.control(self.id, Control::Restart).await??;
-        Ok(engine.live().get(self.id, STATUS_RECENT))
+        Ok(engine.statuses().get(self.id, STATUS_RECENT))
     }
 }
 

@@ -102,7 +102,7 @@ impl Request for GetHealth {
     type Response = Health;
 
     async fn handle(self, engine: &Engine) -> Result<Health, ApiError> {
-        use crate::live::ProgramState;
+        use crate::statuses::ProgramState;
         let (failing_jobs, (deliveries_pending, deliveries_dead), endpoints) = engine
             .read(|c| {
                 Ok((
@@ -126,7 +126,7 @@ impl Request for GetHealth {
             programs_stopped: 0,
             programs_waiting: 0,
             programs_errored: 0,
-            runs_running: vigil_core::sync::lock(&engine.jobs().live).len() as u32,
+            runs_running: vigil_core::sync::lock(&engine.jobs().running).len() as u32,
             failing_jobs,
             deliveries_pending,
             deliveries_dead,
@@ -135,7 +135,7 @@ impl Request for GetHealth {
             reasons: Vec::new(),
         };
         for p in engine.programs() {
-            match engine.live().get(p.id, 0).state {
+            match engine.statuses().get(p.id, 0).state {
                 ProgramState::Running => h.programs_running += 1,
                 ProgramState::Stopped => h.programs_stopped += 1,
                 ProgramState::Waiting => h.programs_waiting += 1,

@@ -16,7 +16,7 @@ pub(crate) use output::RunOutput;
 pub(crate) use runner::{RunRequest, interrupt_leftovers, start};
 
 /// One run in flight.
-pub(crate) struct Live {
+pub(crate) struct InFlight {
     pub(crate) job_id: JobId,
     pub(crate) cancel: Option<oneshot::Sender<Cancel>>,
     pub(crate) output: Arc<RunOutput>,
@@ -34,7 +34,7 @@ pub(crate) enum Cancel {
 /// Everything the runner shares.
 pub(crate) struct JobsState {
     pub(crate) jobs: RwLock<HashMap<JobId, Job>>,
-    pub(crate) live: Mutex<HashMap<RunId, Live>>,
+    pub(crate) running: Mutex<HashMap<RunId, InFlight>>,
     pub(crate) slots: Arc<Semaphore>,
     /// Bumped whenever a run ends, so queued runs of the same job can look again.
     pub(crate) ended: watch::Sender<u64>,
@@ -50,7 +50,7 @@ impl JobsState {
     pub(crate) fn new(concurrency: usize, max_output: u64) -> Self {
         Self {
             jobs: RwLock::new(HashMap::new()),
-            live: Mutex::new(HashMap::new()),
+            running: Mutex::new(HashMap::new()),
             slots: Arc::new(Semaphore::new(concurrency.max(1))),
             ended: watch::channel(0).0,
             max_output,
@@ -85,9 +85,9 @@ impl JobsState {
     /// can never fall between the two.
     pub(crate) fn cancel(&self, run: RunId, why: Cancel) {
         let sender = {
-            let mut live = lock(&self.live);
-            let sender = live.get_mut(&run).and_then(|r| r.cancel.take());
-            if sender.is_none() && !live.contains_key(&run) {
+            let mut running = lock(&self.running);
+            let sender = running.get_mut(&run).and_then(|r| r.cancel.take());
+            if sender.is_none() && !running.contains_key(&run) {
                 lock(&self.cancel_pending).insert(run);
             }
             sender
@@ -107,7 +107,7 @@ impl JobsState {
     }
 
     pub(crate) fn output(&self, run: RunId) -> Option<Arc<RunOutput>> {
-        lock(&self.live).get(&run).map(|r| r.output.clone())
+        lock(&self.running).get(&run).map(|r| r.output.clone())
     }
 }
 

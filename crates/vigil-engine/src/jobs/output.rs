@@ -16,7 +16,7 @@ pub(crate) struct RunOutput {
     counts: Mutex<Counts>,
     sink: Arc<Mutex<FileSink>>,
     appender: Appender,
-    live: broadcast::Sender<String>,
+    followers: broadcast::Sender<String>,
 }
 
 #[derive(Default)]
@@ -35,7 +35,7 @@ impl RunOutput {
             counts: Mutex::new(Counts::default()),
             sink,
             appender,
-            live: broadcast::channel(1024).0,
+            followers: broadcast::channel(1024).0,
         }
     }
 
@@ -49,7 +49,7 @@ impl RunOutput {
     pub(crate) async fn line(&self, stderr: bool, text: &str) {
         let stamp = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ");
         let line = format!("{stamp} {} {text}\n", if stderr { "err" } else { "out" });
-        let _ = self.live.send(line.clone());
+        let _ = self.followers.send(line.clone());
         {
             let mut c = lock(&self.counts);
             if c.written + line.len() as u64 > self.cap {
@@ -70,13 +70,13 @@ impl RunOutput {
                 "[output capped at {} bytes; {dropped} more bytes dropped]\n",
                 self.cap
             );
-            let _ = self.live.send(note.clone());
+            let _ = self.followers.send(note.clone());
             self.appender.append(&self.sink, note.into_bytes()).await;
         }
         self.appender.flush().await;
     }
 
     pub(crate) fn follow(&self) -> broadcast::Receiver<String> {
-        self.live.subscribe()
+        self.followers.subscribe()
     }
 }

@@ -17,7 +17,7 @@ use vigil_core::{
     plan,
 };
 
-use super::{Cancel, Live, RunOutput};
+use super::{Cancel, InFlight, RunOutput};
 use crate::process::{innermost, process_start, pump};
 use crate::{Engine, now_ms, platform};
 
@@ -223,10 +223,11 @@ async fn attempts(
             chain(engine, &job, status);
             return status;
         }
-        tokio::time::sleep(Duration::from_millis(
-            job.execution.retry_delay(run.attempt + 1),
-        ))
-        .await;
+        let delay =
+            i64::try_from(job.execution.retry_delay(run.attempt + 1)).unwrap_or(i64::MAX / 2);
+        engine
+            .sleep_until_ms(engine.clock_ms().saturating_add(delay))
+            .await;
         if let Some(fix) = &job.execution.fix_command {
             run_fix(&job, fix).await;
         }
@@ -308,11 +309,11 @@ enum Claim {
 /// lock so two triggers of the same job cannot both pass.
 fn claim(engine: &Engine, job: &Job, run: &Run, output: &Arc<RunOutput>) -> Claim {
     let state = engine.jobs();
-    let mut live = lock(&state.live);
+    let mut running = lock(&state.running);
     if state.take_pending_cancel(run.id) {
         return Claim::Cancelled;
     }
-    let others: Vec<i64> = live
+    let others: Vec<i64> = running
         .iter()
         .filter(|(id, r)| r.job_id == job.id && **id != run.id)
         .map(|(id, _)| *id)
@@ -325,9 +326,9 @@ fn claim(engine: &Engine, job: &Job, run: &Run, output: &Arc<RunOutput>) -> Clai
         }
     }
     let (tx, rx) = oneshot::channel();
-    live.insert(
+    running.insert(
         run.id,
-        Live {
+        InFlight {
             job_id: job.id.clone(),
             cancel: Some(tx),
             output: output.clone(),
@@ -345,7 +346,7 @@ struct Released<'a> {
 impl Drop for Released<'_> {
     fn drop(&mut self) {
         let state = self.engine.jobs();
-        lock(&state.live).remove(&self.run);
+        lock(&state.running).remove(&self.run);
         state.ended.send_modify(|n| *n += 1);
     }
 }
@@ -404,7 +405,7 @@ async fn execute(
         }
         permit
     };
-    // From here the run is in the live table; leaving it there would block its job's queue
+    // From here the run is in the running table; leaving it there would block its job's queue
     // for good, so it is released however this ends (a panic included).
     let _released = Released {
         engine,

@@ -2,10 +2,6 @@
 //! recomputes when jobs change. Time comes from a [`Clock`], so tests drive it by hand.
 
 use std::collections::{BTreeMap, HashMap};
-use std::fmt::Debug;
-use std::future::Future;
-use std::pin::Pin;
-use std::sync::{Arc, Mutex};
 use vigil_core::sync::lock;
 
 use chrono::{DateTime, Utc};
@@ -14,88 +10,6 @@ use vigil_core::{JobId, Missed, Trigger};
 
 use super::RunRequest;
 use crate::Engine;
-
-/// Where the scheduler gets time from.
-pub trait Clock: Send + Sync + Debug {
-    /// The current time.
-    fn now(&self) -> DateTime<Utc>;
-    /// Resolves at (or after) `at`.
-    fn sleep_until(&self, at: DateTime<Utc>) -> Pin<Box<dyn Future<Output = ()> + Send>>;
-}
-
-/// The wall clock.
-#[derive(Debug, Default)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> DateTime<Utc> {
-        Utc::now()
-    }
-
-    /// Sleeps in steps of at most [`WALL_CHECK`], looking at the wall clock after each: the
-    /// monotonic timer stops while the PC is suspended, so one long sleep would wake late by
-    /// the whole suspension (and then take an on-time fire for a missed one).
-    fn sleep_until(&self, at: DateTime<Utc>) -> Pin<Box<dyn Future<Output = ()> + Send>> {
-        Box::pin(async move {
-            loop {
-                let wait = (at - Utc::now()).to_std().unwrap_or_default();
-                if wait.is_zero() {
-                    return;
-                }
-                tokio::time::sleep(wait.min(WALL_CHECK)).await;
-            }
-        })
-    }
-}
-
-/// The longest a wall-clock sleep goes without looking at the wall clock again.
-const WALL_CHECK: std::time::Duration = std::time::Duration::from_secs(15);
-
-/// A clock that only moves when told to: for tests of schedules without waiting.
-#[derive(Debug)]
-pub struct ManualClock {
-    now: Mutex<DateTime<Utc>>,
-    moved: watch::Sender<DateTime<Utc>>,
-}
-
-impl ManualClock {
-    /// A clock stopped at `at`.
-    pub fn new(at: DateTime<Utc>) -> Arc<Self> {
-        Arc::new(Self {
-            now: Mutex::new(at),
-            moved: watch::channel(at).0,
-        })
-    }
-
-    /// Moves the clock to `at`; sleepers whose time came wake up.
-    pub fn set(&self, at: DateTime<Utc>) {
-        {
-            let mut now = lock(&self.now);
-            *now = at;
-        }
-        self.moved.send_replace(at);
-    }
-}
-
-impl Clock for ManualClock {
-    fn now(&self) -> DateTime<Utc> {
-        *lock(&self.now)
-    }
-
-    fn sleep_until(&self, at: DateTime<Utc>) -> Pin<Box<dyn Future<Output = ()> + Send>> {
-        let mut moved = self.moved.subscribe();
-        Box::pin(async move {
-            loop {
-                if *moved.borrow_and_update() >= at {
-                    return;
-                }
-                if moved.changed().await.is_err() {
-                    return;
-                }
-            }
-        })
-    }
-}
 
 /// How early the scheduler wakes before a fire: the run is recorded and its slot taken by the
 /// instant, and only the process start waits for it (measured: p50 3 ms late without, see

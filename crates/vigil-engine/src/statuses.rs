@@ -132,12 +132,12 @@ pub(crate) struct StatusCursor {
 }
 
 /// The table of live statuses.
-pub(crate) struct LiveTable {
+pub(crate) struct StatusTable {
     table: Mutex<Table>,
     published: tokio::sync::watch::Sender<u64>,
 }
 
-impl Default for LiveTable {
+impl Default for StatusTable {
     fn default() -> Self {
         Self {
             table: Mutex::default(),
@@ -146,7 +146,7 @@ impl Default for LiveTable {
     }
 }
 
-impl LiveTable {
+impl StatusTable {
     /// Changes one program's status in place; watchers hear of it at once if it changed.
     pub(crate) fn update(&self, id: ProgramId, f: impl FnOnce(&mut ProgramStatus)) {
         let changed = {
