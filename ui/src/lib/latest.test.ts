@@ -1,16 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Latest } from "./latest";
-
-/** A promise and the functions that settle it. */
-function deferred<T>() {
-  let resolve!: (v: T) => void;
-  let reject!: (e: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
+import { deferred } from "./deferred.test-util";
 
 describe("Latest", () => {
   it("applies the answer of the only load", async () => {

@@ -117,3 +117,8 @@ export const NOTIFICATIONS_HREF = "#/notifications/endpoints";
 export function notifyHref(tab: NotifyTab, id?: number | "new"): string {
   return id === undefined ? `#/notifications/${tab}` : `#/notifications/${tab}/${id}`;
 }
+
+/** Open the page of `hash` (one of the `…Href` values). */
+export function go(hash: string): void {
+  location.hash = hash;
+}

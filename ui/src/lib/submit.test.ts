@@ -1,17 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { Submitter } from "./submit.svelte";
 import { FormError, apiError } from "./errors";
-
-/** A promise and the functions that settle it. */
-function deferred<T>() {
-  let resolve!: (v: T) => void;
-  let reject!: (e: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
+import { deferred } from "./deferred.test-util";
 
 describe("Submitter", () => {
   it("is busy while the call runs and resolves with its result", async () => {
