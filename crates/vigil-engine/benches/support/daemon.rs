@@ -278,4 +278,63 @@ pub(crate) fn daemon(rows: &mut Vec<Row>) {
         "",
     ));
     drop(d);
+
+    // Start-up with a 1 GB database: 300 programs' raw samples over the last two days (what
+    // the default retention keeps), written through the store's own functions.
+    let target_mb: u64 = std::env::var("VIGIL_BENCH_BIG_DB_MB")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1024);
+    let big = tempfile::tempdir().unwrap();
+    let written = fill_samples(big.path(), target_mb);
+    let (d, ready) = start(&bin, big.path());
+    rows.push(row(
+        &format!(
+            "start-up to API ready with a {} MiB database",
+            written / 1048576
+        ),
+        format!("{:.0} ms", ready.as_secs_f64() * 1000.0),
+        "300 programs, 2 days of 1 Hz samples".into(),
+        String::new(),
+        "",
+    ));
+    drop(d);
+}
+
+/// Writes samples until the database reaches `target_mb`; returns its size in bytes.
+fn fill_samples(dir: &Path, target_mb: u64) -> u64 {
+    let store = super::open_store(dir);
+    let ids = super::register(&store, 300);
+    let now_s = vigil_engine::now_ms() / 1000;
+    let db = dir.join(vigil_store::DB_FILE);
+    let size = || {
+        ["", "-wal"]
+            .iter()
+            .map(|x| std::fs::metadata(format!("{}{x}", db.display())).map_or(0, |m| m.len()))
+            .sum::<u64>()
+    };
+    let mut ts = now_s - 2 * 86_400 + 60;
+    while size() < target_mb * 1048576 && ts < now_s {
+        let mut batch = Vec::with_capacity(100 * ids.len());
+        for _ in 0..100 {
+            for &program_id in &ids {
+                batch.push(vigil_store::Sample {
+                    program_id,
+                    ts,
+                    cpu: ts % 97,
+                    mem: 40_000 + (ts % 1000),
+                });
+            }
+            ts += 1;
+        }
+        super::block(
+            store
+                .writer()
+                .write(move |tx| vigil_store::insert_samples(tx, &batch)),
+        )
+        .unwrap();
+    }
+    store.writer().close();
+    drop(store);
+    size()
 }

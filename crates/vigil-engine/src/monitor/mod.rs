@@ -214,6 +214,16 @@ fn run(config: MonitorConfig, mut sweeper: Sweeper, shared: &Shared, out: &mpsc:
                 discovery.max(Discovery::Incremental)
             };
         }
+        // Nothing to watch: no sweep at all until the target list changes (an idle Vigil
+        // reads no process table).
+        if targets.is_empty() {
+            if shared.generation.load(Ordering::SeqCst) == seen_generation
+                && !shared.stop.load(Ordering::SeqCst)
+            {
+                std::thread::park();
+            }
+            continue;
+        }
         let sweep = sweeper.sweep(&targets, discovery, crate::now_ms());
         if sweep.discovery >= Discovery::Incremental {
             next_discovery = tick + config.discovery;
