@@ -101,21 +101,27 @@ fn generated() -> String {
     out
 }
 
-#[test]
-fn typescript_bindings_match_the_rust_types() {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/lib/types.ts");
-    let want = generated();
+/// Compares a generated file with the committed one; `VIGIL_BLESS=1` rewrites it instead.
+fn matches_committed(file: &str, want: &str, what: &str) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../ui/src/lib")
+        .join(file);
     if std::env::var_os("VIGIL_BLESS").is_some() {
-        std::fs::write(&path, &want).unwrap();
+        std::fs::write(&path, want).unwrap();
         return;
     }
     let have = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         have == want,
-        "{} is out of date with the Rust types; run \
+        "{} is out of date with {what}; run \
          `VIGIL_BLESS=1 cargo test -p vigil-engine --test bindings` and commit it.\n--- want ---\n{want}",
         path.display()
     );
+}
+
+#[test]
+fn typescript_bindings_match_the_rust_types() {
+    matches_committed("types.ts", &generated(), "the Rust types");
 }
 
 /// The operation table for the UI: how each travels over HTTP, and its types.
@@ -186,17 +192,5 @@ fn operations() -> String {
 
 #[test]
 fn the_typescript_operation_table_matches_the_rust_one() {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/lib/operations.ts");
-    let want = operations();
-    if std::env::var_os("VIGIL_BLESS").is_some() {
-        std::fs::write(&path, &want).unwrap();
-        return;
-    }
-    let have = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        have == want,
-        "{} is out of date with the operation table; run \
-         `VIGIL_BLESS=1 cargo test -p vigil-engine --test bindings` and commit it.\n--- want ---\n{want}",
-        path.display()
-    );
+    matches_committed("operations.ts", &operations(), "the operation table");
 }
