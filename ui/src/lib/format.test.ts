@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatBytes, formatClock, formatPercent, formatPids, formatUptime, parseArgs, parseTags } from "./format";
+import { formatBytes, formatClock, formatPercent, formatPids, formatUptime, parseArgs, parseTags, withTag } from "./format";
 
 describe("formatUptime", () => {
   it.each([
@@ -103,5 +103,14 @@ describe("formatPids", () => {
     expect(formatPids([12])).toBe("12");
     expect(formatPids([1, 2, 3])).toBe("1, 2, 3");
     expect(formatPids([1, 2, 3, 4, 5])).toBe("1, 2, 3 +2");
+  });
+});
+
+describe("withTag", () => {
+  it("appends a tag once and normalises the list", () => {
+    expect(withTag("", "web")).toBe("web");
+    expect(withTag(" web ,db", "nightly")).toBe("web, db, nightly");
+    expect(withTag("web, db", "db")).toBe("web, db");
+    expect(withTag("web,,", "web")).toBe("web,,");
   });
 });

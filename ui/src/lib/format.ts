@@ -60,6 +60,13 @@ export function formatPercent(p: number): string {
 }
 
 /** Tags from "a, b,,c ,a": trimmed, non-empty, first occurrence kept. */
+/** The comma-separated tag text with `tag` added at the end, unless it is there already. */
+export function withTag(text: string, tag: string): string {
+  const tags = parseTags(text);
+  if (tags.includes(tag)) return text;
+  return [...tags, tag].join(", ");
+}
+
 export function parseTags(text: string): string[] {
   const seen = new Set<string>();
   for (const t of text.split(",")) {

@@ -1,7 +1,7 @@
 // Generated from the operation table (vigil_engine::api::ops) by
 // `VIGIL_BLESS=1 cargo test -p vigil-engine --test bindings`. Do not edit by hand.
 
-import type { Attempt, CancelRun, CreateEndpoint, CreateJob, CreateRule, CreateTrigger, DeleteEndpoint, DeleteJob, DeleteRule, Delivery, DeliveryDetail, Endpoint, Event, ExportJobs, GetDelivery, GetEndpoint, GetHealth, GetJob, GetJobsDashboard, GetProgram, GetProgramStatus, GetRule, GetRun, GetRunOutput, GetSamples, GetStatus, Health, ImportJobs, ImportReport, Job, JobsDashboard, JobsFile, ListDeliveries, ListEndpoints, ListEvents, ListJobs, ListProgramEvents, ListProgramStatus, ListPrograms, ListRules, ListRuns, ListTriggers, NewProgram, NewTrigger, PreviewSchedule, Program, ProgramStatus, RemoveProgram, ReplayDeliveries, Replayed, RestartProgram, RevokeTrigger, Rule, Run, RunAccepted, RunJob, SampleBucket, StartProgram, Status, StopProgram, TailLog, TestEndpoint, TriggerCredential, UpdateEndpoint, UpdateJob, UpdateRule } from "./types";
+import type { Attempt, CancelRun, CreateEndpoint, CreateJob, CreateRule, CreateTrigger, DeleteEndpoint, DeleteJob, DeleteRule, Delivery, DeliveryDetail, Endpoint, Event, ExportJobs, GetDelivery, GetEndpoint, GetHealth, GetJob, GetJobsDashboard, GetProgram, GetProgramStatus, GetRule, GetRun, GetRunOutput, GetSamples, GetStatus, Health, ImportJobs, ImportReport, Job, JobsDashboard, JobsFile, ListDeliveries, ListEndpoints, ListEvents, ListJobs, ListProgramEvents, ListProgramStatus, ListPrograms, ListRules, ListRuns, ListTags, ListTriggers, NewProgram, NewTrigger, PreviewSchedule, Program, ProgramStatus, RemoveProgram, ReplayDeliveries, Replayed, RestartProgram, RevokeTrigger, Rule, Run, RunAccepted, RunJob, SampleBucket, StartProgram, Status, StopProgram, TailLog, TestEndpoint, TriggerCredential, UpdateEndpoint, UpdateJob, UpdateRule } from "./types";
 
 /** How an operation travels over HTTP; the desktop app invokes it by name instead. */
 export type OperationSpec = {
@@ -32,6 +32,7 @@ export const OPERATIONS = {
   get_samples: { method: "GET", path: "/programs/{id}/samples", body: "none", status: 200, scope: "read" },
   list_program_events: { method: "GET", path: "/programs/{id}/events", body: "none", status: 200, scope: "read" },
   tail_log: { method: "GET", path: "/programs/{id}/logs", body: "none", status: 200, scope: "read" },
+  list_tags: { method: "GET", path: "/tags", body: "none", status: 200, scope: "read" },
   list_jobs: { method: "GET", path: "/jobs", body: "none", status: 200, scope: "read" },
   create_job: { method: "POST", path: "/jobs", body: "fields", status: 201, scope: "admin" },
   get_jobs_dashboard: { method: "GET", path: "/jobs/dashboard", body: "none", status: 200, scope: "read" },
@@ -84,6 +85,7 @@ export type OperationTypes = {
   get_samples: { request: GetSamples; response: Array<SampleBucket> };
   list_program_events: { request: ListProgramEvents; response: Array<Event> };
   tail_log: { request: TailLog; response: Array<string> };
+  list_tags: { request: ListTags; response: Array<string> };
   list_jobs: { request: ListJobs; response: Array<Job> };
   create_job: { request: CreateJob; response: Job };
   get_jobs_dashboard: { request: GetJobsDashboard; response: JobsDashboard };
@@ -149,6 +151,8 @@ export interface VigilOperations {
   listProgramEvents(request: ListProgramEvents): Promise<Array<Event>>;
   /**  The last lines a program printed (`?follow=true` streams new ones instead). (`GET /api/programs/{id}/logs`) */
   tailLog(request: TailLog): Promise<Array<string>>;
+  /**  Every tag in use on programs and jobs. (`GET /api/tags`) */
+  listTags(request?: ListTags): Promise<Array<string>>;
   /**  Every job. (`GET /api/jobs`) */
   listJobs(request?: ListJobs): Promise<Array<Job>>;
   /**  Creates a job from its definition. (`POST /api/jobs`) */
@@ -230,6 +234,7 @@ export const METHOD_OPERATIONS = {
   getSamples: "get_samples",
   listProgramEvents: "list_program_events",
   tailLog: "tail_log",
+  listTags: "list_tags",
   listJobs: "list_jobs",
   createJob: "create_job",
   getJobsDashboard: "get_jobs_dashboard",

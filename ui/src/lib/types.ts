@@ -1020,6 +1020,8 @@ id: number,
  */
 lines?: number, };
 
+export type ListTags = Record<string, never>;
+
 export type ListJobs = Record<string, never>;
 
 export type CreateJob = Job;

@@ -243,6 +243,8 @@ operations! {
     list_program_events: Get "/programs/{id}/events", Read => ListProgramEvents;
     /// The last lines a program printed (`?follow=true` streams new ones instead).
     tail_log: Get "/programs/{id}/logs", Read => TailLog;
+    /// Every tag in use on programs and jobs.
+    list_tags: Get "/tags", Read => ListTags;
 
     /// Every job.
     list_jobs: Get "/jobs", Read => ListJobs;

@@ -281,3 +281,18 @@ impl Engine {
             .ok_or_else(|| ApiError::conflict("only programs Vigil launches have output to follow"))
     }
 }
+
+/// Every tag in use on programs and jobs, sorted, each once: what a tag field suggests.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, TS)]
+pub struct ListTags {}
+
+impl Request for ListTags {
+    type Response = Vec<String>;
+
+    async fn handle(self, engine: &Engine) -> Result<Vec<String>, ApiError> {
+        let mut tags: std::collections::BTreeSet<String> =
+            engine.programs().into_iter().flat_map(|p| p.tags).collect();
+        tags.extend(engine.jobs().all().into_iter().flat_map(|j| j.tags));
+        Ok(tags.into_iter().collect())
+    }
+}
