@@ -16,8 +16,6 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::{mpsc, oneshot};
 use vigil_core::sync::lock;
 
-use crate::logs::LogLimits;
-
 /// Lines that may wait for the writer thread before pumps wait (at most 8 KiB each, so at most
 /// 8 MiB held).
 const QUEUE: usize = 1024;
@@ -189,6 +187,24 @@ fn run(mut rx: mpsc::Receiver<Message>) {
         }
         for sink in dirty.drain(..) {
             lock(&sink).flush();
+        }
+    }
+}
+
+/// Rotation: a log file is rotated past this size, and this many old files are kept.
+#[derive(Debug, Clone, Copy)]
+pub struct LogLimits {
+    /// Bytes per file before rotation.
+    pub file_bytes: u64,
+    /// Rotated files kept (`.1`, `.2`, ...).
+    pub keep: u32,
+}
+
+impl Default for LogLimits {
+    fn default() -> Self {
+        Self {
+            file_bytes: 1024 * 1024,
+            keep: 2,
         }
     }
 }

@@ -11,9 +11,10 @@ use vigil_core::{ApiError, Event, EventKind, NewEvent, Program, ProgramId, RunId
 use vigil_store::{HistoryRetention, Retention, Store, StoreError};
 
 use crate::appender::Appender;
+use crate::appender::LogLimits;
 use crate::clock::{Clock, SystemClock};
 use crate::jobs::{Cancel, JobsState};
-use crate::logs::{LogLimits, ProgramLog};
+use crate::logs::ProgramLog;
 use crate::monitor::{MonitorConfig, MonitorHandle, Target};
 use crate::outbox::{Notifier, Outbox};
 use crate::ownership::Ownership;

@@ -23,10 +23,10 @@ mod stream;
 mod supervisor;
 
 pub use api::Request;
+pub use appender::LogLimits;
 pub use clock::{Clock, ManualClock, SystemClock, now_ms};
 pub use engine::{Engine, EngineConfig};
 pub use jobs::default_concurrency;
-pub use logs::LogLimits;
 pub use outbox::{Notifier, OsNotification};
 pub use stream::EventStream;
 pub use vigil_core::{ApiError, ErrorCode, Event, EventKind, NewProgram, Program};

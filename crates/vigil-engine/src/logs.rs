@@ -9,32 +9,10 @@ use tokio::sync::broadcast;
 use vigil_core::ProgramId;
 use vigil_core::sync::lock;
 
-use crate::appender::{Appender, FileSink};
+use crate::appender::{Appender, FileSink, LogLimits};
 
 /// Lines kept in memory per program for crash reports.
 const LAST_LINES: usize = 20;
-
-/// Longest line kept; longer lines are cut (a program printing one endless line must not eat
-/// memory).
-pub(crate) const MAX_LINE: usize = 8 * 1024;
-
-/// Rotation: a log file is rotated past this size, and this many old files are kept.
-#[derive(Debug, Clone, Copy)]
-pub struct LogLimits {
-    /// Bytes per file before rotation.
-    pub file_bytes: u64,
-    /// Rotated files kept (`.1`, `.2`, ...).
-    pub keep: u32,
-}
-
-impl Default for LogLimits {
-    fn default() -> Self {
-        Self {
-            file_bytes: 1024 * 1024,
-            keep: 2,
-        }
-    }
-}
 
 /// One program's output log.
 pub(crate) struct ProgramLog {
@@ -177,5 +155,11 @@ mod tests {
         assert_eq!(log.last_lines().len(), LAST_LINES);
         log.new_run();
         assert!(log.last_lines().is_empty());
+    }
+}
+
+impl crate::process::LineSink for ProgramLog {
+    fn line(&self, stderr: bool, text: &str) -> impl std::future::Future<Output = ()> + Send {
+        ProgramLog::line(self, stderr, text)
     }
 }

@@ -5,7 +5,9 @@ use std::time::Duration;
 use process_wrap::tokio::ChildWrapper;
 use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
 
-use crate::logs::MAX_LINE;
+/// Longest line kept; longer lines are cut (a program printing one endless line must not eat
+/// memory).
+pub(crate) const MAX_LINE: usize = 8 * 1024;
 
 /// How long output readers may keep draining after the process exited (grandchildren can keep
 /// the pipes open).
@@ -43,18 +45,6 @@ pub(crate) fn innermost(child: &mut dyn ChildWrapper) -> &mut dyn ChildWrapper {
 pub(crate) trait LineSink: Send + Sync + 'static {
     /// Takes one line (without its newline); waits only when the output thread is far behind.
     fn line(&self, stderr: bool, text: &str) -> impl std::future::Future<Output = ()> + Send;
-}
-
-impl LineSink for crate::logs::ProgramLog {
-    fn line(&self, stderr: bool, text: &str) -> impl std::future::Future<Output = ()> + Send {
-        crate::logs::ProgramLog::line(self, stderr, text)
-    }
-}
-
-impl LineSink for crate::jobs::RunOutput {
-    fn line(&self, stderr: bool, text: &str) -> impl std::future::Future<Output = ()> + Send {
-        crate::jobs::RunOutput::line(self, stderr, text)
-    }
 }
 
 /// Copies one output stream to `sink` line by line, cutting overlong lines.

@@ -80,3 +80,9 @@ impl RunOutput {
         self.followers.subscribe()
     }
 }
+
+impl crate::process::LineSink for RunOutput {
+    fn line(&self, stderr: bool, text: &str) -> impl std::future::Future<Output = ()> + Send {
+        RunOutput::line(self, stderr, text)
+    }
+}
