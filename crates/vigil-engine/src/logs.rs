@@ -115,6 +115,12 @@ impl ProgramLog {
     }
 }
 
+impl crate::process::LineSink for ProgramLog {
+    fn line(&self, stderr: bool, text: &str) -> impl std::future::Future<Output = ()> + Send {
+        ProgramLog::line(self, stderr, text)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,11 +161,5 @@ mod tests {
         assert_eq!(log.last_lines().len(), LAST_LINES);
         log.new_run();
         assert!(log.last_lines().is_empty());
-    }
-}
-
-impl crate::process::LineSink for ProgramLog {
-    fn line(&self, stderr: bool, text: &str) -> impl std::future::Future<Output = ()> + Send {
-        ProgramLog::line(self, stderr, text)
     }
 }

@@ -24,7 +24,7 @@ use vigil_core::{
     ApiError, Endpoint, Event, EventKind, Job, Method, NewProgram, Notice, Preset, Rule,
     check_graph, fill_template, next_fires, parse_cron, parse_tz, plan, resolve_template,
 };
-use vigil_engine::api::{ImportJobs, MAX_HOOK_BODY};
+use vigil_engine::api::{ImportJobs, MAX_HOOK_BODY, OPERATIONS};
 
 /// A fuzz target: it must return for every input.
 pub type Target = fn(&[u8]);
@@ -39,6 +39,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("webhook_template", webhook_template),
     ("hook_body", hook_body),
     ("sse_since", sse_since),
+    ("api_request", api_request),
 ];
 
 /// A job definition as the API, the UI form and the CLI send it: read as a [`Job`] and
@@ -322,6 +323,34 @@ fn sample_event() -> Event {
         job_id: Some("nightly-backup".into()),
         message: "\"nightly-backup\" failed: exit 3\n{{message}}".into(),
         detail: Some("last lines\t\u{1}\u{7f}".into()),
+    }
+}
+
+/// An HTTP request to the API as anyone who holds a token may send it, read the way the server
+/// reads every operation: the first byte picks the operation, the first line holds the path
+/// parameters (split at `/`), the second the raw query string, the rest is the body. Then the
+/// fields are read into the operation's request type.
+pub fn api_request(data: &[u8]) {
+    let Some((&pick, rest)) = data.split_first() else {
+        return;
+    };
+    let op = &OPERATIONS[usize::from(pick) % OPERATIONS.len()];
+    let mut parts = rest.splitn(3, |&b| b == b'\n');
+    let params: Vec<String> = parts
+        .next()
+        .map(|p| {
+            String::from_utf8_lossy(p)
+                .split('/')
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
+    let query = parts
+        .next()
+        .map(|q| String::from_utf8_lossy(q).into_owned());
+    let body = parts.next().unwrap_or_default();
+    if let Ok(args) = op.request_from_http(&params, query.as_deref(), body) {
+        let _ = op.parse_http(&args);
     }
 }
 

@@ -626,6 +626,7 @@ fn every_target_has_a_test_and_a_corpus() {
         "webhook_template",
         "hook_body",
         "sse_since",
+        "api_request",
     ];
     for (name, _) in vigil_fuzz::TARGETS {
         assert!(
@@ -655,4 +656,42 @@ fn the_since_parse_is_the_servers() {
     for bad in ["-1", "", "x", "1.5", "9223372036854775808"] {
         assert!(parse_since(bad).is_err(), "{bad:?} must be refused");
     }
+}
+
+#[test]
+fn api_request() {
+    const PIECES: &[&str] = &[
+        "\x00",
+        "\x07",
+        "\x15",
+        "\x20",
+        "1",
+        "-1",
+        "9223372036854775808",
+        "a b",
+        "%2F",
+        "%zz",
+        "/",
+        "\n",
+        "limit=5",
+        "limit=-1",
+        "&",
+        "=",
+        "status=failed",
+        "job=x",
+        "before=",
+        "since=0",
+        "follow=true",
+        "replace=true",
+        "{",
+        "}",
+        "[]",
+        "{\"id\": \"a\"}",
+        "{\"options\": {}}",
+        "{\"ids\": [1, 2]}",
+        "\"",
+        "null",
+        "\u{fffd}",
+    ];
+    fuzz("api_request", fragments(PIECES).boxed());
 }

@@ -104,6 +104,7 @@ pub struct Operation {
     pub doc: &'static str,
     call: fn(Engine, Value) -> Answer,
     call_form: fn(Engine, String) -> Answer,
+    parse: fn(&HttpArgs) -> Result<(), ApiError>,
     request_ts: fn() -> (String, String),
     response_ts: fn() -> String,
 }
@@ -132,6 +133,17 @@ fn call_form<R: Op>(engine: Engine, form: String) -> Answer {
         serde_json::to_value(response)
             .map_err(|e| ApiError::internal(format!("cannot encode the answer: {e}")))
     })
+}
+
+fn parse<R: Op>(args: &HttpArgs) -> Result<(), ApiError> {
+    match args {
+        HttpArgs::Json(v) => serde_json::from_value::<R>(v.clone())
+            .map(drop)
+            .map_err(|e| ApiError::invalid(format!("invalid request: {e}"))),
+        HttpArgs::Form(f) => serde_urlencoded::from_str::<R>(f)
+            .map(drop)
+            .map_err(|e| ApiError::invalid(format!("invalid query: {e}"))),
+    }
 }
 
 fn request_ts<R: TS>() -> (String, String) {
@@ -196,6 +208,7 @@ macro_rules! operations {
                 doc: concat!($($doc),*),
                 call: call::<$req>,
                 call_form: call_form::<$req>,
+                parse: parse::<$req>,
                 request_ts: request_ts::<$req>,
                 response_ts: response_ts!($req $(, $ts)?),
             },
@@ -360,6 +373,12 @@ impl Operation {
     /// Runs this operation with its request as JSON.
     pub fn run(&self, engine: &Engine, args: Value) -> Answer {
         (self.call)(engine.clone(), args)
+    }
+
+    /// Reads the request as it arrived over HTTP into the operation's request type without
+    /// running it: what a call would refuse as `invalid_input` before reaching the engine.
+    pub fn parse_http(&self, args: &HttpArgs) -> Result<(), ApiError> {
+        (self.parse)(args)
     }
 
     /// Runs this operation with its request as it arrived over HTTP.
@@ -640,4 +659,132 @@ pub fn percent_encode(s: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// What a server makes of a client's request: the path split back into its segments and
+    /// percent-decoded, the query encoded as a form.
+    fn served(op: &Operation, call: &HttpCall) -> Result<HttpArgs, ApiError> {
+        let template: Vec<&str> = op.path.split('/').collect();
+        let sent: Vec<&str> = call.path.split('/').collect();
+        assert_eq!(template.len(), sent.len(), "{} {}", op.path, call.path);
+        let params: Vec<String> = template
+            .iter()
+            .zip(&sent)
+            .filter(|(t, _)| t.starts_with('{'))
+            .map(|(_, s)| percent_decode(s).unwrap())
+            .collect();
+        let query = serde_urlencoded::to_string(&call.query).unwrap();
+        let body = call
+            .body
+            .as_ref()
+            .map(|b| serde_json::to_vec(b).unwrap())
+            .unwrap_or_default();
+        op.request_from_http(&params, Some(&query), &body)
+    }
+
+    proptest! {
+        /// Every operation's path parameters survive the trip from a client's request to the
+        /// server's reading of it, whatever the text ids hold.
+        #[test]
+        fn path_parameters_arrive_as_sent(
+            which in 0..OPERATIONS.len(),
+            id in any::<i64>(),
+            text in "\\PC{1,40}",
+        ) {
+            let op = &OPERATIONS[which];
+            let mut fields = Map::new();
+            for p in op.params() {
+                let v = if p.text { Value::String(text.clone()) } else { Value::from(id) };
+                fields.insert(p.name.to_owned(), v);
+            }
+            if let Body::Field(f) = op.body {
+                fields.insert(f.to_owned(), json_doc());
+            }
+            let call = op.to_http(&Value::Object(fields.clone())).unwrap();
+            let args = served(op, &call).unwrap();
+            for p in op.params() {
+                match &args {
+                    HttpArgs::Json(Value::Object(got)) => {
+                        prop_assert_eq!(got.get(p.name), fields.get(p.name));
+                    }
+                    HttpArgs::Form(form) => {
+                        let got: Vec<(String, String)> = serde_urlencoded::from_str(form).unwrap();
+                        let want = scalar(&fields[p.name]);
+                        prop_assert!(got.iter().any(|(k, v)| k == p.name && *v == want), "{form}");
+                    }
+                    other => prop_assert!(false, "{other:?}"),
+                }
+            }
+        }
+
+        /// Whatever arrives over HTTP, reading it into a request returns (an answer or a clear
+        /// error), never panics.
+        #[test]
+        fn any_http_request_is_read_or_refused(
+            which in 0..OPERATIONS.len(),
+            params in proptest::collection::vec("\\PC{0,12}", 0..3),
+            query in "\\PC{0,40}",
+            body in proptest::collection::vec(any::<u8>(), 0..64),
+        ) {
+            let op = &OPERATIONS[which];
+            if let Ok(args) = op.request_from_http(&params, Some(&query), &body) {
+                let _ = op.parse_http(&args);
+            }
+        }
+    }
+
+    fn json_doc() -> Value {
+        Value::Object(Map::new())
+    }
+
+    #[test]
+    fn reading_refuses_what_it_must() {
+        let get_program = find("get_program").unwrap();
+        let err = get_program
+            .request_from_http(&["x".into()], None, b"")
+            .unwrap_err();
+        assert!(err.message.contains("id must be an integer"), "{err:?}");
+        let err = get_program.request_from_http(&[], None, b"").unwrap_err();
+        assert!(err.message.contains("path parameters"), "{err:?}");
+        let list_runs = find("list_runs").unwrap();
+        let err = list_runs
+            .request_from_http(&[], Some("limit=1&limit=2"), b"")
+            .unwrap_err();
+        assert!(err.message.contains("twice"), "{err:?}");
+        let err = list_runs
+            .request_from_http(&[], Some("%zz"), b"")
+            .unwrap_err();
+        assert!(err.message.contains("percent"), "{err:?}");
+        let args = list_runs
+            .request_from_http(&[], Some("limit=abc"), b"")
+            .unwrap();
+        assert!(list_runs.parse_http(&args).is_err());
+        let update_job = find("update_job").unwrap();
+        let err = update_job
+            .request_from_http(&["a".into()], None, br#"{"id": "b"}"#)
+            .unwrap_err();
+        assert!(err.message.contains("does not match"), "{err:?}");
+        let err = update_job
+            .request_from_http(&["a".into()], Some("x=1"), br#"{"id": "a"}"#)
+            .unwrap_err();
+        assert!(err.message.contains("not the query"), "{err:?}");
+        let import = find("import_jobs").unwrap();
+        let err = import
+            .request_from_http(&[], Some("replace=true"), b"  ")
+            .unwrap_err();
+        assert!(err.message.contains("needs a JSON body"), "{err:?}");
+        let args = import
+            .request_from_http(&[], Some("replace=true"), b"[]")
+            .unwrap();
+        assert_eq!(
+            args,
+            HttpArgs::Json(serde_json::json!({"replace": true, "document": []}))
+        );
+    }
 }
