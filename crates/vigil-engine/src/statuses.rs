@@ -93,6 +93,8 @@ impl ProgramStatus {
 struct Entry {
     status: Option<ProgramStatus>,
     recent: VecDeque<(i64, f64, u64)>,
+    /// Samples ever pushed: a watcher's position, whatever the wall clock does.
+    pushed: u64,
     /// The table's clock when this entry last changed in a way a watcher sees.
     version: u64,
 }
@@ -124,10 +126,10 @@ pub struct StatusUpdate {
     pub removed: Vec<ProgramId>,
 }
 
-/// What one watcher has seen: per program, the version and the newest sample's time.
+/// What one watcher has seen: per program, the version and how many samples.
 #[derive(Debug, Default)]
 pub(crate) struct StatusCursor {
-    seen: HashMap<ProgramId, (u64, i64)>,
+    seen: HashMap<ProgramId, (u64, u64)>,
     started: bool,
 }
 
@@ -194,6 +196,7 @@ impl StatusTable {
                 entry.recent.pop_front();
             }
             entry.recent.push_back((ts_ms, cpu_percent, memory_bytes));
+            entry.pushed += 1;
             // A program with no processes before and none now has nothing new to show.
             if !(idle_before && procs.is_empty()) {
                 table.touch(id);
@@ -233,23 +236,23 @@ impl StatusTable {
             let mut status = entry
                 .and_then(|e| e.status.clone())
                 .unwrap_or_else(|| ProgramStatus::new(id));
+            let pushed = entry.map_or(0, |e| e.pushed);
             let recent: Vec<(i64, f64, u64)> = match (entry, seen) {
                 (None, _) => Vec::new(),
-                (Some(e), Some((_, last_ts))) if !full => {
-                    e.recent.iter().filter(|r| r.0 > last_ts).copied().collect()
+                (Some(e), Some((_, had))) if !full => {
+                    // Only the samples pushed since, counted, not dated: a clock set back
+                    // must not hide new samples.
+                    let new = usize::try_from(e.pushed.saturating_sub(had)).unwrap_or(usize::MAX);
+                    let skip = e.recent.len().saturating_sub(new);
+                    e.recent.iter().skip(skip).copied().collect()
                 }
                 (Some(e), _) => {
                     let skip = e.recent.len().saturating_sub(first_recent);
                     e.recent.iter().skip(skip).copied().collect()
                 }
             };
-            let last_ts = recent
-                .last()
-                .map(|r| r.0)
-                .or(seen.map(|(_, t)| t))
-                .unwrap_or(i64::MIN);
             status.recent = recent;
-            cursor.seen.insert(id, (version, last_ts));
+            cursor.seen.insert(id, (version, pushed));
             statuses.push(status);
         }
         let removed: Vec<ProgramId> = cursor
@@ -287,5 +290,50 @@ impl StatusTable {
     pub(crate) fn remove(&self, id: ProgramId) {
         lock(&self.table).entries.remove(&id);
         self.publish();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::monitor::{ProcId, ProcSample};
+
+    fn sample(cpu: i64) -> ProcSample {
+        ProcSample {
+            id: ProcId { pid: 7, start: 1 },
+            cpu_permille: cpu,
+            mem_kib: 10,
+        }
+    }
+
+    #[test]
+    fn a_watcher_gets_everything_once_then_only_what_is_new_even_when_the_clock_goes_back() {
+        let table = StatusTable::default();
+        let mut cursor = StatusCursor::default();
+        table.measure(1, 5_000, &[sample(10)]);
+        table.measure(1, 6_000, &[sample(20)]);
+        let first = table.changes(&[1, 2], &mut cursor, 120);
+        assert!(first.full);
+        assert_eq!(first.statuses.len(), 2, "every program, measured or not");
+        assert_eq!(first.statuses[0].recent.len(), 2);
+        let nothing = table.changes(&[1, 2], &mut cursor, 120);
+        assert!(!nothing.full && nothing.statuses.is_empty() && nothing.removed.is_empty());
+        // The wall clock was set back an hour: the new sample still travels.
+        table.measure(1, 6_000 - 3_600_000, &[sample(30)]);
+        let delta = table.changes(&[1, 2], &mut cursor, 120);
+        assert_eq!(delta.statuses.len(), 1);
+        assert_eq!(
+            delta.statuses[0].recent,
+            vec![(6_000 - 3_600_000, 3.0, 10 * 1024)]
+        );
+        // Program 2 removed.
+        let gone = table.changes(&[1], &mut cursor, 120);
+        assert_eq!(gone.removed, vec![2]);
+        // A state change with no new sample carries no samples.
+        table.update(1, |s| s.restarts += 1);
+        let changed = table.changes(&[1], &mut cursor, 120);
+        assert_eq!(changed.statuses.len(), 1);
+        assert!(changed.statuses[0].recent.is_empty());
+        assert_eq!(changed.statuses[0].restarts, 1);
     }
 }

@@ -38,8 +38,7 @@ pub(crate) async fn require_token(
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim);
+        .and_then(bearer);
     match presented {
         Some(t) if bool::from(t.as_bytes().ct_eq(state.token.as_bytes())) => next.run(req).await,
         Some(_) => unauthorized("the API token is wrong"),
@@ -47,6 +46,13 @@ pub(crate) async fn require_token(
             "an `Authorization: Bearer <token>` header is required; the token is in the data dir's api-token file",
         ),
     }
+}
+
+/// The credentials of an `Authorization: Bearer <token>` header; the scheme's name is
+/// case-insensitive (RFC 9110).
+pub(crate) fn bearer(header: &str) -> Option<&str> {
+    let (scheme, token) = header.trim().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
 fn unauthorized(message: &str) -> Response {

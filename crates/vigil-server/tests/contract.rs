@@ -254,6 +254,46 @@ async fn statuses_are_pushed_full_first_then_only_changes() {
     s.engine.stop().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stream_flags_and_the_auth_scheme_are_read_strictly_and_by_the_standard() {
+    let s = serve().await;
+    for path in [
+        "/api/programs/1/logs?follow=1",
+        "/api/programs/1/logs?follow=true&follow=false",
+        "/api/runs/1/output?follow=yes",
+        "/api/runs/1/output?follow=true&x=1",
+    ] {
+        let (status, body) = s.send("GET", path, None).await;
+        assert_eq!(status, 400, "{path}: {body}");
+    }
+    // Without follow the log path is the tail_log operation (no such program here).
+    let (status, body) = s
+        .send("GET", "/api/programs/1/logs?follow=false&lines=5", None)
+        .await;
+    assert_eq!(status, 404, "{body}");
+    // The scheme's name is case-insensitive; the token is not.
+    let resp = s
+        .http
+        .get(format!("{}/api/status", s.base))
+        .header("authorization", format!("bearer {}", s.token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    let resp = s
+        .http
+        .get(format!("{}/api/status", s.base))
+        .header(
+            "authorization",
+            format!("Bearer {}", s.token.to_uppercase()),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 401);
+    s.engine.stop().await;
+}
+
 /// The UI calls each operation through the generated table; an operation no screen uses is a
 /// front end missing, unless listed here with why.
 #[test]

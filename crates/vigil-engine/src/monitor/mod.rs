@@ -268,6 +268,9 @@ pub struct Sweeper {
     reader: platform::StatReader,
     /// Per member PID, the last direct reading and when it was taken.
     direct: HashMap<u32, (platform::ProcStat, Instant)>,
+    /// The boot time sysinfo's start times are built on, read once with it (the kernel moves
+    /// its own when the wall clock is set, which would make every identity check fail).
+    boot: Option<u64>,
 }
 
 impl Sweeper {
@@ -282,6 +285,7 @@ impl Sweeper {
             own_pid: std::process::id(),
             reader: platform::StatReader::new(),
             direct: HashMap::new(),
+            boot: System::boot_time().ok(),
         })
     }
 
@@ -421,7 +425,7 @@ impl Sweeper {
         let mut vanished = false;
         let mut alive = HashSet::new();
         let ids: Vec<ProcId> = self.members.values().flatten().copied().collect();
-        let boot = System::boot_time().ok();
+        let boot = self.boot;
         let tps = self.reader.ticks_per_sec();
         for id in ids {
             let pid = id.pid;
@@ -435,6 +439,9 @@ impl Sweeper {
             alive.insert(pid);
             let cpu_permille = match self.direct.get(&pid) {
                 Some((prev, _)) if prev.start != stat.start => {
+                    // A reused PID: forget the old reading, rediscovery decides who it is.
+                    self.direct.remove(&pid);
+                    alive.remove(&pid);
                     vanished = true;
                     continue;
                 }

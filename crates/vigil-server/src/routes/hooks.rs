@@ -36,7 +36,7 @@ pub(super) async fn hook_run(
             .map(|v| v.trim().to_owned())
     };
     let token = text(header::AUTHORIZATION.as_str())
-        .and_then(|v| v.strip_prefix("Bearer ").map(str::to_owned))
+        .and_then(|v| crate::state::bearer(&v).map(str::to_owned))
         .or_else(|| text("x-vigil-token"));
     let accepted = s
         .engine

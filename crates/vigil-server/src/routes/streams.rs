@@ -24,18 +24,31 @@ type ApiResult<T> = Result<T, HttpError>;
 
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
-fn follows(query: Option<&str>) -> bool {
-    query.is_some_and(|q| q.split('&').any(|p| p == "follow=true"))
-}
-
-/// The query without `follow=...`, for the operation it falls back to.
-fn without_follow(query: Option<&str>) -> Option<String> {
-    query.map(|q| {
-        q.split('&')
-            .filter(|p| !p.starts_with("follow="))
-            .collect::<Vec<_>>()
-            .join("&")
-    })
+/// Whether `follow=true` was asked, and the query without it (for the operation it falls back
+/// to). `follow` takes `true` or `false`, once.
+fn follow_of(query: Option<&str>) -> Result<(bool, Option<String>), HttpError> {
+    let mut follow = None;
+    let mut rest = Vec::new();
+    for part in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+        let (key, value) = part.split_once('=').unwrap_or((part, ""));
+        if key != "follow" {
+            rest.push(part);
+            continue;
+        }
+        let asked = match value {
+            "true" => true,
+            "false" => false,
+            other => {
+                return Err(HttpError(ApiError::invalid(format!(
+                    "follow takes true or false, got {other:?}"
+                ))));
+            }
+        };
+        if follow.replace(asked).is_some() {
+            return Err(HttpError(ApiError::invalid("follow is given twice")));
+        }
+    }
+    Ok((follow.unwrap_or(false), query.map(|_| rest.join("&"))))
 }
 
 fn lines_as_sse(
@@ -54,9 +67,12 @@ pub(super) async fn logs(
     params: RawPathParams,
     RawQuery(query): RawQuery,
 ) -> Response {
-    if !follows(query.as_deref()) {
+    let (follow, query) = match follow_of(query.as_deref()) {
+        Ok(asked) => asked,
+        Err(e) => return e.into_response(),
+    };
+    if !follow {
         let op = ops::find("tail_log").expect("tail_log is an operation");
-        let query = without_follow(query.as_deref());
         return super::ops::serve(op, &s, &params, query.as_deref(), Ok(Bytes::new())).await;
     }
     match s.engine.follow_log(id) {
@@ -74,7 +90,12 @@ pub(super) async fn run_output(
     Id(id): Id,
     RawQuery(query): RawQuery,
 ) -> ApiResult<Response> {
-    let follow = follows(query.as_deref());
+    let (follow, rest) = follow_of(query.as_deref())?;
+    if rest.is_some_and(|r| !r.is_empty()) {
+        return Err(HttpError(ApiError::invalid(
+            "a run's output takes no query but follow",
+        )));
+    }
     // Subscribe before reading, so no line falls between the two (one may come twice).
     let live = if follow {
         s.engine.follow_run(id)
