@@ -35,6 +35,14 @@ pub(crate) struct Follows {
 }
 
 impl Follows {
+    /// Stops every follow: a page that loads again has lost the channels of the old one, and
+    /// nothing would ever unfollow them.
+    pub(crate) fn stop_all(&self) {
+        for (_, task) in lock(&self.running).drain() {
+            task.abort();
+        }
+    }
+
     fn start(
         &self,
         channel: Channel<Followed>,
@@ -103,5 +111,31 @@ pub(crate) fn follow_log(
 pub(crate) fn unfollow(follows: State<'_, Follows>, follow: u64) {
     if let Some(task) = lock(&follows.running).remove(&follow) {
         task.abort();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_load_stops_every_follow_and_finished_ones_are_forgotten() {
+        let follows = Follows::default();
+        let (tx, rx) = broadcast::channel::<String>(4);
+        let live = follows.start(Channel::new(|_| Ok(())), Vec::new(), Some(rx));
+        let done = follows.start(Channel::new(|_| Ok(())), vec!["a".into()], None);
+        assert_ne!(live, done);
+        assert_eq!(lock(&follows.running).len(), 2);
+        follows.stop_all();
+        assert!(lock(&follows.running).is_empty());
+        // The aborted follow let go of its receiver: nobody listens any more.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while tx.receiver_count() > 0 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the follow still listens"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
     }
 }

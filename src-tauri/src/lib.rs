@@ -28,6 +28,13 @@ pub const STATUS_EVENT_NAME: &str = "vigil://status";
 pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     builder
         .manage(follow::Follows::default())
+        .on_page_load(|webview, payload| {
+            if payload.event() == tauri::webview::PageLoadEvent::Started
+                && let Some(follows) = webview.try_state::<follow::Follows>()
+            {
+                follows.stop_all();
+            }
+        })
         .invoke_handler(tauri::generate_handler![
             commands::call,
             follow::follow_run_output,
