@@ -1,17 +1,19 @@
-//! Streams that are not operations, over IPC channels: a run's output and a program's log
-//! lines as they are printed (the HTTP API serves the same as Server-Sent Events). A window
-//! stops a follow with `unfollow`; a follow also ends when its run ends.
+//! Streams that are not operations, over IPC channels: program statuses (all, then what
+//! changed), a run's output and a program's log lines as they are printed (the HTTP API serves
+//! the same as Server-Sent Events). A window stops a follow with `unfollow`; a page that loads
+//! again stops them all; a run's follow also ends when the run ends.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use futures_util::StreamExt;
 use serde::Serialize;
 use tauri::State;
 use tauri::ipc::Channel;
 use tokio::sync::broadcast;
 use vigil_core::sync::lock;
-use vigil_engine::api::GetRunOutput;
+use vigil_engine::api::{GetRunOutput, StatusUpdate};
 use vigil_engine::{ApiError, Engine};
 
 /// One message of a follow: a line, or the end (the run is over).
@@ -49,8 +51,7 @@ impl Follows {
         backlog: Vec<String>,
         live: Option<broadcast::Receiver<String>>,
     ) -> u64 {
-        let id = self.next.fetch_add(1, Ordering::Relaxed) + 1;
-        let task = tauri::async_runtime::spawn(async move {
+        self.keep(tauri::async_runtime::spawn(async move {
             for line in backlog {
                 if channel.send(Followed::Line { line }).is_err() {
                     return;
@@ -71,9 +72,15 @@ impl Follows {
                 }
             }
             let _ = channel.send(Followed::End);
-        });
-        lock(&self.running).retain(|_, t| !t.inner().is_finished());
-        lock(&self.running).insert(id, task);
+        }))
+    }
+
+    /// Keeps a running follow so it can be stopped; answers its id.
+    fn keep(&self, task: tauri::async_runtime::JoinHandle<()>) -> u64 {
+        let id = self.next.fetch_add(1, Ordering::Relaxed) + 1;
+        let mut running = lock(&self.running);
+        running.retain(|_, t| !t.inner().is_finished());
+        running.insert(id, task);
         id
     }
 }
@@ -104,6 +111,25 @@ pub(crate) fn follow_log(
 ) -> Result<u64, ApiError> {
     let live = engine.follow_log(id)?;
     Ok(follows.start(channel, Vec::new(), Some(live)))
+}
+
+/// Program statuses into `channel`: every program first (`full`), then after each sweep or
+/// state change only what changed, in order on one channel (so no update can overtake the
+/// first). Answers the follow's id.
+#[tauri::command]
+pub(crate) fn watch_statuses(
+    engine: State<'_, Engine>,
+    follows: State<'_, Follows>,
+    channel: Channel<StatusUpdate>,
+) -> u64 {
+    let mut updates = Box::pin(engine.watch_statuses());
+    follows.keep(tauri::async_runtime::spawn(async move {
+        while let Some(update) = updates.next().await {
+            if channel.send(update).is_err() {
+                return;
+            }
+        }
+    }))
 }
 
 /// Stops a follow (an unknown or finished one is fine).

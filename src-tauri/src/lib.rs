@@ -20,9 +20,6 @@ use vigil_engine::{Engine, EngineConfig};
 /// The Tauri event carrying each engine event to the UI.
 pub const EVENT_NAME: &str = "vigil://event";
 
-/// The Tauri event carrying program status updates (a full one, then changes) to the UI.
-pub const STATUS_EVENT_NAME: &str = "vigil://status";
-
 /// Registers the commands every build (real or test) needs: `call`, which runs any operation of
 /// the engine's table by name, and the follows (streams that are not operations).
 pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
@@ -39,6 +36,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
             commands::call,
             follow::follow_run_output,
             follow::follow_log,
+            follow::watch_statuses,
             follow::unfollow,
         ])
 }
@@ -75,17 +73,6 @@ pub fn start_engine<R: Runtime>(
         while let Some(Ok(event)) = events.next().await {
             let _ = handle.emit(EVENT_NAME, &event);
             dirty.mark();
-        }
-    });
-    // Status changes are pushed; a window that opens reads `list_program_status` once, then
-    // applies these.
-    let mut statuses = Box::pin(engine.watch_statuses());
-    let handle = app.clone();
-    tauri::async_runtime::spawn(async move {
-        while let Some(update) = statuses.next().await {
-            if !update.full {
-                let _ = handle.emit(STATUS_EVENT_NAME, &update);
-            }
         }
     });
     app.manage(engine);

@@ -58,6 +58,10 @@ describe("HTTP requests from the operation table", () => {
     expect(httpRequest("get_job", { id: "a b/c" }).url).toBe("/api/jobs/a%20b%2Fc");
     expect(httpRequest("revoke_trigger", { job: "a b/c", id: 4 })).toEqual({ method: "DELETE", url: "/api/jobs/a%20b%2Fc/triggers/4", body: undefined });
     expect(httpRequest("get_program", { id: 12 }).url).toBe("/api/programs/12");
+    expect(httpRequest("get_program", { id: 0 }).url).toBe("/api/programs/0");
+    for (const args of [{}, { id: undefined }, { id: null }, { id: "" }]) {
+      expect(() => httpRequest("get_job", args)).toThrow(expect.objectContaining({ code: "invalid_input", message: "get_job needs id" }));
+    }
   });
 
   it("body none: the other fields go in the query, unset ones left out, no body", () => {

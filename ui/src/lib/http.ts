@@ -80,7 +80,10 @@ export function httpRequest(op: OperationName, args: Record<string, unknown> = {
   const inPath = new Set<string>();
   const path = spec.path.replace(/\{([A-Za-z_][A-Za-z0-9_]*)(?::[a-z]+)?\}/g, (_m, name: string) => {
     inPath.add(name);
-    return encodeURIComponent(String(args[name]));
+    const value = args[name];
+    // A missing id would become the text "undefined" and name a job or program that is not.
+    if (value === undefined || value === null || value === "") throw apiError("invalid_input", `${op} needs ${name}`);
+    return encodeURIComponent(String(value));
   });
   let body: unknown = undefined;
   let rest: Record<string, unknown> = {};

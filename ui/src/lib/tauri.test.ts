@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { CATCH_UP_LIMIT, createTauriClient, EVENT_CHANNEL, STATUS_CHANNEL, type ChannelLike, type InvokeFn, type ListenFn } from "./tauri";
+import { CATCH_UP_LIMIT, createTauriClient, EVENT_CHANNEL, type ChannelLike, type InvokeFn, type ListenFn } from "./tauri";
 import type { Event, ProgramStatus, StatusUpdate } from "./types";
 
 const ev = (id: number): Event => ({ id, ts: id, kind: "program_removed", program_id: 1, message: `m${id}`, detail: null, job_id: null });
@@ -180,54 +180,55 @@ describe("Tauri subscribe", () => {
 const pst = (id: number, recent: [number, number, number][] = []) => ({ program_id: id, state: "running", recent }) as unknown as ProgramStatus;
 
 describe("Tauri watchStatuses", () => {
-  it("listens first, takes the snapshot as a full update, drops earlier deltas and applies later ones", async () => {
-    const l = fakeListen(STATUS_CHANNEL);
-    let answer: (v: ProgramStatus[]) => void = () => {};
-    const invoke = vi.fn((_cmd: string, args?: Record<string, unknown>) => {
-      expect(args).toEqual({ op: "list_program_status", args: {} });
-      expect(l.active).toBe(true);
-      return new Promise<ProgramStatus[]>((r) => (answer = r));
-    }) as unknown as InvokeFn;
+  function statusChannels() {
+    const made: ChannelLike<unknown>[] = [];
+    return { made, channel: () => { const c = { onmessage: (_m: unknown) => {} } as ChannelLike<unknown>; made.push(c); return c; } };
+  }
+
+  it("takes every update from one channel in order, opens on the full one, unfollows when stopped", async () => {
+    const ch = statusChannels();
+    const invoke = vi.fn(async (cmd: string) => (cmd === "watch_statuses" ? 9 : null)) as unknown as InvokeFn & ReturnType<typeof vi.fn>;
     const got: StatusUpdate[] = [];
     const opened = vi.fn();
-    const stop = createTauriClient({ invoke, listen: l.listen }).watchStatuses((u) => got.push(u), { onOpen: opened });
+    const stop = createTauriClient({ invoke, listen: fakeListen().listen, channel: ch.channel }).watchStatuses((u) => got.push(u), { onOpen: opened });
     await tick();
-    l.emit({ full: false, statuses: [pst(1, [[1, 1, 1]])], removed: [] });
-    expect(got).toEqual([]);
-    answer([pst(1), pst(2)]);
-    await tick();
-    expect(got).toEqual([{ full: true, statuses: [pst(1), pst(2)], removed: [] }]);
+    expect(invoke.mock.calls[0]).toEqual(["watch_statuses", { channel: ch.made[0] }]);
+    ch.made[0].onmessage({ full: true, statuses: [pst(1), pst(2)], removed: [] });
+    ch.made[0].onmessage({ full: false, statuses: [pst(2, [[2, 2, 2]])], removed: [1] });
+    ch.made[0].onmessage({ nonsense: true });
+    expect(got).toEqual([
+      { full: true, statuses: [pst(1), pst(2)], removed: [] },
+      { full: false, statuses: [pst(2, [[2, 2, 2]])], removed: [1] },
+    ]);
     expect(opened).toHaveBeenCalledOnce();
-    l.emit({ full: false, statuses: [pst(2, [[2, 2, 2]])], removed: [1] });
-    expect(got[1]).toEqual({ full: false, statuses: [pst(2, [[2, 2, 2]])], removed: [1] });
     stop();
-    expect(l.unlisten).toHaveBeenCalledOnce();
-    l.emit({ full: false, statuses: [pst(3)], removed: [] });
+    await tick();
+    expect(invoke).toHaveBeenCalledWith("unfollow", { follow: 9 });
+    ch.made[0].onmessage({ full: false, statuses: [pst(3)], removed: [] });
     expect(got).toHaveLength(2);
   });
 
-  it("reports a failed snapshot and tries again", async () => {
-    const l = fakeListen(STATUS_CHANNEL);
+  it("reports a failed watch and tries again", async () => {
+    const ch = statusChannels();
     let n = 0;
-    const invoke = (async () => {
+    const invoke = (async (cmd: string) => {
+      if (cmd !== "watch_statuses") return null;
       if (++n === 1) throw { code: "unavailable", message: "starting" };
-      return [pst(4)];
+      return 3;
     }) as InvokeFn;
     const errors: string[] = [];
-    const got: StatusUpdate[] = [];
-    createTauriClient({ invoke, listen: l.listen, retryDelayMs: () => 1 }).watchStatuses((u) => got.push(u), {
+    createTauriClient({ invoke, listen: fakeListen().listen, channel: ch.channel, retryDelayMs: () => 1 }).watchStatuses(() => {}, {
       onError: (e) => errors.push(e.code),
     });
-    await vi.waitFor(() => expect(got).toHaveLength(1));
+    await vi.waitFor(() => expect(ch.made).toHaveLength(2));
     expect(errors).toEqual(["unavailable"]);
-    expect(got[0].full).toBe(true);
   });
 });
 
 describe("Tauri follows", () => {
   function channels() {
-    const made: ChannelLike[] = [];
-    return { made, channel: () => { const c = { onmessage: (_m: unknown) => {} } as ChannelLike; made.push(c); return c; } };
+    const made: ChannelLike<unknown>[] = [];
+    return { made, channel: () => { const c = { onmessage: (_m: unknown) => {} } as ChannelLike<unknown>; made.push(c); return c; } };
   }
 
   it("follows a run's output through a channel and unfollows when stopped", async () => {

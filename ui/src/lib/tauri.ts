@@ -7,7 +7,6 @@ import { toApiError } from "./errors";
 import { EventSequencer } from "./events";
 
 export const EVENT_CHANNEL = "vigil://event";
-export const STATUS_CHANNEL = "vigil://status";
 /** Page size for the `list_events` catch-up. */
 export const CATCH_UP_LIMIT = 200;
 
@@ -16,15 +15,15 @@ export type ListenFn = (event: string, handler: (e: { payload: unknown }) => voi
 
 /** One message of a follow (a run's output, a program's log). */
 export type Followed = { kind: "line"; line: string } | { kind: "end" };
-/** What `follow_*` commands take: Tauri's `Channel`, or a stand-in in tests. */
-export type ChannelLike = { onmessage: (m: Followed) => void };
+/** What `follow_*` and `watch_statuses` take: Tauri's `Channel`, or a stand-in in tests. */
+export type ChannelLike<T = Followed> = { onmessage: (m: T) => void };
 
 export type TauriClientOptions = {
   invoke?: InvokeFn;
   listen?: ListenFn;
   /** Makes the channel a follow command streams into; injectable for tests. */
-  channel?: () => ChannelLike;
-  /** Delay before retry `n` (1-based) of the status snapshot. */
+  channel?: () => ChannelLike<unknown>;
+  /** Delay before retry `n` (1-based) of the status watch. */
   retryDelayMs?: (attempt: number) => number;
 };
 
@@ -37,7 +36,8 @@ export function createTauriClient(opts: TauriClientOptions = {}): VigilClient {
 export function createTauriTransport(opts: TauriClientOptions = {}): Transport {
   const rawInvoke: InvokeFn = opts.invoke ?? ((cmd, args) => tauriInvoke(cmd, args));
   const listen: ListenFn = opts.listen ?? ((name, handler) => tauriListen(name, handler));
-  const makeChannel: () => ChannelLike = opts.channel ?? (() => new Channel<Followed>());
+  const makeChannel = <T>(): ChannelLike<T> =>
+    (opts.channel ? opts.channel() : new Channel<T>()) as ChannelLike<T>;
   const retryDelay = opts.retryDelayMs ?? defaultRetryDelay;
 
   async function invoke<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
@@ -118,47 +118,47 @@ export function createTauriTransport(opts: TauriClientOptions = {}): Transport {
     };
   }
 
+  /**
+   * Program statuses through one channel: the desktop sends every status first, then only
+   * what changed, in order, so no change can overtake the first full update.
+   */
   function watchStatuses(onUpdate: (u: StatusUpdate) => void, hooks: SubscribeHooks = {}): () => void {
     let closed = false;
-    let unlisten: (() => void) | null = null;
-    // Deltas are applied only once the snapshot answered; earlier ones are in it.
-    let snapshotDone = false;
+    let followId: number | null = null;
     let timer: ReturnType<typeof setTimeout> | null = null;
 
-    const onDelta = (msg: { payload: unknown }) => {
-      if (closed || !snapshotDone) return;
-      const u = msg.payload as StatusUpdate;
-      if (!u || !Array.isArray(u.statuses)) return;
-      onUpdate({ full: u.full, statuses: u.statuses, removed: u.removed ?? [] });
-    };
-
-    async function snapshot(attempt: number): Promise<void> {
+    function start(attempt: number): void {
       timer = null;
-      try {
-        const list: ProgramStatus[] = await call("list_program_status", {});
-        if (closed) return;
-        snapshotDone = true;
-        onUpdate({ full: true, statuses: list, removed: [] });
-        hooks.onOpen?.();
-      } catch (e) {
-        if (closed) return;
-        hooks.onError?.(toApiError(e));
-        timer = setTimeout(() => void snapshot(attempt + 1), retryDelay(attempt + 1));
-      }
+      const channel = makeChannel<StatusUpdate>();
+      channel.onmessage = (u) => {
+        if (closed || !u || !Array.isArray(u.statuses)) return;
+        onUpdate({ full: u.full, statuses: u.statuses, removed: u.removed ?? [] });
+        if (u.full) hooks.onOpen?.();
+      };
+      invoke<number>("watch_statuses", { channel }).then(
+        (f) => {
+          followId = f;
+          if (closed) unfollow(f);
+        },
+        (e: unknown) => {
+          if (closed) return;
+          hooks.onError?.(toApiError(e));
+          timer = setTimeout(() => start(attempt + 1), retryDelay(attempt + 1));
+        },
+      );
     }
-
-    (async () => {
-      unlisten = await listenFirst(STATUS_CHANNEL, onDelta, () => closed, hooks);
-      if (!closed) await snapshot(0);
-    })();
+    start(0);
 
     return () => {
       closed = true;
       if (timer !== null) clearTimeout(timer);
       timer = null;
-      unlisten?.();
-      unlisten = null;
+      if (followId !== null) unfollow(followId);
     };
+  }
+
+  function unfollow(f: number): void {
+    void rawInvoke("unfollow", { follow: f }).catch(() => {});
   }
 
   /** Run a `follow_*` command into a fresh channel; the returned function unfollows. */
@@ -171,7 +171,7 @@ export function createTauriTransport(opts: TauriClientOptions = {}): Transport {
   ): () => void {
     let closed = false;
     let followId: number | null = null;
-    const channel = makeChannel();
+    const channel = makeChannel<Followed>();
     channel.onmessage = (m) => {
       if (closed) return;
       if (m.kind === "line") onLine(m.line);
@@ -180,7 +180,6 @@ export function createTauriTransport(opts: TauriClientOptions = {}): Transport {
         onEnd?.();
       }
     };
-    const unfollow = (f: number) => void rawInvoke("unfollow", { follow: f }).catch(() => {});
     invoke<number>(cmd, { id, channel }).then(
       (f) => {
         followId = f;
