@@ -15,7 +15,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { homedir, tmpdir } from "node:os";
 import { delimiter, dirname, join, resolve } from "node:path";
@@ -227,8 +227,32 @@ describe("desktop window", () => {
       await exited;
       clearTimeout(t);
     }
+    // The app normally ends with its session. One that did not (seen once) would keep this
+    // test's pipes open through tauri-driver and hang the run: end it.
+    for (const pid of appProcesses()) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        /* gone already */
+      }
+    }
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
+
+  /** Processes running this test's app binary, found through /proc. */
+  function appProcesses() {
+    const want = resolve(APP);
+    const found = [];
+    for (const name of readdirSync("/proc")) {
+      if (!/^[0-9]+$/.test(name)) continue;
+      try {
+        if (readlinkSync(`/proc/${name}/exe`) === want) found.push(Number(name));
+      } catch {
+        /* not ours to read, or gone */
+      }
+    }
+    return found;
+  }
 
   it("shows the running engine with no programs", async () => {
     // The desktop app talks IPC: no token screen.
@@ -282,6 +306,45 @@ describe("desktop window", () => {
         return false;
       },
       UI_DEADLINE_MS,
+    );
+  });
+
+  it("shows a program's running state as soon as it changes, pushed over IPC", async () => {
+    const added = await wd.run(
+      `return await window.__TAURI_INTERNALS__.invoke("call", { op: "add_program",
+         args: { name: "pushed", path: args[0], args: ["-e", "setInterval(() => {}, 1000)"] } });`,
+      [process.execPath],
+    );
+    const stateOf = async () => {
+      for (const el of await wd.findAll('[data-testid="program-row"]')) {
+        const t = await wd.text(el);
+        if (t.includes("pushed")) return t;
+      }
+      return null;
+    };
+    await wd.run(
+      `return await window.__TAURI_INTERNALS__.invoke("call", { op: "start_program", args: { id: args[0] } });`,
+      [added.id],
+    );
+    const running = await waitFor(
+      "the pushed row to say running",
+      async () => ((await stateOf())?.includes("running") ? await stateOf() : null),
+      UI_DEADLINE_MS,
+    );
+    assert.match(running, /running/);
+    await wd.run(
+      `return await window.__TAURI_INTERNALS__.invoke("call", { op: "stop_program", args: { id: args[0] } });`,
+      [added.id],
+    );
+    const stopped = await waitFor(
+      "the pushed row to say stopped",
+      async () => ((await stateOf())?.includes("stopped") ? await stateOf() : null),
+      UI_DEADLINE_MS,
+    );
+    assert.match(stopped, /stopped/);
+    await wd.run(
+      `return await window.__TAURI_INTERNALS__.invoke("call", { op: "remove_program", args: { id: args[0] } });`,
+      [added.id],
     );
   });
 

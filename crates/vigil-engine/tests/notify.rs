@@ -771,7 +771,9 @@ async fn os_notifications_go_through_the_notifier_and_are_retried() {
     .await;
     assert_eq!(n.link, "#/jobs/nightly");
     assert!(n.title.contains("nightly"), "{n:?}");
+    // The attempt is recorded after the notifier answered: wait for the record.
     let d = only_delivery(&engine).await;
+    let d = delivery_in(&engine, d.id, DeliveryStatus::Delivered).await;
     assert_eq!(d.attempts, 2, "the failed first try was retried");
     engine.stop().await;
 
