@@ -216,16 +216,22 @@ async fn only_delivery(engine: &Engine) -> Delivery {
 async fn one_delivery(mode: Mode, extra: Value) -> (tempfile::TempDir, Engine, Receiver, Delivery) {
     let dir = tempfile::tempdir().unwrap();
     let engine = start(&dir).await;
+    let (rx, d) = one_delivery_on(&engine, mode, extra).await;
+    (dir, engine, rx, d)
+}
+
+/// The same on a given engine.
+async fn one_delivery_on(engine: &Engine, mode: Mode, extra: Value) -> (Receiver, Delivery) {
     let rx = Receiver::start(mode).await;
-    let e = add_endpoint(&engine, &rx.url(), extra).await;
+    let e = add_endpoint(engine, &rx.url(), extra).await;
     add_rule(
-        &engine,
+        engine,
         json!({"name": "r", "kinds": ["job_saved"], "endpoints": [e.id]}),
     )
     .await;
-    save_job(&engine, "a", json!({})).await;
-    let d = only_delivery(&engine).await;
-    (dir, engine, rx, d)
+    save_job(engine, "a", json!({})).await;
+    let d = only_delivery(engine).await;
+    (rx, d)
 }
 
 #[tokio::test]
@@ -985,20 +991,12 @@ async fn backoff_waits_on_the_engines_clock() {
     let mut config = EngineConfig::new(dir.path());
     config.clock = clock.clone() as Arc<dyn vigil_engine::Clock>;
     let engine = Engine::start(config).await.unwrap();
-    let rx = Receiver::start(Mode::FailFirst(1)).await;
-    let e = add_endpoint(
+    let (rx, d) = one_delivery_on(
         &engine,
-        &rx.url(),
+        Mode::FailFirst(1),
         json!({"backoff_ms": 3_600_000, "max_attempts": 3}),
     )
     .await;
-    add_rule(
-        &engine,
-        json!({"name": "r", "kinds": ["job_saved"], "endpoints": [e.id]}),
-    )
-    .await;
-    save_job(&engine, "a", json!({})).await;
-    let d = only_delivery(&engine).await;
     until("the first attempt", || async {
         (rx.hits().len() == 1).then_some(())
     })

@@ -179,14 +179,15 @@ describe("Tauri subscribe", () => {
 
 const pst = (id: number, recent: [number, number, number][] = []) => ({ program_id: id, state: "running", recent }) as unknown as ProgramStatus;
 
-describe("Tauri watchStatuses", () => {
-  function statusChannels() {
-    const made: ChannelLike<unknown>[] = [];
-    return { made, channel: () => { const c = { onmessage: (_m: unknown) => {} } as ChannelLike<unknown>; made.push(c); return c; } };
-  }
+/** Stand-in channels, kept in the order the client made them. */
+function channels() {
+  const made: ChannelLike<unknown>[] = [];
+  return { made, channel: () => { const c = { onmessage: (_m: unknown) => {} } as ChannelLike<unknown>; made.push(c); return c; } };
+}
 
+describe("Tauri watchStatuses", () => {
   it("takes every update from one channel in order, opens on the full one, unfollows when stopped", async () => {
-    const ch = statusChannels();
+    const ch = channels();
     const invoke = vi.fn(async (cmd: string) => (cmd === "watch_statuses" ? 9 : null)) as unknown as InvokeFn & ReturnType<typeof vi.fn>;
     const got: StatusUpdate[] = [];
     const opened = vi.fn();
@@ -209,7 +210,7 @@ describe("Tauri watchStatuses", () => {
   });
 
   it("reports a failed watch and tries again", async () => {
-    const ch = statusChannels();
+    const ch = channels();
     let n = 0;
     const invoke = (async (cmd: string) => {
       if (cmd !== "watch_statuses") return null;
@@ -226,11 +227,6 @@ describe("Tauri watchStatuses", () => {
 });
 
 describe("Tauri follows", () => {
-  function channels() {
-    const made: ChannelLike<unknown>[] = [];
-    return { made, channel: () => { const c = { onmessage: (_m: unknown) => {} } as ChannelLike<unknown>; made.push(c); return c; } };
-  }
-
   it("follows a run's output through a channel and unfollows when stopped", async () => {
     const ch = channels();
     const invoke = vi.fn(async (cmd: string) => (cmd === "follow_run_output" ? 17 : null)) as unknown as InvokeFn & ReturnType<typeof vi.fn>;
