@@ -217,7 +217,7 @@ macro_rules! operations {
         $(
             impl Op for $req {
                 fn operation() -> &'static Operation {
-                    find(stringify!($name)).unwrap_or(&OPERATIONS[0])
+                    find(stringify!($name)).expect("declared in this same table")
                 }
             }
         )*
