@@ -361,12 +361,16 @@ impl Sweeper {
                     }
                     self.seen = alive;
                     self.members = self.classify(targets, true);
-                    let pids = self.member_pids();
-                    self.system.refresh_processes_specifics(
-                        ProcessesToUpdate::Some(&pids),
-                        true,
-                        fast_kind(),
-                    );
+                    // The members' CPU and memory: read directly where the platform allows it
+                    // (what vanished since is simply left out of this sweep).
+                    if self.read_direct(&mut measured).is_none() {
+                        let pids = self.member_pids();
+                        self.system.refresh_processes_specifics(
+                            ProcessesToUpdate::Some(&pids),
+                            true,
+                            fast_kind(),
+                        );
+                    }
                 }
                 None => {
                     discovery = Discovery::Full;
