@@ -29,6 +29,9 @@ pub const ENDPOINT_FILE: &str = "endpoint";
 /// mistake or an attack and gets 413 before it is read.
 pub const MAX_BODY: usize = 64 * 1024;
 
+/// Largest document an operation takes whole (an import of every job a daemon exports).
+pub const MAX_DOCUMENT_BODY: usize = 16 * 1024 * 1024;
+
 /// Where and how to serve.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {

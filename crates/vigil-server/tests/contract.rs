@@ -294,6 +294,33 @@ async fn stream_flags_and_the_auth_scheme_are_read_strictly_and_by_the_standard(
     s.engine.stop().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_export_too_big_for_a_form_still_imports_and_fields_stay_small() {
+    let s = serve().await;
+    let exe = std::env::current_exe().unwrap().display().to_string();
+    // 300 jobs with long names and arguments: well over the 64 KiB a body of fields may hold.
+    let jobs: Vec<Value> = (0..300)
+        .map(|i| {
+            json!({"id": format!("job-{i}"), "name": format!("job {i} {}", "x".repeat(100)),
+                   "command": exe, "args": ["y".repeat(300)]})
+        })
+        .collect();
+    let document = json!({"vigil_jobs": 1, "jobs": jobs});
+    let size = serde_json::to_vec(&document).unwrap().len();
+    assert!(size > vigil_server::MAX_BODY, "{size}");
+    let (status, body) = s.send("POST", "/api/jobs/import", Some(&document)).await;
+    assert_eq!(status, 200, "{body}");
+    let (_, exported) = s.send("GET", "/api/jobs/export", None).await;
+    let exported: Value = serde_json::from_str(&exported).unwrap();
+    assert_eq!(exported["jobs"].as_array().unwrap().len(), 300);
+    // A body of fields is still held to the small limit.
+    let huge = json!({"name": "big", "path": exe, "args": ["x".repeat(vigil_server::MAX_BODY)]});
+    let (status, body) = s.send("POST", "/api/programs", Some(&huge)).await;
+    assert_eq!(status, 413, "{body}");
+    assert!(body.contains("larger than 65536 bytes"), "{body}");
+    s.engine.stop().await;
+}
+
 /// The UI calls each operation through the generated table; an operation no screen uses is a
 /// front end missing, unless listed here with why.
 #[test]

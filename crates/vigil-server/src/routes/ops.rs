@@ -3,16 +3,25 @@
 //! status.
 
 use axum::body::Bytes;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{RawPathParams, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter, on};
-use vigil_engine::api::ops::{Method, Operation};
+use vigil_engine::api::ops::{Body, Method, Operation};
 use vigil_engine::{ApiError, ErrorCode};
 
 use crate::HttpError;
 use crate::state::AppState;
+
+/// The largest body `op` accepts: a whole document (an import) may be large, fields are not.
+pub(super) fn body_limit(op: &Operation) -> usize {
+    match op.body {
+        Body::Field(_) => crate::MAX_DOCUMENT_BODY,
+        Body::None | Body::Fields => crate::MAX_BODY,
+    }
+}
 
 /// The route serving `op` at its method.
 pub(super) fn route(op: &'static Operation) -> MethodRouter<AppState> {
@@ -22,7 +31,7 @@ pub(super) fn route(op: &'static Operation) -> MethodRouter<AppState> {
         Method::Put => MethodFilter::PUT,
         Method::Delete => MethodFilter::DELETE,
     };
-    on(
+    let route = on(
         filter,
         move |State(s): State<AppState>,
               params: RawPathParams,
@@ -30,7 +39,8 @@ pub(super) fn route(op: &'static Operation) -> MethodRouter<AppState> {
               body: Result<Bytes, BytesRejection>| async move {
             serve(op, &s, &params, query.as_deref(), body).await
         },
-    )
+    );
+    route.layer(DefaultBodyLimit::max(body_limit(op)))
 }
 
 /// Runs `op` for one HTTP request.
@@ -58,7 +68,7 @@ async fn answer(
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::new(
                 ErrorCode::PayloadTooLarge,
-                format!("the request body is larger than {} bytes", crate::MAX_BODY),
+                format!("the request body is larger than {} bytes", body_limit(op)),
             )
         } else {
             ApiError::invalid(format!("cannot read the body: {e}"))
