@@ -3,7 +3,6 @@ import {
   MAX_RECENT,
   RANGES,
   applyStatusUpdate,
-  StatusClock,
   bandData,
   indexStatuses,
   sampleWindow,
@@ -152,32 +151,6 @@ describe("status merging", () => {
     expect(sinceSecs(status(1, "running", { since: 80_000 }), 70_000)).toBe(0);
     expect(sinceSecs(status(1, "stopped"), 70_000)).toBeNull();
     expect(sinceSecs(undefined, 70_000)).toBeNull();
-  });
-});
-
-describe("StatusClock", () => {
-  it("accepts answers in order and drops one that arrives after a newer one", () => {
-    const c = new StatusClock();
-    const a = c.begin();
-    const b = c.begin();
-    expect(c.accept(b)).toBe(true);
-    expect(c.accept(a)).toBe(false);
-  });
-
-  it("drops a poll in flight when an action's answer superseded it", () => {
-    const c = new StatusClock();
-    const inFlight = c.begin();
-    c.supersede();
-    expect(c.accept(inFlight)).toBe(false);
-    // polls sent afterwards count again
-    expect(c.accept(c.begin())).toBe(true);
-  });
-
-  it("accepts each answer only once", () => {
-    const c = new StatusClock();
-    const t = c.begin();
-    expect(c.accept(t)).toBe(true);
-    expect(c.accept(t)).toBe(false);
   });
 });
 

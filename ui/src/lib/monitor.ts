@@ -136,34 +136,6 @@ export function applyStatusUpdate(map: StatusMap, u: StatusUpdate, cap = MAX_REC
   return out;
 }
 
-/**
- * Orders status answers: a poll's answer is applied only if nothing newer
- * (another poll, or an action's own answer) was applied since it was sent.
- * Without this a poll sent just before "Stop" could arrive after the stop's
- * answer and flip the row back to "running" for two seconds.
- */
-export class StatusClock {
-  private sent = 0;
-  private applied = 0;
-
-  /** Call before sending a poll; pass the ticket to `accept`. */
-  begin(): number {
-    return ++this.sent;
-  }
-
-  /** True if the answer to poll `ticket` is still the newest information. */
-  accept(ticket: number): boolean {
-    if (ticket <= this.applied) return false;
-    this.applied = ticket;
-    return true;
-  }
-
-  /** Fresher information arrived out of band: drop every poll in flight. */
-  supersede(): void {
-    this.applied = this.sent = this.sent + 1;
-  }
-}
-
 /** Seconds a program has been in its current state, or null. */
 export function sinceSecs(s: ProgramStatus | undefined, now: number): number | null {
   if (!s || s.since === null) return null;
