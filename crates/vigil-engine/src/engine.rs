@@ -405,7 +405,9 @@ impl Engine {
                     }
                 }
                 first = false;
-                let mut ids: Vec<ProgramId> = w.engine.programs().iter().map(|p| p.id).collect();
+                // Only the ids: cloning every program on each sweep for each watcher is waste.
+                let mut ids: Vec<ProgramId> =
+                    read(&w.engine.inner.programs).keys().copied().collect();
                 ids.sort_unstable();
                 let update = w.engine.inner.statuses.changes(
                     &ids,

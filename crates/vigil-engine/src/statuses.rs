@@ -214,7 +214,7 @@ impl StatusTable {
         self.published.subscribe()
     }
 
-    /// What `cursor` has not seen, for the programs `ids` (in that order): everything the
+    /// What `cursor` has not seen, for the programs `ids` (sorted): everything the
     /// first time (with the last `first_recent` samples), then only what changed.
     pub(crate) fn changes(
         &self,
@@ -258,7 +258,7 @@ impl StatusTable {
         let removed: Vec<ProgramId> = cursor
             .seen
             .keys()
-            .filter(|id| !ids.contains(id))
+            .filter(|id| ids.binary_search(id).is_err())
             .copied()
             .collect();
         for id in &removed {

@@ -102,8 +102,7 @@ pub struct Operation {
     pub status: u16,
     /// One line for people, from the request type's first doc line.
     pub doc: &'static str,
-    call: fn(Engine, Value) -> Answer,
-    call_form: fn(Engine, String) -> Answer,
+    call: fn(Engine, HttpArgs) -> Answer,
     parse: fn(&HttpArgs) -> Result<(), ApiError>,
     request_ts: fn() -> (String, String),
     response_ts: fn() -> String,
@@ -115,35 +114,28 @@ pub trait Op: Request + Serialize + DeserializeOwned + TS {
     fn operation() -> &'static Operation;
 }
 
-fn call<R: Op>(engine: Engine, args: Value) -> Answer {
-    Box::pin(async move {
-        let request: R = serde_json::from_value(args)
-            .map_err(|e| ApiError::invalid(format!("invalid request: {e}")))?;
-        let response = engine.call(request).await?;
-        serde_json::to_value(response)
-            .map_err(|e| ApiError::internal(format!("cannot encode the answer: {e}")))
-    })
+/// Reads the request type from its fields: JSON, or a form (text parsed into each field's type).
+fn read<R: Op>(args: &HttpArgs) -> Result<R, ApiError> {
+    match args {
+        HttpArgs::Json(v) => {
+            R::deserialize(v).map_err(|e| ApiError::invalid(format!("invalid request: {e}")))
+        }
+        HttpArgs::Form(f) => serde_urlencoded::from_str(f)
+            .map_err(|e| ApiError::invalid(format!("invalid query: {e}"))),
+    }
 }
 
-fn call_form<R: Op>(engine: Engine, form: String) -> Answer {
+fn call<R: Op>(engine: Engine, args: HttpArgs) -> Answer {
+    let request = read::<R>(&args);
     Box::pin(async move {
-        let request: R = serde_urlencoded::from_str(&form)
-            .map_err(|e| ApiError::invalid(format!("invalid query: {e}")))?;
-        let response = engine.call(request).await?;
+        let response = engine.call(request?).await?;
         serde_json::to_value(response)
             .map_err(|e| ApiError::internal(format!("cannot encode the answer: {e}")))
     })
 }
 
 fn parse<R: Op>(args: &HttpArgs) -> Result<(), ApiError> {
-    match args {
-        HttpArgs::Json(v) => serde_json::from_value::<R>(v.clone())
-            .map(drop)
-            .map_err(|e| ApiError::invalid(format!("invalid request: {e}"))),
-        HttpArgs::Form(f) => serde_urlencoded::from_str::<R>(f)
-            .map(drop)
-            .map_err(|e| ApiError::invalid(format!("invalid query: {e}"))),
-    }
+    read::<R>(args).map(drop)
 }
 
 fn request_ts<R: TS>() -> (String, String) {
@@ -207,7 +199,6 @@ macro_rules! operations {
                 status: status!($($status)?),
                 doc: concat!($($doc),*),
                 call: call::<$req>,
-                call_form: call_form::<$req>,
                 parse: parse::<$req>,
                 request_ts: request_ts::<$req>,
                 response_ts: response_ts!($req $(, $ts)?),
@@ -372,7 +363,7 @@ pub struct HttpCall {
 impl Operation {
     /// Runs this operation with its request as JSON.
     pub fn run(&self, engine: &Engine, args: Value) -> Answer {
-        (self.call)(engine.clone(), args)
+        (self.call)(engine.clone(), HttpArgs::Json(args))
     }
 
     /// Reads the request as it arrived over HTTP into the operation's request type without
@@ -383,10 +374,7 @@ impl Operation {
 
     /// Runs this operation with its request as it arrived over HTTP.
     pub fn run_http(&self, engine: &Engine, args: HttpArgs) -> Answer {
-        match args {
-            HttpArgs::Json(v) => (self.call)(engine.clone(), v),
-            HttpArgs::Form(f) => (self.call_form)(engine.clone(), f),
-        }
+        (self.call)(engine.clone(), args)
     }
 
     /// The name of the UI client's method for it: the name in camelCase.
