@@ -10,8 +10,8 @@
 //!
 //! Two parsers are private to their crates and are not worth a public API of their own, so
 //! their targets repeat the exact same steps over the same public types: the incoming-hook body
-//! (`HookBody` in vigil-engine's `api/notify.rs`) and the SSE resume point (`since` and
-//! `Last-Event-ID` in vigil-server's `routes.rs`). A change to either parser must be copied
+//! (`HookBody` in vigil-engine's `api/notify/triggers.rs`) and the SSE resume point (`since` and
+//! `Last-Event-ID` in vigil-server's `routes/streams.rs`). A change to either parser must be copied
 //! here.
 
 use std::collections::{BTreeMap, HashMap};
@@ -211,7 +211,7 @@ pub fn sse_since(data: &[u8]) {
     }
 }
 
-/// vigil-server's parse of `since` / `Last-Event-ID` (`routes.rs`, `events`): a non-negative
+/// vigil-server's parse of `since` / `Last-Event-ID` (`routes/streams.rs`, `events`): a non-negative
 /// integer, surrounding whitespace allowed.
 pub fn parse_since(raw: &str) -> Result<i64, ApiError> {
     match raw.trim_ascii().parse::<i64>() {
