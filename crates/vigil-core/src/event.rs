@@ -16,6 +16,8 @@ pub enum EventKind {
     ProgramAdded,
     /// A program was unregistered.
     ProgramRemoved,
+    /// A registered program's definition was changed (same id, same history).
+    ProgramChanged,
     /// A program's first process appeared (launched by Vigil or found running).
     ProgramStarted,
     /// A program's last process went away without failing (a clean exit or a requested stop).
@@ -60,6 +62,8 @@ pub enum EventKind {
     EndpointFailing,
     /// An endpoint that was failing accepted a delivery again.
     EndpointRecovered,
+    /// Engine settings were changed.
+    SettingsChanged,
 }
 
 impl EventKind {
@@ -92,11 +96,13 @@ impl EventKind {
             Self::DeliveryDeadLettered => "delivery_dead_lettered",
             Self::EndpointFailing => "endpoint_failing",
             Self::EndpointRecovered => "endpoint_recovered",
+            Self::SettingsChanged => "settings_changed",
+            Self::ProgramChanged => "program_changed",
         }
     }
 
     /// Every kind, for parsing and exhaustive tests.
-    pub const ALL: [Self; 26] = [
+    pub const ALL: [Self; 28] = [
         Self::EngineStarted,
         Self::EngineStopped,
         Self::ProgramAdded,
@@ -123,6 +129,8 @@ impl EventKind {
         Self::DeliveryDeadLettered,
         Self::EndpointFailing,
         Self::EndpointRecovered,
+        Self::SettingsChanged,
+        Self::ProgramChanged,
     ];
 
     /// Parses a stored name; `None` for a kind written by a newer binary.

@@ -10,6 +10,7 @@ mod job;
 mod notify;
 mod program;
 mod run;
+mod settings;
 mod supervision;
 pub mod sync;
 pub mod template;
@@ -29,7 +30,9 @@ pub use notify::{
 };
 pub use program::{
     Limits, MAX_ARGS, MAX_NAME_LEN, MAX_TAGS, MatchRule, NewProgram, Program, ProgramId,
+    needs_restart, program_changes,
 };
+pub use settings::{DEFAULT_PORT, MAX_FAVOURITE_JOBS, RESTART_NEEDED, RetentionSettings, Settings};
 pub use run::{Outcome, Run, RunId, RunStatus, Trigger};
 pub use supervision::{
     ExitStatus, RestartDecision, RestartMode, RestartPolicy, RestartTracker, ThresholdChange,

@@ -18,6 +18,7 @@ use crate::logs::ProgramLog;
 use crate::monitor::{MonitorConfig, MonitorHandle, Target};
 use crate::outbox::{Notifier, Outbox};
 use crate::ownership::Ownership;
+use crate::settings::Live;
 use crate::statuses::StatusTable;
 use crate::supervisor::{Control, ProgramHandle};
 use crate::{EventStream, Request, now_ms, observer, supervisor};
@@ -63,6 +64,10 @@ pub struct EngineConfig {
     /// What this engine is, as another engine finding the data dir taken names it: `daemon`,
     /// `desktop`, `service`...
     pub kind: String,
+    /// On the first start in a data dir, make the default notification rule (program crashed,
+    /// restart given up, job failed: an OS notification, folded). The desktop app sets it; a
+    /// rule removed later is not made again.
+    pub seed_default_rule: bool,
 }
 
 impl EngineConfig {
@@ -84,8 +89,23 @@ impl EngineConfig {
             max_deliveries_in_flight: 16,
             breaker_cooldown: Duration::from_millis(vigil_core::BREAKER_COOLDOWN_MS as u64),
             kind: "engine".to_owned(),
+            seed_default_rule: false,
         }
     }
+}
+
+/// What a program's change did to its running process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Replaced {
+    /// Applied as it is; nothing needed a restart.
+    Applied,
+    /// Restarted to run with the new command.
+    Restarted,
+    /// Not running; the new command is used at its next start.
+    NextStart,
+    /// It was launched and is now only watched (or the other way round): the process Vigil
+    /// launched was stopped.
+    Stopped,
 }
 
 /// The running system. Cheap to clone; every clone is the same engine.
@@ -114,6 +134,10 @@ struct Inner {
     appender: Appender,
     /// The data dir's lock, released at the end of [`Engine::stop`] (or by the OS on a crash).
     ownership: Mutex<Option<Ownership>>,
+    /// The settings and what the running parts read from them.
+    live: RwLock<Live>,
+    /// Serialises settings changes (each reads, patches and writes the whole document).
+    settings_change: tokio::sync::Mutex<()>,
 }
 
 impl Engine {
@@ -174,6 +198,18 @@ impl Engine {
         .await
         .map_err(|e| ApiError::internal(format!("store open task failed: {e}")))?
         .map_err(ApiError::from)?;
+        let live = match store.read(|c| vigil_store::get_setting(c, crate::settings::KEY)) {
+            Ok(Some(doc)) => match serde_json::from_str::<vigil_core::Settings>(&doc) {
+                Ok(saved) => Live::from_settings(saved, config.history),
+                Err(e) => {
+                    tracing::warn!(error = %e, "the saved settings cannot be read; using the defaults");
+                    Live::from_config(&config)
+                }
+            },
+            _ => Live::from_config(&config),
+        };
+        let config = live.apply_to(config);
+        outbox.set_max_in_flight(config.max_deliveries_in_flight);
         let (sweeps_tx, sweeps_rx) = mpsc::channel(16);
         let monitor = match crate::monitor::spawn(config.monitor, sweeps_tx) {
             Ok(m) => m,
@@ -204,6 +240,8 @@ impl Engine {
                 outbox,
                 appender,
                 ownership: Mutex::new(Some(ownership)),
+                live: RwLock::new(live),
+                settings_change: tokio::sync::Mutex::new(()),
             }),
         };
         // Anything failing from here on is torn down like a stop, so nothing that was started
@@ -244,6 +282,9 @@ impl Engine {
         {
             let mut o = lock(&self.inner.observer);
             *o = Some((stop_tx, observer));
+        }
+        if self.inner.config.seed_default_rule {
+            self.write(seed_default_rule).await?;
         }
         crate::supervisor::end_leftovers(self).await?;
         let programs = self.read(vigil_store::list_programs).await?;
@@ -452,6 +493,41 @@ impl Engine {
         &self.inner.config
     }
 
+    /// The engine's settings now.
+    pub fn settings(&self) -> vigil_core::Settings {
+        read(&self.inner.live).settings.clone()
+    }
+
+    /// Held while a settings change reads, patches, writes and applies the document.
+    pub(crate) async fn settings_change(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.inner.settings_change.lock().await
+    }
+
+    /// The settings and what the running parts read from them.
+    pub(crate) fn live(&self) -> Live {
+        read(&self.inner.live).clone()
+    }
+
+    /// Puts new (already saved) settings into effect: sweep timing, concurrency, output cap,
+    /// delivery limit, retention, stop grace and the schedule pause apply at once; the
+    /// listener's address only on the next start.
+    pub(crate) fn apply_settings(&self, settings: vigil_core::Settings) {
+        let live = Live::from_settings(settings, self.inner.config.history);
+        self.inner.monitor.set_timing(live.monitor());
+        self.inner
+            .jobs
+            .set_concurrency(live.settings.max_concurrent_runs as usize);
+        self.inner.jobs.max_output.store(
+            u64::from(live.settings.max_run_output_kib) * 1024,
+            Ordering::SeqCst,
+        );
+        self.inner
+            .outbox
+            .set_max_in_flight(live.settings.max_deliveries_in_flight as usize);
+        *write(&self.inner.live) = live;
+        self.schedule_changed();
+    }
+
     pub(crate) fn statuses(&self) -> &StatusTable {
         &self.inner.statuses
     }
@@ -524,6 +600,57 @@ impl Engine {
         }
         self.inner.statuses.remove(id);
         self.refresh_targets();
+    }
+
+    /// Puts a changed definition of a registered program into effect, keeping its status,
+    /// log and restart history. Returns what happened to a running process.
+    pub(crate) async fn replace(&self, before: &Program, after: Program) -> Replaced {
+        let id = after.id;
+        if before.launch != after.launch {
+            // Launched <-> watched: the old supervisor (and what it ran) goes, the new mode
+            // starts fresh; the status entry and history stay.
+            let handle = lock(&self.inner.supervisors).remove(&id);
+            let was_running = handle.is_some()
+                && self.inner.statuses.get(id, 0).state == crate::statuses::ProgramState::Running;
+            if let Some(h) = handle {
+                shutdown_supervisor(h).await;
+            }
+            self.adopt(after);
+            self.refresh_targets();
+            return if was_running {
+                Replaced::Stopped
+            } else {
+                Replaced::Applied
+            };
+        }
+        {
+            let mut t = lock(&self.inner.targets);
+            if let Some(target) = t.get_mut(&id) {
+                target.path = std::fs::canonicalize(&after.path)
+                    .map(|c| c.display().to_string())
+                    .unwrap_or_else(|_| after.path.clone());
+                target.rule = after.match_by.clone();
+            }
+        }
+        {
+            let mut p = write(&self.inner.programs);
+            p.insert(id, after.clone());
+        }
+        self.refresh_targets();
+        if !after.launch {
+            return Replaced::Applied;
+        }
+        let restart = vigil_core::needs_restart(before, &after);
+        let _ = self
+            .control(id, |tx| Control::Update(Box::new(after), tx))
+            .await;
+        if !restart {
+            return Replaced::Applied;
+        }
+        match self.control(id, Control::Restart).await {
+            Ok(Ok(())) => Replaced::Restarted,
+            _ => Replaced::NextStart,
+        }
     }
 
     /// Records the PID Vigil launched for a program (or its exit), for the monitor. Kept in the
@@ -604,6 +731,32 @@ impl Engine {
     pub(crate) async fn record(&self, event: NewEvent) -> Result<Event, ApiError> {
         self.write(move |tx| tx.event(event)).await
     }
+}
+
+/// Makes the default notification rule once per data dir (see
+/// [`EngineConfig::seed_default_rule`]).
+fn seed_default_rule(tx: &mut vigil_store::Tx<'_>) -> Result<(), StoreError> {
+    if vigil_store::get_setting(tx.conn(), crate::settings::SEEDED_KEY)?.is_some() {
+        return Ok(());
+    }
+    let rule = vigil_core::Rule {
+        id: 0,
+        name: "Crashes and failures".to_owned(),
+        enabled: true,
+        kinds: vec![
+            EventKind::ProgramCrashed,
+            EventKind::RestartGivenUp,
+            EventKind::RunFailed,
+        ],
+        programs: Vec::new(),
+        jobs: Vec::new(),
+        tags: Vec::new(),
+        os: true,
+        endpoints: Vec::new(),
+        fold_secs: 300,
+    };
+    vigil_store::put_rule(tx, rule, now_ms())?;
+    vigil_store::put_setting(tx, crate::settings::SEEDED_KEY, "default_rule", None)
 }
 
 async fn shutdown_supervisor(handle: ProgramHandle) {

@@ -18,6 +18,7 @@ mod outbox;
 pub mod ownership;
 mod platform;
 mod process;
+mod settings;
 mod statuses;
 mod stream;
 mod supervisor;

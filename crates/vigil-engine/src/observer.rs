@@ -49,7 +49,7 @@ pub(crate) async fn run(
             },
             _ = flush.tick() => write_samples(&engine, &mut pending).await,
             _ = prune.tick() => {
-                let retention = engine.config().retention;
+                let retention = engine.live().retention;
                 let now = crate::now_ms() / 1000;
                 // Bounded batches, each its own write, until nothing is left to prune.
                 while let Ok(n) = engine.write(move |tx| vigil_store::prune(tx, retention, now)).await
@@ -218,7 +218,7 @@ fn threshold_event(
 /// Prunes runs (and their output files), events and finished deliveries by the engine's
 /// history retention, one bounded batch per write so other writes go in between.
 pub(crate) async fn prune_history(engine: &Engine) {
-    let keep = engine.config().history;
+    let keep = engine.live().history;
     loop {
         let now = crate::now_ms();
         let pruned = match engine

@@ -51,7 +51,7 @@ pub(crate) struct Outbox {
     endpoints: Mutex<Option<HashMap<EndpointId, Endpoint>>>,
     /// Half-open endpoints with their one trial delivery in flight.
     trials: Mutex<HashSet<EndpointId>>,
-    max_in_flight: usize,
+    max_in_flight: std::sync::atomic::AtomicUsize,
     breaker_cooldown_ms: i64,
 }
 
@@ -66,9 +66,17 @@ impl Outbox {
             breakers: Mutex::new(HashMap::new()),
             endpoints: Mutex::new(None),
             trials: Mutex::new(HashSet::new()),
-            max_in_flight: max_in_flight.max(1),
+            max_in_flight: std::sync::atomic::AtomicUsize::new(max_in_flight.max(1)),
             breaker_cooldown_ms: breaker_cooldown.as_millis() as i64,
         }
+    }
+
+    /// Changes the most deliveries in flight at once (the settings); a lower limit lets the
+    /// ones in flight finish.
+    pub(crate) fn set_max_in_flight(&self, max: usize) {
+        self.max_in_flight
+            .store(max.max(1), std::sync::atomic::Ordering::SeqCst);
+        self.wake();
     }
 
     /// Something may have become due: new events (and so maybe deliveries), a replay.
@@ -128,7 +136,6 @@ impl Outbox {
 /// sent again on the next start.
 pub(crate) async fn run(engine: Engine, mut shutdown: watch::Receiver<bool>) {
     let outbox = engine.outbox();
-    let max = outbox.max_in_flight;
     let in_flight: Arc<Mutex<HashSet<DeliveryId>>> = Arc::default();
     let mut tasks = JoinSet::new();
     loop {
@@ -136,13 +143,16 @@ pub(crate) async fn run(engine: Engine, mut shutdown: watch::Receiver<bool>) {
             break;
         }
         let mut wait = Duration::from_secs(60);
+        let max = outbox
+            .max_in_flight
+            .load(std::sync::atomic::Ordering::SeqCst);
         // Refill in batches (when at most half the slots are busy) so a large backlog costs
         // one read per batch, not one per delivery.
         if tasks.len() <= max / 2 {
             let now = engine.clock_ms();
             let resting = outbox.resting(now);
             let busy: Vec<DeliveryId> = lock(&in_flight).iter().copied().collect();
-            let free = max - tasks.len();
+            let free = max.saturating_sub(tasks.len());
             let due = engine
                 .read(move |c| vigil_store::due_deliveries(c, now, free, &busy, &resting))
                 .await

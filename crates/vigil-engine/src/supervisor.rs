@@ -25,6 +25,8 @@ pub(crate) enum Control {
     Stop(oneshot::Sender<()>),
     Restart(oneshot::Sender<Result<(), ApiError>>),
     Shutdown(oneshot::Sender<()>),
+    /// A changed definition: used from now on (a running process goes on as it is).
+    Update(Box<Program>, oneshot::Sender<()>),
 }
 
 /// The engine's handle on one supervisor task.
@@ -127,6 +129,11 @@ impl Supervisor {
                 let _ = reply.send(());
                 Next::Exit
             }
+            Some(Control::Update(program, reply)) => {
+                self.program = *program;
+                let _ = reply.send(());
+                Next::Idle
+            }
             None => Next::Exit,
         }
     }
@@ -148,6 +155,11 @@ impl Supervisor {
                 Some(Control::Shutdown(reply)) => {
                     let _ = reply.send(());
                     Next::Exit
+                }
+                Some(Control::Update(program, reply)) => {
+                    self.program = *program;
+                    let _ = reply.send(());
+                    Next::WaitUntil(at)
                 }
                 None => Next::Exit,
             },
@@ -285,6 +297,10 @@ impl Supervisor {
                 Some(Control::Start(reply)) => {
                     let _ = reply.send(Ok(())); // already running
                 }
+                Some(Control::Update(program, reply)) => {
+                    self.program = *program;
+                    let _ = reply.send(());
+                }
                 Some(Control::Shutdown(reply)) => {
                     let exit = self.stop_tree(&mut running).await;
                     self.exited(running, exit, true).await;
@@ -302,7 +318,7 @@ impl Supervisor {
 
     /// Asks the process tree to stop, waits the grace period, then kills what is left.
     async fn stop_tree(&self, running: &mut Running) -> ExitStatus {
-        let grace = self.engine.config().stop_grace;
+        let grace = self.engine.live().stop_grace;
         let _ = platform::request_stop(running.child.as_ref());
         let main = innermost(running.child.as_mut());
         match tokio::time::timeout(grace, main.wait()).await {
@@ -398,7 +414,7 @@ impl Supervisor {
 /// can be watched properly. On Windows the Job Object's kill-on-close normally did this already.
 pub(crate) async fn end_leftovers(engine: &Engine) -> Result<(), ApiError> {
     let leftovers = engine.read(vigil_store::launched_leftovers).await?;
-    let grace = engine.config().stop_grace;
+    let grace = engine.live().stop_grace;
     let ends = leftovers.into_iter().map(|(program, pid, start)| {
         let engine = engine.clone();
         async move {

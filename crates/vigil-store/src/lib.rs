@@ -32,8 +32,8 @@ pub use outbox::{
     next_due_at, put_endpoint, put_rule, record_attempt, replay,
 };
 pub use queries::{
-    delete_program, events_since, for_each_program_event, get_program, insert_program,
-    last_event_id, list_programs, program_count, program_events,
+    delete_program, events_since, for_each_program_event, get_program, get_setting, insert_program,
+    last_event_id, list_programs, program_count, program_events, put_setting, update_program,
 };
 pub use retention::{
     HistoryRetention, PRUNE_BATCH, Pruned, launched_ended, launched_leftovers, launched_of,

@@ -158,6 +158,11 @@ const STEPS: &[&str] = &[
         pid_start  INTEGER NOT NULL,
         at         INTEGER NOT NULL
     ) STRICT;",
+    // 6: settings documents by key (the engine's settings, first-run marks).
+    "CREATE TABLE settings (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) STRICT;",
 ];
 
 /// The schema version this binary writes (SQLite's `user_version`).

@@ -220,6 +220,89 @@ pub fn insert_program(tx: &mut Tx<'_>, p: &NewProgram, now: i64) -> Result<Progr
     get_program(tx.conn(), id)
 }
 
+/// Replaces a program's definition, keeping its id, history and the rules naming it, and
+/// records `program_changed` naming the changed fields. A name taken by another program is a
+/// conflict; `NotFound` changes nothing.
+pub fn update_program(
+    tx: &mut Tx<'_>,
+    id: ProgramId,
+    p: &NewProgram,
+    now: i64,
+) -> Result<(Program, Program), StoreError> {
+    let before = get_program(tx.conn(), id)?;
+    let options = Options {
+        launch: p.launch,
+        autostart: p.autostart,
+        match_by: p.match_by.clone(),
+        tags: p.tags.clone(),
+        restart: p.restart.clone(),
+        limits: p.limits.clone(),
+    };
+    let updated = tx.conn().execute(
+        "UPDATE programs SET name = ?2, path = ?3, args = ?4, cwd = ?5, env = ?6, options = ?7
+         WHERE id = ?1",
+        params![
+            id,
+            p.name,
+            p.path,
+            to_json(&p.args)?,
+            p.cwd,
+            to_json(&p.env)?,
+            to_json(&options)?
+        ],
+    );
+    match updated {
+        Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == SqliteCode::ConstraintViolation => {
+            return Err(
+                ApiError::conflict(format!("a program named {:?} already exists", p.name)).into(),
+            );
+        }
+        other => {
+            other?;
+        }
+    }
+    let after = get_program(tx.conn(), id)?;
+    tx.event(NewEvent {
+        ts: now,
+        kind: EventKind::ProgramChanged,
+        program_id: Some(id),
+        job_id: None,
+        message: format!(
+            "program {:?} changed: {}",
+            after.name,
+            vigil_core::program_changes(&before, &after).join(", ")
+        ),
+        detail: None,
+    })?;
+    Ok((before, after))
+}
+
+/// A stored setting document by key, if any.
+pub fn get_setting(conn: &Connection, key: &str) -> Result<Option<String>, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT value FROM settings WHERE key = ?1")?
+        .query_row([key], |r| r.get(0))
+        .optional()?)
+}
+
+/// Stores a setting document, with an event when `event` is given (in the same transaction).
+pub fn put_setting(
+    tx: &mut Tx<'_>,
+    key: &str,
+    value: &str,
+    event: Option<NewEvent>,
+) -> Result<(), StoreError> {
+    tx.conn().execute(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        params![key, value],
+    )?;
+    if let Some(e) = event {
+        tx.event(e)?;
+    }
+    Ok(())
+}
+
 /// Unregisters a program and records `program_removed`; `NotFound` changes nothing.
 pub fn delete_program(tx: &mut Tx<'_>, id: ProgramId, now: i64) -> Result<Program, StoreError> {
     let program = get_program(tx.conn(), id)?;

@@ -1,7 +1,7 @@
 // Generated from the operation table (vigil_engine::api::ops) by
 // `VIGIL_BLESS=1 cargo test -p vigil-engine --test bindings`. Do not edit by hand.
 
-import type { Attempt, CancelRun, CreateEndpoint, CreateJob, CreateRule, CreateTrigger, DeleteEndpoint, DeleteJob, DeleteRule, Delivery, DeliveryDetail, Endpoint, Event, ExportJobs, GetDelivery, GetEndpoint, GetHealth, GetJob, GetJobsDashboard, GetProgram, GetProgramStatus, GetRule, GetRun, GetRunOutput, GetSamples, GetStatus, Health, ImportJobs, ImportReport, Job, JobsDashboard, JobsFile, ListDeliveries, ListEndpoints, ListEvents, ListJobs, ListProgramEvents, ListProgramStatus, ListPrograms, ListRules, ListRuns, ListTags, ListTriggers, NewProgram, NewTrigger, PreviewSchedule, Program, ProgramStatus, RemoveProgram, ReplayDeliveries, Replayed, RestartProgram, RevokeTrigger, Rule, Run, RunAccepted, RunJob, SampleBucket, StartProgram, Status, StopProgram, TailLog, TestEndpoint, TriggerCredential, UpdateEndpoint, UpdateJob, UpdateRule } from "./types";
+import type { Attempt, CancelRun, CreateEndpoint, CreateJob, CreateRule, CreateTrigger, DeleteEndpoint, DeleteJob, DeleteRule, Delivery, DeliveryDetail, Endpoint, Event, ExportJobs, GetDelivery, GetEndpoint, GetHealth, GetJob, GetJobsDashboard, GetProgram, GetProgramStatus, GetRule, GetRun, GetRunOutput, GetSamples, GetSettings, GetStatus, Health, ImportJobs, ImportReport, Job, JobsDashboard, JobsFile, ListDeliveries, ListEndpoints, ListEvents, ListJobs, ListProgramEvents, ListProgramStatus, ListPrograms, ListRules, ListRuns, ListTags, ListTriggers, MatchPreview, NewProgram, NewTrigger, PreviewMatch, PreviewSchedule, Program, ProgramSaved, ProgramStatus, RemoveProgram, ReplayDeliveries, Replayed, RestartProgram, RevokeTrigger, Rule, Run, RunAccepted, RunJob, SampleBucket, Settings, SettingsChange, StartProgram, Status, StopProgram, TailLog, TestEndpoint, TriggerCredential, UpdateEndpoint, UpdateJob, UpdateProgram, UpdateRule, UpdateSettings } from "./types";
 
 /** How an operation travels over HTTP; the desktop app invokes it by name instead. */
 export type OperationSpec = {
@@ -24,6 +24,8 @@ export const OPERATIONS = {
   add_program: { method: "POST", path: "/programs", body: "fields", status: 201, scope: "admin" },
   list_program_status: { method: "GET", path: "/programs/status", body: "none", status: 200, scope: "read" },
   get_program: { method: "GET", path: "/programs/{id}", body: "none", status: 200, scope: "read" },
+  update_program: { method: "PUT", path: "/programs/{id}", body: "fields", status: 200, scope: "admin" },
+  preview_match: { method: "GET", path: "/programs/match", body: "none", status: 200, scope: "read" },
   remove_program: { method: "DELETE", path: "/programs/{id}", body: "none", status: 204, scope: "admin" },
   get_program_status: { method: "GET", path: "/programs/{id}/status", body: "none", status: 200, scope: "read" },
   start_program: { method: "POST", path: "/programs/{id}/start", body: "none", status: 200, scope: "operate" },
@@ -33,6 +35,8 @@ export const OPERATIONS = {
   list_program_events: { method: "GET", path: "/programs/{id}/events", body: "none", status: 200, scope: "read" },
   tail_log: { method: "GET", path: "/programs/{id}/logs", body: "none", status: 200, scope: "read" },
   list_tags: { method: "GET", path: "/tags", body: "none", status: 200, scope: "read" },
+  get_settings: { method: "GET", path: "/settings", body: "none", status: 200, scope: "read" },
+  update_settings: { method: "PUT", path: "/settings", body: "fields", status: 200, scope: "admin" },
   list_jobs: { method: "GET", path: "/jobs", body: "none", status: 200, scope: "read" },
   create_job: { method: "POST", path: "/jobs", body: "fields", status: 201, scope: "admin" },
   get_jobs_dashboard: { method: "GET", path: "/jobs/dashboard", body: "none", status: 200, scope: "read" },
@@ -77,6 +81,8 @@ export type OperationTypes = {
   add_program: { request: NewProgram; response: Program };
   list_program_status: { request: ListProgramStatus; response: Array<ProgramStatus> };
   get_program: { request: GetProgram; response: Program };
+  update_program: { request: UpdateProgram; response: ProgramSaved };
+  preview_match: { request: PreviewMatch; response: MatchPreview };
   remove_program: { request: RemoveProgram; response: void };
   get_program_status: { request: GetProgramStatus; response: ProgramStatus };
   start_program: { request: StartProgram; response: ProgramStatus };
@@ -86,6 +92,8 @@ export type OperationTypes = {
   list_program_events: { request: ListProgramEvents; response: Array<Event> };
   tail_log: { request: TailLog; response: Array<string> };
   list_tags: { request: ListTags; response: Array<string> };
+  get_settings: { request: GetSettings; response: Settings };
+  update_settings: { request: UpdateSettings; response: SettingsChange };
   list_jobs: { request: ListJobs; response: Array<Job> };
   create_job: { request: CreateJob; response: Job };
   get_jobs_dashboard: { request: GetJobsDashboard; response: JobsDashboard };
@@ -135,6 +143,10 @@ export interface VigilOperations {
   listProgramStatus(request?: ListProgramStatus): Promise<Array<ProgramStatus>>;
   /**  One program. (`GET /api/programs/{id}`) */
   getProgram(request: GetProgram): Promise<Program>;
+  /**  Changes a program, keeping its id and history; restarts it only where needed. (`PUT /api/programs/{id}`) */
+  updateProgram(request: UpdateProgram): Promise<ProgramSaved>;
+  /**  Which running processes a match rule finds now. (`GET /api/programs/match`) */
+  previewMatch(request: PreviewMatch): Promise<MatchPreview>;
   /**  Removes a program (stopping it first if Vigil launched it). (`DELETE /api/programs/{id}`) */
   removeProgram(request: RemoveProgram): Promise<void>;
   /**  One program's live status. (`GET /api/programs/{id}/status`) */
@@ -153,6 +165,10 @@ export interface VigilOperations {
   tailLog(request: TailLog): Promise<Array<string>>;
   /**  Every tag in use on programs and jobs. (`GET /api/tags`) */
   listTags(request?: ListTags): Promise<Array<string>>;
+  /**  The engine's settings. (`GET /api/settings`) */
+  getSettings(request?: GetSettings): Promise<Settings>;
+  /**  Changes the settings named; says which need a restart. (`PUT /api/settings`) */
+  updateSettings(request: UpdateSettings): Promise<SettingsChange>;
   /**  Every job. (`GET /api/jobs`) */
   listJobs(request?: ListJobs): Promise<Array<Job>>;
   /**  Creates a job from its definition. (`POST /api/jobs`) */
@@ -226,6 +242,8 @@ export const METHOD_OPERATIONS = {
   addProgram: "add_program",
   listProgramStatus: "list_program_status",
   getProgram: "get_program",
+  updateProgram: "update_program",
+  previewMatch: "preview_match",
   removeProgram: "remove_program",
   getProgramStatus: "get_program_status",
   startProgram: "start_program",
@@ -235,6 +253,8 @@ export const METHOD_OPERATIONS = {
   listProgramEvents: "list_program_events",
   tailLog: "tail_log",
   listTags: "list_tags",
+  getSettings: "get_settings",
+  updateSettings: "update_settings",
   listJobs: "list_jobs",
   createJob: "create_job",
   getJobsDashboard: "get_jobs_dashboard",

@@ -187,7 +187,7 @@ programs: number,
  */
 last_event_id: number, };
 
-export type EventKind = "engine_started" | "engine_stopped" | "program_added" | "program_removed" | "program_started" | "program_stopped" | "program_crashed" | "program_restarted" | "program_pid_changed" | "program_start_failed" | "restart_given_up" | "threshold_exceeded" | "threshold_recovered" | "job_saved" | "job_removed" | "run_started" | "run_succeeded" | "run_failed" | "run_timed_out" | "run_cancelled" | "run_skipped" | "run_interrupted" | "run_overran" | "delivery_dead_lettered" | "endpoint_failing" | "endpoint_recovered";
+export type EventKind = "engine_started" | "engine_stopped" | "program_added" | "program_removed" | "program_changed" | "program_started" | "program_stopped" | "program_crashed" | "program_restarted" | "program_pid_changed" | "program_start_failed" | "restart_given_up" | "threshold_exceeded" | "threshold_recovered" | "job_saved" | "job_removed" | "run_started" | "run_succeeded" | "run_failed" | "run_timed_out" | "run_cancelled" | "run_skipped" | "run_interrupted" | "run_overran" | "delivery_dead_lettered" | "endpoint_failing" | "endpoint_recovered" | "settings_changed";
 
 export type Event = { 
 /**
@@ -948,6 +948,22 @@ export type GetProgram = {
  */
 id: number, };
 
+export type UpdateProgram = NewProgram & { id: number };
+
+export type PreviewMatch = { 
+/**
+ * The rule, as `by` and `value` (for example `by=name&value=node.exe`).
+ */
+by: string, 
+/**
+ * The name or command-line text (not for `exe`).
+ */
+value?: string, 
+/**
+ * The executable path, for `exe`.
+ */
+path?: string, };
+
 export type RemoveProgram = { 
 /**
  * The program's id.
@@ -1021,6 +1037,10 @@ id: number,
 lines?: number, };
 
 export type ListTags = Record<string, never>;
+
+export type GetSettings = Record<string, never>;
+
+export type UpdateSettings = Partial<Omit<Settings, "retention">> & { retention?: Partial<RetentionSettings> };
 
 export type ListJobs = Record<string, never>;
 

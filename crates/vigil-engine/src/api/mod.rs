@@ -8,6 +8,7 @@ mod jobs;
 mod notify;
 pub mod ops;
 mod programs;
+mod settings;
 mod status;
 
 use std::future::Future;
@@ -25,6 +26,7 @@ pub use jobs::*;
 pub use notify::*;
 pub use ops::{OPERATIONS, Op, Operation};
 pub use programs::*;
+pub use settings::*;
 pub use status::*;
 pub use vigil_core::NewProgram as AddProgram;
 

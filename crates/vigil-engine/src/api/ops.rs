@@ -231,6 +231,10 @@ operations! {
     list_program_status: Get "/programs/status", Read => ListProgramStatus;
     /// One program.
     get_program: Get "/programs/{id}", Read => GetProgram;
+    /// Changes a program, keeping its id and history; restarts it only where needed.
+    update_program: Put "/programs/{id}", Admin, body => UpdateProgram;
+    /// Which running processes a match rule finds now.
+    preview_match: Get "/programs/match", Read => PreviewMatch;
     /// Removes a program (stopping it first if Vigil launched it).
     remove_program: Delete "/programs/{id}", Admin, 204 => RemoveProgram;
     /// One program's live status.
@@ -249,6 +253,11 @@ operations! {
     tail_log: Get "/programs/{id}/logs", Read => TailLog;
     /// Every tag in use on programs and jobs.
     list_tags: Get "/tags", Read => ListTags;
+
+    /// The engine's settings.
+    get_settings: Get "/settings", Read => GetSettings;
+    /// Changes the settings named; says which need a restart.
+    update_settings: Put "/settings", Admin, body => UpdateSettings;
 
     /// Every job.
     list_jobs: Get "/jobs", Read => ListJobs;

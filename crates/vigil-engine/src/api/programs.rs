@@ -296,3 +296,133 @@ impl Request for ListTags {
         Ok(tags.into_iter().collect())
     }
 }
+
+/// Changes a registered program, keeping its id, history, events and the rules that name it.
+/// The body is the whole definition (as for adding) with the id from the path. A running
+/// launched program is restarted only when what it was started with changed (path, arguments,
+/// working directory, environment); the answer says what happened.
+#[derive(Debug, Clone, Deserialize, Serialize, TS)]
+pub struct UpdateProgram(#[ts(type = "NewProgram & { id: number }")] pub serde_json::Value);
+
+/// What a program's change did.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ProgramSaved {
+    /// The program as saved.
+    pub program: Program,
+    /// Whether its running process was restarted to take the change.
+    pub restarted: bool,
+    /// What happened, for people: applied at once, restarted, at the next start, or stopped.
+    pub effect: String,
+}
+
+impl Request for UpdateProgram {
+    type Response = ProgramSaved;
+
+    async fn handle(self, engine: &Engine) -> Result<ProgramSaved, ApiError> {
+        let serde_json::Value::Object(mut fields) = self.0 else {
+            return Err(ApiError::invalid("a program must be a JSON object"));
+        };
+        let id = match fields.remove("id") {
+            Some(serde_json::Value::Number(n)) if n.as_i64().is_some_and(|i| i > 0) => {
+                n.as_i64().unwrap_or_default()
+            }
+            Some(other) => {
+                return Err(ApiError::invalid(format!(
+                    "id must be a positive integer, got {other}"
+                )));
+            }
+            None => return Err(ApiError::invalid("id is required")),
+        };
+        known(engine, id)?;
+        let program: NewProgram = serde_json::from_value(serde_json::Value::Object(fields))
+            .map_err(|e| ApiError::invalid(format!("program: {e}")))?;
+        let program = program.validate()?;
+        let program = tokio::task::spawn_blocking(move || check_files(&program).map(|()| program))
+            .await
+            .map_err(|e| ApiError::internal(format!("path check failed: {e}")))??;
+        if engine.is_stopping() {
+            return Err(ApiError::unavailable("the engine is stopping"));
+        }
+        let (before, after) = engine
+            .write(move |tx| vigil_store::update_program(tx, id, &program, now_ms()))
+            .await?;
+        let replaced = engine.replace(&before, after.clone()).await;
+        use crate::engine::Replaced;
+        let effect = match replaced {
+            Replaced::Applied => "saved; applied at once",
+            Replaced::Restarted => "saved; restarted to run with the new command",
+            Replaced::NextStart => "saved; the new command is used at its next start",
+            Replaced::Stopped => "saved; the process Vigil had launched was stopped",
+        };
+        Ok(ProgramSaved {
+            program: after,
+            restarted: replaced == Replaced::Restarted,
+            effect: effect.to_owned(),
+        })
+    }
+}
+
+/// Most matching processes one preview lists (the count covers all).
+pub const MAX_PREVIEW: usize = 20;
+
+/// Which running processes a match rule finds now: the editor's "matches N processes" line.
+#[derive(Debug, Clone, Deserialize, Serialize, TS)]
+pub struct PreviewMatch {
+    /// The rule, as `by` and `value` (for example `by=name&value=node.exe`).
+    pub by: String,
+    /// The name or command-line text (not for `exe`).
+    #[serde(default)]
+    #[ts(optional)]
+    pub value: Option<String>,
+    /// The executable path, for `exe`.
+    #[serde(default)]
+    #[ts(optional)]
+    pub path: Option<String>,
+}
+
+/// What a match rule finds now.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct MatchPreview {
+    /// How many processes match.
+    pub count: usize,
+    /// The first of them, by PID.
+    pub processes: Vec<crate::monitor::MatchedProcess>,
+}
+
+impl Request for PreviewMatch {
+    type Response = MatchPreview;
+
+    async fn handle(self, engine: &Engine) -> Result<MatchPreview, ApiError> {
+        let _ = engine;
+        let text = |what: &str| -> Result<String, ApiError> {
+            match self.value.as_deref().map(str::trim) {
+                Some(v) if !v.is_empty() => Ok(v.to_owned()),
+                _ => Err(ApiError::invalid(format!("value is required: the {what}"))),
+            }
+        };
+        let (rule, path) = match self.by.as_str() {
+            "exe" => match self.path.as_deref().map(str::trim) {
+                Some(p) if Path::new(p).is_absolute() => (vigil_core::MatchRule::Exe, p.to_owned()),
+                _ => return Err(ApiError::invalid("path must be an absolute path for by=exe")),
+            },
+            "name" => (vigil_core::MatchRule::Name(text("process name")?), String::new()),
+            "cmdline" => (
+                vigil_core::MatchRule::Cmdline(text("command-line text")?),
+                String::new(),
+            ),
+            other => {
+                return Err(ApiError::invalid(format!(
+                    "by must be exe, name or cmdline, got {other:?}"
+                )));
+            }
+        };
+        let found = tokio::task::spawn_blocking(move || crate::monitor::find_matches(&rule, &path))
+            .await
+            .map_err(|e| ApiError::internal(format!("process read failed: {e}")))?
+            .map_err(|e| ApiError::internal(e.to_string()))?;
+        Ok(MatchPreview {
+            count: found.len(),
+            processes: found.into_iter().take(MAX_PREVIEW).collect(),
+        })
+    }
+}

@@ -38,7 +38,9 @@ pub(crate) struct JobsState {
     pub(crate) slots: Arc<Semaphore>,
     /// Bumped whenever a run ends, so queued runs of the same job can look again.
     pub(crate) ended: watch::Sender<u64>,
-    pub(crate) max_output: u64,
+    pub(crate) max_output: std::sync::atomic::AtomicU64,
+    /// The concurrency limit the semaphore was last sized to.
+    concurrency: Mutex<usize>,
     /// Per job, the instant its schedule counts from: when it was loaded or last saved. Set by
     /// the saver before it answers, so a fire right after a save is never missed.
     pub(crate) scheduled_from: Mutex<HashMap<JobId, chrono::DateTime<chrono::Utc>>>,
@@ -53,10 +55,30 @@ impl JobsState {
             running: Mutex::new(HashMap::new()),
             slots: Arc::new(Semaphore::new(concurrency.max(1))),
             ended: watch::channel(0).0,
-            max_output,
+            max_output: std::sync::atomic::AtomicU64::new(max_output),
+            concurrency: Mutex::new(concurrency.max(1)),
             scheduled_from: Mutex::new(HashMap::new()),
             cancel_pending: Mutex::new(std::collections::HashSet::new()),
         }
+    }
+
+    /// Changes the concurrency limit (the settings): a higher one frees slots at once, a lower
+    /// one takes slots back as running runs end (none is cancelled).
+    pub(crate) fn set_concurrency(&self, limit: usize) {
+        let limit = limit.max(1);
+        let mut current = lock(&self.concurrency);
+        if limit > *current {
+            self.slots.add_permits(limit - *current);
+        } else if limit < *current {
+            let surplus = (*current - limit) as u32;
+            let slots = self.slots.clone();
+            tokio::spawn(async move {
+                if let Ok(taken) = slots.acquire_many_owned(surplus).await {
+                    taken.forget();
+                }
+            });
+        }
+        *current = limit;
     }
 
     /// Records that `job`'s schedule counts from `at`.

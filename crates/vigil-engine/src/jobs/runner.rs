@@ -364,7 +364,7 @@ async fn execute(
         RunOutput::create(
             &engine.data_dir().join("runs"),
             run.id,
-            state.max_output,
+            state.max_output.load(std::sync::atomic::Ordering::SeqCst),
             engine.appender().clone(),
         )
         .await,

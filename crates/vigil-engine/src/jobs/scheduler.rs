@@ -51,10 +51,16 @@ pub(crate) async fn run(
             () = sleep => {
                 if let Some((at, ids)) = next {
                     let now = clock.now();
+                    // Paused schedules skip their fires (they are not made up on resume).
+                    let paused = engine.settings().schedules_paused;
                     for id in ids {
                         // Every instant up to now counts as handled: a PC that slept through
                         // a hundred fires (or a clock that jumped) never fires them back to back.
                         fired.insert(id.clone(), at.max(now));
+                        if paused {
+                            tracing::info!(job = %id, "schedules are paused; a fire was skipped");
+                            continue;
+                        }
                         match lateness(at, now) {
                             Lateness::OnTime => fire(&engine, id, Some(at)),
                             Lateness::Missed => {
@@ -113,6 +119,9 @@ fn fire(engine: &Engine, job_id: JobId, at: Option<DateTime<Utc>>) {
 /// Fires missed while Vigil was away: jobs that say `missed: run_once` and whose schedule had
 /// a fire between their last scheduled run and now get one run.
 async fn catch_up(engine: &Engine, now: DateTime<Utc>) {
+    if engine.settings().schedules_paused {
+        return;
+    }
     for job in engine.jobs().all() {
         if !job.enabled || job.template || job.missed != Missed::RunOnce || job.schedule.is_none() {
             continue;

@@ -31,7 +31,7 @@ fn same_path(a: &Path, b: &str) -> bool {
     }
 }
 
-fn matches(rule: &MatchRule, path: &str, c: &Candidate<'_>) -> bool {
+pub(crate) fn matches(rule: &MatchRule, path: &str, c: &Candidate<'_>) -> bool {
     match rule {
         MatchRule::Exe => c.exe.is_some_and(|exe| same_path(exe, path)),
         MatchRule::Name(name) => c.name.eq_ignore_ascii_case(name),

@@ -102,6 +102,9 @@ struct Shared {
     full_needed: AtomicBool,
     stop: AtomicBool,
     thread: Mutex<Option<JoinHandle<()>>>,
+    /// The sweep interval and discovery cadence in ms, changed live by the settings.
+    interval_ms: AtomicU64,
+    discovery_ms: AtomicU64,
 }
 
 impl MonitorHandle {
@@ -125,6 +128,17 @@ impl MonitorHandle {
             target.launched = pid;
         }
         self.shared.generation.fetch_add(1, Ordering::SeqCst);
+        self.wake();
+    }
+
+    /// Changes the sweep timing from the next tick on.
+    pub fn set_timing(&self, config: MonitorConfig) {
+        self.shared
+            .interval_ms
+            .store(config.interval.as_millis() as u64, Ordering::SeqCst);
+        self.shared
+            .discovery_ms
+            .store(config.discovery.as_millis() as u64, Ordering::SeqCst);
         self.wake();
     }
 
@@ -154,12 +168,14 @@ pub fn spawn(config: MonitorConfig, out: mpsc::Sender<Sweep>) -> std::io::Result
         full_needed: AtomicBool::new(true),
         stop: AtomicBool::new(false),
         thread: Mutex::new(None),
+        interval_ms: AtomicU64::new(config.interval.as_millis() as u64),
+        discovery_ms: AtomicU64::new(config.discovery.as_millis() as u64),
     });
     let inner = shared.clone();
     let sweeper = Sweeper::new()?;
     let handle = std::thread::Builder::new()
         .name("vigil-monitor".into())
-        .spawn(move || run(config, sweeper, &inner, &out))?;
+        .spawn(move || run(sweeper, &inner, &out))?;
     {
         let mut t = lock(&shared.thread);
         *t = Some(handle);
@@ -186,13 +202,15 @@ fn discovery_kind(cmdline: bool) -> ProcessRefreshKind {
     }
 }
 
-fn run(config: MonitorConfig, mut sweeper: Sweeper, shared: &Shared, out: &mpsc::Sender<Sweep>) {
+fn run(mut sweeper: Sweeper, shared: &Shared, out: &mpsc::Sender<Sweep>) {
     let mut seen_generation = u64::MAX;
     let mut next_discovery = Instant::now();
     let mut next_full = Instant::now();
     let mut targets: Vec<Target> = Vec::new();
     while !shared.stop.load(Ordering::SeqCst) {
         let tick = Instant::now();
+        let interval = Duration::from_millis(shared.interval_ms.load(Ordering::SeqCst));
+        let every = Duration::from_millis(shared.discovery_ms.load(Ordering::SeqCst));
         let generation = shared.generation.load(Ordering::SeqCst);
         let mut discovery = if tick >= next_full {
             Discovery::Full
@@ -226,16 +244,16 @@ fn run(config: MonitorConfig, mut sweeper: Sweeper, shared: &Shared, out: &mpsc:
         }
         let sweep = sweeper.sweep(&targets, discovery, crate::now_ms());
         if sweep.discovery >= Discovery::Incremental {
-            next_discovery = tick + config.discovery;
+            next_discovery = tick + every;
         }
         if sweep.discovery == Discovery::Full {
-            next_full = tick + config.discovery * FULL_EVERY;
+            next_full = tick + every * FULL_EVERY;
         }
         if let Err(mpsc::error::TrySendError::Closed(_)) = out.try_send(sweep) {
             break;
         }
         let elapsed = tick.elapsed();
-        if let Some(rest) = config.interval.checked_sub(elapsed) {
+        if let Some(rest) = interval.checked_sub(elapsed) {
             std::thread::park_timeout(rest);
         }
     }
@@ -496,4 +514,54 @@ impl Sweeper {
             .collect();
         assign(targets, &candidates)
     }
+}
+
+/// One process a rule matches now.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+pub struct MatchedProcess {
+    /// Its PID.
+    pub pid: u32,
+    /// Its name.
+    pub name: String,
+}
+
+/// The processes `rule` (with `path` for a match by executable) matches right now: the roots
+/// only, not their children, this process left out. Reads the whole process table once (tens
+/// of milliseconds), so it is for an editor's preview, not for a loop.
+pub fn find_matches(rule: &MatchRule, path: &str) -> std::io::Result<Vec<MatchedProcess>> {
+    let mut system = System::new()
+        .map_err(|e| std::io::Error::other(format!("cannot read the process table: {e}")))?;
+    let cmdline = matches!(rule, MatchRule::Cmdline(_));
+    system.refresh_processes_specifics(ProcessesToUpdate::All, true, discovery_kind(cmdline));
+    let path = std::fs::canonicalize(path)
+        .map(|c| c.display().to_string())
+        .unwrap_or_else(|_| path.to_owned());
+    let own = std::process::id();
+    let mut found: Vec<MatchedProcess> = system
+        .processes()
+        .iter()
+        .filter(|(pid, _)| pid.as_u32() != own)
+        .filter(|(pid, p)| {
+            matching::matches(
+                rule,
+                &path,
+                &Candidate {
+                    id: ProcId {
+                        pid: pid.as_u32(),
+                        start: p.start_time(),
+                    },
+                    parent: None,
+                    name: p.name().to_str().unwrap_or_default(),
+                    exe: p.exe(),
+                    cmd: p.cmd(),
+                },
+            )
+        })
+        .map(|(pid, p)| MatchedProcess {
+            pid: pid.as_u32(),
+            name: p.name().to_string_lossy().into_owned(),
+        })
+        .collect();
+    found.sort_by_key(|m| m.pid);
+    Ok(found)
 }
