@@ -10,7 +10,8 @@ use ts_rs::TS;
 use vigil_core::{
     Attempt, Backoff, Channel, Delivery, DeliveryStatus, Endpoint, ExecutionPolicy, Header, Job,
     JobOption, Limits, MatchRule, Method, Missed, OptionKind, Overlap, Preset, RestartMode,
-    RestartPolicy, RetryOn, Rule, Run, RunStatus, Trigger, TriggerCredential, TriggerKind,
+    RestartPolicy, RetentionSettings, RetryOn, Rule, Run, RunStatus, Settings, Trigger,
+    TriggerCredential, TriggerKind,
 };
 use vigil_engine::OsNotification;
 use vigil_engine::api::OPERATIONS;
@@ -18,8 +19,9 @@ use vigil_engine::api::ops::Body;
 use vigil_engine::api::{
     DeliveryDetail, Health, HealthLevel, ImportReport, JobsDashboard, JobsFile, NewTrigger,
     NextFire, ProcessStatus, ProgramState, ProgramStatus, Replayed, RunAccepted, RunningRun,
-    SampleBucket, Status, StatusUpdate,
+    MatchPreview, ProgramSaved, SampleBucket, SettingsChange, Status, StatusUpdate,
 };
+use vigil_engine::monitor::MatchedProcess;
 use vigil_engine::{ApiError, ErrorCode, Event, EventKind, NewProgram, Program};
 
 fn generated() -> String {
@@ -74,6 +76,12 @@ fn generated() -> String {
         Health::decl(),
         OsNotification::decl(),
         StatusUpdate::decl(),
+        RetentionSettings::decl(),
+        Settings::decl(),
+        SettingsChange::decl(),
+        ProgramSaved::decl(),
+        MatchedProcess::decl(),
+        MatchPreview::decl(),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `VIGIL_BLESS=1 cargo test -p vigil-engine --test bindings`.\n\

@@ -27,6 +27,8 @@ export const EVENT_LABELS: Record<EventKind, string> = {
   delivery_dead_lettered: "delivery dead",
   endpoint_failing: "endpoint failing",
   endpoint_recovered: "endpoint recovered",
+  program_changed: "program changed",
+  settings_changed: "settings changed",
 };
 
 export function eventLabel(kind: string): string {

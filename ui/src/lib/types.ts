@@ -924,6 +924,130 @@ statuses: Array<ProgramStatus>,
  */
 removed: Array<number>, };
 
+export type RetentionSettings = { 
+/**
+ * Raw (per-sweep) samples, hours (1 to 720).
+ */
+raw_samples_hours: number, 
+/**
+ * Per-minute rollups, days (1 to 3,650).
+ */
+minute_rollup_days: number, 
+/**
+ * Per-hour rollups, days (1 to 3,650).
+ */
+hour_rollup_days: number, 
+/**
+ * Events, days (1 to 3,650).
+ */
+event_days: number, 
+/**
+ * Finished runs and their output, days (1 to 3,650).
+ */
+run_days: number, 
+/**
+ * Delivered and dead-lettered deliveries, days (1 to 3,650).
+ */
+delivery_days: number, };
+
+export type Settings = { 
+/**
+ * Time between sweeps of the watched processes, milliseconds (250 to 60,000).
+ */
+sweep_ms: number, 
+/**
+ * Time between looks for new matching processes, milliseconds (at least the sweep
+ * interval, at most 10 minutes).
+ */
+discovery_ms: number, 
+/**
+ * How long history is kept.
+ */
+retention: RetentionSettings, 
+/**
+ * Most job runs at once (1 to 64).
+ */
+max_concurrent_runs: number, 
+/**
+ * Most output kept per run, KiB (64 KiB to 1 GiB).
+ */
+max_run_output_kib: number, 
+/**
+ * How long a stopping program may take before its process tree is killed, seconds (1 to
+ * 600).
+ */
+stop_grace_secs: number, 
+/**
+ * Most webhook deliveries in flight at once (1 to 256).
+ */
+max_deliveries_in_flight: number, 
+/**
+ * The local API's port (1024 to 65535). When it is taken, a free one is used and written
+ * to the data dir's `endpoint` file.
+ */
+port: number, 
+/**
+ * Listen on every network interface (other PCs on the LAN can connect, with the token),
+ * not only on this PC. Off by default.
+ */
+allow_lan: boolean, 
+/**
+ * No scheduled runs while set; runs started by hand, hooks and triggers still run.
+ */
+schedules_paused: boolean, 
+/**
+ * Jobs offered by the tray's "run job..." menu, in order.
+ */
+favourite_jobs: Array<string>, };
+
+export type SettingsChange = { 
+/**
+ * The settings now.
+ */
+settings: Settings, 
+/**
+ * The fields that changed.
+ */
+changed: Array<string>, 
+/**
+ * The changed fields that take effect only when Vigil starts again.
+ */
+restart_needed: Array<string>, };
+
+export type ProgramSaved = { 
+/**
+ * The program as saved.
+ */
+program: Program, 
+/**
+ * Whether its running process was restarted to take the change.
+ */
+restarted: boolean, 
+/**
+ * What happened, for people: applied at once, restarted, at the next start, or stopped.
+ */
+effect: string, };
+
+export type MatchedProcess = { 
+/**
+ * Its PID.
+ */
+pid: number, 
+/**
+ * Its name.
+ */
+name: string, };
+
+export type MatchPreview = { 
+/**
+ * How many processes match.
+ */
+count: number, 
+/**
+ * The first of them, by PID.
+ */
+processes: Array<MatchedProcess>, };
+
 export type GetStatus = Record<string, never>;
 
 export type GetHealth = Record<string, never>;
