@@ -206,7 +206,7 @@ export type KindGroup = { label: string; kinds: EventKind[] };
 export const ALL_EVENT_KINDS: readonly EventKind[] = Object.keys(EVENT_LABELS) as EventKind[];
 
 function groupOf(kind: EventKind): string {
-  if (kind.startsWith("engine_")) return "Engine";
+  if (kind.startsWith("engine_") || kind === "settings_changed") return "Engine";
   if (kind.startsWith("program_") || kind === "restart_given_up") return "Programs";
   if (kind.startsWith("threshold_")) return "Resource limits";
   if (kind.startsWith("job_") || kind.startsWith("run_")) return "Jobs";
