@@ -11,6 +11,7 @@ import {
   JOBS_HREF,
   NEW_JOB_HREF,
   NOTIFICATIONS_HREF,
+  SETTINGS_HREF,
 } from "./route";
 
 describe("hash routes", () => {
@@ -57,6 +58,10 @@ describe("hash routes", () => {
     ["#/notifications/rules/x", { name: "dashboard" }],
     ["#/notifications/other", { name: "dashboard" }],
     ["#/notifications/endpoints/99999999999999999999", { name: "dashboard" }],
+    ["#/settings", { name: "settings" }],
+    ["#/settings/", { name: "settings" }],
+    ["#/settings/x", { name: "dashboard" }],
+    ["#/settingsx", { name: "dashboard" }],
   ])("%j -> %j", (hash, route) => {
     expect(parseRoute(hash)).toEqual(route);
   });
@@ -73,6 +78,7 @@ describe("hash routes", () => {
     expect(parseRoute(notifyHref("rules", "new"))).toEqual({ name: "notifications", tab: "rules", id: "new" });
     expect(parseRoute(notifyHref("deliveries", 8))).toEqual({ name: "notifications", tab: "deliveries", id: 8 });
     expect(parseRoute(notifyHref("endpoints"))).toEqual({ name: "notifications", tab: "endpoints", id: null });
+    expect(parseRoute(SETTINGS_HREF)).toEqual({ name: "settings" });
   });
 
   it("resolves the links of OS notifications", () => {
@@ -91,5 +97,6 @@ describe("hash routes", () => {
     for (const h of ["#/notifications", "#/notifications/rules/new", "#/notifications/deliveries/2"]) {
       expect(section(parseRoute(h))).toBe("notifications");
     }
+    expect(section(parseRoute("#/settings"))).toBe("settings");
   });
 });

@@ -6,7 +6,8 @@
  * - `#/events` the recent events;
  * - `#/notifications/endpoints` (the default tab of `#/notifications`), `#/notifications/rules`,
  *   `#/notifications/deliveries`; `…/endpoints/new`, `…/endpoints/<id>` and the same for rules
- *   open the editor, `…/deliveries/<id>` one delivery.
+ *   open the editor, `…/deliveries/<id>` one delivery;
+ * - `#/settings` the engine's settings (and, in the desktop app, its preferences).
  */
 export type Route =
   | { name: "dashboard" }
@@ -17,10 +18,11 @@ export type Route =
   | { name: "job"; id: string }
   | { name: "run"; id: number }
   | { name: "events" }
-  | { name: "notifications"; tab: NotifyTab; id: number | "new" | null };
+  | { name: "notifications"; tab: NotifyTab; id: number | "new" | null }
+  | { name: "settings" };
 
 export type NotifyTab = "endpoints" | "rules" | "deliveries";
-export type Section = "programs" | "jobs" | "notifications";
+export type Section = "programs" | "jobs" | "notifications" | "settings";
 
 /** Which top-level section a route belongs to (for the nav). */
 export function section(r: Route): Section {
@@ -31,6 +33,8 @@ export function section(r: Route): Section {
       return "programs";
     case "notifications":
       return "notifications";
+    case "settings":
+      return "settings";
     default:
       return "jobs";
   }
@@ -75,6 +79,7 @@ export function parseRoute(hash: string): Route {
     if (id !== null) return { name: "run", id };
   }
   if (path === "/events") return { name: "events" };
+  if (path === "/settings") return { name: "settings" };
   if (path === "/notifications") return { name: "notifications", tab: "endpoints", id: null };
   m = /^\/notifications\/(endpoints|rules|deliveries)(?:\/(new|\d+))?$/.exec(path);
   if (m) {
@@ -112,6 +117,7 @@ export function runHref(id: number): string {
 
 export const EVENTS_HREF = "#/events";
 export const NOTIFICATIONS_HREF = "#/notifications/endpoints";
+export const SETTINGS_HREF = "#/settings";
 
 /** A notifications tab, or one object in it (an endpoint, a rule, a delivery; "new" for an editor). */
 export function notifyHref(tab: NotifyTab, id?: number | "new"): string {
