@@ -8,6 +8,8 @@
 mod commands;
 mod follow;
 mod notifier;
+mod prefs;
+mod server;
 mod tray;
 
 use std::path::PathBuf;
@@ -24,7 +26,13 @@ pub const EVENT_NAME: &str = "vigil://event";
 /// the engine's table by name, and the follows (streams that are not operations).
 pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     builder
+        .plugin(tauri_plugin_store::Builder::default().build())
+        .plugin(tauri_plugin_autostart::init(
+            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
+            Some(vec![prefs::MINIMIZED_FLAG]),
+        ))
         .manage(follow::Follows::default())
+        .manage(prefs::PrefsState::default())
         .on_page_load(|webview, payload| {
             if payload.event() == tauri::webview::PageLoadEvent::Started
                 && let Some(follows) = webview.try_state::<follow::Follows>()
@@ -38,6 +46,11 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
             follow::follow_log,
             follow::watch_statuses,
             follow::unfollow,
+            prefs::get_prefs,
+            prefs::set_prefs,
+            server::server_info,
+            tray::tray_menu,
+            tray::tray_action,
         ])
 }
 
@@ -52,14 +65,16 @@ pub fn data_dir<R: Runtime>(app: &tauri::AppHandle<R>) -> Result<PathBuf, String
         .map_err(|e| format!("no app data dir: {e}"))
 }
 
-/// Starts the engine in `data_dir`, puts it in Tauri's state, and forwards its events to every
-/// window from the newest one on (windows catch up through `events_since`).
+/// Starts the engine in `data_dir`, puts it in Tauri's state, serves the HTTP API from it (see
+/// [`server`]), and forwards its events to every window from the newest one on (windows catch
+/// up through `events_since`).
 pub fn start_engine<R: Runtime>(
     app: &tauri::AppHandle<R>,
     data_dir: PathBuf,
 ) -> Result<(), String> {
     let mut config = EngineConfig::new(data_dir);
     config.kind = "desktop".into();
+    config.seed_default_rule = true;
     config.notifier = Some(Arc::new(notifier::DesktopNotifier::new(app.clone())));
     let engine = tauri::async_runtime::block_on(Engine::start(config)).map_err(|e| e.message)?;
     let since = tauri::async_runtime::block_on(engine.call(vigil_engine::api::GetStatus {}))
@@ -75,6 +90,7 @@ pub fn start_engine<R: Runtime>(
             dirty.mark();
         }
     });
+    server::start(app, engine.clone());
     app.manage(engine);
     Ok(())
 }
@@ -89,10 +105,15 @@ pub fn quit<R: Runtime>(app: &tauri::AppHandle<R>) {
         return;
     }
     tray::show_stopping(app);
+    if let Some(window) = app.get_webview_window("main") {
+        prefs::remember_window(&window.as_ref().window());
+    }
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         if let Some(engine) = app.try_state::<Engine>() {
             let engine = engine.inner().clone();
+            // Withdrawn first: once the engine releases the data dir, a next Vigil may own it.
+            server::withdraw(&app, &engine);
             engine.stop().await;
         }
         app.exit(0);
@@ -107,21 +128,37 @@ pub fn run() {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .init();
+    // Started by "start with Windows": open to the tray, not a window.
+    let minimized = std::env::args().any(|a| a == prefs::MINIMIZED_FLAG);
     let builder = tauri::Builder::default()
         .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
             tray::show_main_window(app);
         }))
-        .setup(|app| {
+        .plugin(tauri_plugin_dialog::init())
+        .setup(move |app| {
             let dir = data_dir(app.handle())?;
+            let prefs = prefs::load(app.handle(), &dir);
+            *vigil_core::sync::lock(&app.state::<prefs::PrefsState>().0) = prefs.clone();
             start_engine(app.handle(), dir)?;
             tray::install(app.handle())?;
+            if let Some(window) = app.get_webview_window("main") {
+                prefs::restore_window(&window, &prefs);
+                if !(minimized || prefs.start_minimized) {
+                    window.show()?;
+                }
+            }
             Ok(())
         })
         .on_window_event(|window, event| {
-            // Closing the window hides it: watching goes on from the tray.
             if let tauri::WindowEvent::CloseRequested { api, .. } = event {
+                prefs::remember_window(window);
                 api.prevent_close();
-                let _ = window.hide();
+                if prefs::current(window.app_handle()).close_to_tray {
+                    // Watching goes on from the tray.
+                    let _ = window.hide();
+                } else {
+                    quit(window.app_handle());
+                }
             }
         });
     let result = with_commands(builder).run(tauri::generate_context!());

@@ -12,8 +12,9 @@ use std::collections::BTreeMap;
 use vigil_core::{DeliveryStatus, RunStatus};
 use vigil_engine::api::ops::{Op, Operation};
 use vigil_engine::api::{
-    GetRun, GetStatus, ListDeliveries, ListJobs, ListProgramStatus, ListPrograms, ListRuns,
+    GetRun, GetSettings, GetStatus, ListDeliveries, ListJobs, ListProgramStatus, ListPrograms, ListRuns,
     RemoveProgram, ReplayDeliveries, RestartProgram, RunJob, StartProgram, StopProgram, TailLog,
+    UpdateSettings,
 };
 use vigil_engine::{ApiError, NewProgram};
 
@@ -28,9 +29,10 @@ impl Daemon {
         let endpoint_file = data_dir.join(vigil_server::ENDPOINT_FILE);
         let endpoint = std::fs::read_to_string(&endpoint_file).with_context(|| {
             format!(
-                "no daemon is running for {} (cannot read {}); start one with `vigil daemon`",
+                "Vigil is not running for {} (no {} file there): start the desktop app, or \
+                 `vigil daemon`, or pass the --data-dir of the one that runs",
                 data_dir.display(),
-                endpoint_file.display()
+                vigil_server::ENDPOINT_FILE
             )
         })?;
         let token = std::fs::read_to_string(data_dir.join(vigil_server::TOKEN_FILE))
@@ -79,7 +81,17 @@ impl Daemon {
             .bearer_auth(&self.token)
             .send()
             .await
-            .with_context(|| format!("cannot reach the daemon at {}", self.base))?;
+            .map_err(|e| {
+                if e.is_connect() {
+                    anyhow::anyhow!(
+                        "Vigil is not running: nothing answers at {} (the endpoint file is left \
+                         from a Vigil that ended unexpectedly); start the desktop app or `vigil daemon`",
+                        self.base
+                    )
+                } else {
+                    anyhow::Error::new(e).context(format!("cannot reach Vigil at {}", self.base))
+                }
+            })?;
         let status = resp.status();
         let body = resp.bytes().await?;
         if status.is_success() {
@@ -366,5 +378,104 @@ fn print_output_line(line: &str) {
         Some("err") => eprintln!("{text}"),
         Some("out") => println!("{text}"),
         _ => println!("{line}"),
+    }
+}
+
+/// `vigil settings get [NAME]`: every setting as JSON, or one (`retention.event_days`).
+pub(crate) async fn settings_get(data_dir: &Path, name: Option<&str>) -> anyhow::Result<ExitCode> {
+    let d = Daemon::find(data_dir)?;
+    let settings = serde_json::to_value(d.call(GetSettings {}).await?)?;
+    let shown = match name {
+        None => &settings,
+        Some(name) => name
+            .split('.')
+            .try_fold(&settings, |v, part| v.get(part))
+            .with_context(|| format!("there is no setting {name:?}"))?,
+    };
+    println!("{}", serde_json::to_string_pretty(shown)?);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Turns `NAME=VALUE` pairs into a settings change: `retention.event_days=7` nests, a value
+/// that reads as JSON (`true`, `7`, `["a"]`) is typed, anything else is a string.
+pub(crate) fn settings_patch(pairs: &[String]) -> anyhow::Result<serde_json::Value> {
+    let mut patch = serde_json::Map::new();
+    for pair in pairs {
+        let (name, value) = pair
+            .split_once('=')
+            .with_context(|| format!("{pair:?} is not NAME=VALUE"))?;
+        let value = serde_json::from_str(value)
+            .unwrap_or_else(|_| serde_json::Value::String(value.to_owned()));
+        match name.split_once('.') {
+            None if !name.is_empty() => {
+                patch.insert(name.to_owned(), value);
+            }
+            Some((group, field)) if !group.is_empty() && !field.is_empty() => {
+                let slot = patch
+                    .entry(group.to_owned())
+                    .or_insert_with(|| serde_json::json!({}));
+                match slot.as_object_mut() {
+                    Some(o) => {
+                        o.insert(field.to_owned(), value);
+                    }
+                    None => bail!("{group:?} is set both whole and by field"),
+                }
+            }
+            _ => bail!("{pair:?} has no setting name"),
+        }
+    }
+    if patch.is_empty() {
+        bail!("name at least one NAME=VALUE to set");
+    }
+    Ok(serde_json::Value::Object(patch))
+}
+
+/// `vigil settings set NAME=VALUE...`: changes those settings (all or none) and says what
+/// changed and what needs a restart.
+pub(crate) async fn settings_set(data_dir: &Path, pairs: &[String]) -> anyhow::Result<ExitCode> {
+    let patch = settings_patch(pairs)?;
+    let d = Daemon::find(data_dir)?;
+    let change = d.call(UpdateSettings(patch)).await?;
+    if change.changed.is_empty() {
+        println!("nothing changed");
+    } else {
+        println!("changed: {}", change.changed.join(", "));
+    }
+    if !change.restart_needed.is_empty() {
+        println!(
+            "takes effect when Vigil starts again: {}",
+            change.restart_needed.join(", ")
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pairs_become_a_typed_nested_patch() {
+        let p = settings_patch(&[
+            "sweep_ms=2000".into(),
+            "allow_lan=true".into(),
+            "retention.event_days=7".into(),
+            "retention.run_days=9".into(),
+            "favourite_jobs=[\"a\"]".into(),
+            "port=abc".into(),
+        ])
+        .unwrap();
+        assert_eq!(
+            p,
+            serde_json::json!({
+                "sweep_ms": 2000, "allow_lan": true, "favourite_jobs": ["a"], "port": "abc",
+                "retention": { "event_days": 7, "run_days": 9 }
+            })
+        );
+        for bad in ["nope", "=1", ".x=1", "retention.=1"] {
+            assert!(settings_patch(&[bad.into()]).is_err(), "{bad}");
+        }
+        assert!(settings_patch(&["retention=1".into(), "retention.x=1".into()]).is_err());
+        assert!(settings_patch(&[]).is_err());
     }
 }

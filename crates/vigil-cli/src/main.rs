@@ -33,9 +33,10 @@ struct Cli {
 enum Command {
     /// Runs the engine headless and serves the API until interrupted.
     Daemon {
-        /// Address to listen on; loopback only by default. Port 0 picks a free port.
-        #[arg(long, default_value = "127.0.0.1:7474")]
-        listen: SocketAddr,
+        /// Address to listen on (port 0 picks a free port). Default: the settings' port on
+        /// 127.0.0.1, or on every interface when the settings allow LAN access.
+        #[arg(long)]
+        listen: Option<SocketAddr>,
     },
     /// Shows the running daemon's status.
     Status,
@@ -61,6 +62,11 @@ enum Command {
     Deliveries {
         #[command(subcommand)]
         command: DeliveriesCommand,
+    },
+    /// Reads or changes the engine's settings.
+    Settings {
+        #[command(subcommand)]
+        command: SettingsCommand,
     },
     /// Lists recent runs, newest first.
     Runs {
@@ -88,6 +94,22 @@ enum DeliveriesCommand {
     Replay {
         /// Delivery ids; none means every dead delivery.
         ids: Vec<i64>,
+    },
+}
+
+#[derive(Subcommand)]
+enum SettingsCommand {
+    /// Prints every setting as JSON, or one by name (`retention.event_days`).
+    Get {
+        /// A setting's name; none prints all.
+        name: Option<String>,
+    },
+    /// Changes settings: `vigil settings set sweep_ms=2000 retention.event_days=7`. All are
+    /// checked before any is saved.
+    Set {
+        /// NAME=VALUE pairs.
+        #[arg(required = true, value_name = "NAME=VALUE")]
+        pairs: Vec<String>,
     },
 }
 
@@ -206,11 +228,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             DeliveriesCommand::Replay { ids } => client::replay(&data_dir, ids).await,
         },
+        Command::Settings { command } => match command {
+            SettingsCommand::Get { name } => client::settings_get(&data_dir, name.as_deref()).await,
+            SettingsCommand::Set { pairs } => client::settings_set(&data_dir, &pairs).await,
+        },
         Command::Runs { job, limit } => client::list_runs(&data_dir, job.as_deref(), limit).await,
     }
 }
 
-async fn daemon(data_dir: PathBuf, listen: SocketAddr) -> anyhow::Result<ExitCode> {
+async fn daemon(data_dir: PathBuf, listen: Option<SocketAddr>) -> anyhow::Result<ExitCode> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("VIGIL_LOG")
@@ -224,15 +250,19 @@ async fn daemon(data_dir: PathBuf, listen: SocketAddr) -> anyhow::Result<ExitCod
         .await
         .map_err(|e| anyhow::anyhow!(e.message))
         .with_context(|| format!("cannot start the engine in {}", data_dir.display()))?;
-    let bound = match vigil_server::bind(
-        engine.clone(),
-        &ServerConfig {
+    let server = match listen {
+        Some(listen) => ServerConfig {
             listen,
             data_dir: data_dir.clone(),
+            fallback_port: false,
         },
-    )
-    .await
-    {
+        None => ServerConfig {
+            fallback_port: false,
+            ..ServerConfig::from_settings(&engine.settings(), data_dir.clone())
+        },
+    };
+    let listen = server.listen;
+    let bound = match vigil_server::bind(engine.clone(), &server).await {
         Ok(b) => b,
         Err(e) => {
             engine.stop().await;

@@ -16,6 +16,8 @@ pub enum ErrorCode {
     Conflict,
     /// A token was missing or wrong.
     Unauthorized,
+    /// The caller may not do this here (LAN access is off, a token lacks the scope).
+    Forbidden,
     /// The request body was larger than the server accepts.
     PayloadTooLarge,
     /// The engine is stopping or a dependency is unreachable; retrying later may work.

@@ -474,6 +474,13 @@ impl Engine {
         )
     }
 
+    /// Resolves once the engine has stopped (its streams have ended): what a server serving
+    /// it waits on to shut down.
+    pub async fn stopped(&self) {
+        let mut shutdown = self.inner.shutdown.subscribe();
+        let _ = shutdown.wait_for(|stopped| *stopped).await;
+    }
+
     /// Where this engine keeps its state.
     pub fn data_dir(&self) -> &Path {
         &self.inner.config.data_dir

@@ -13,7 +13,7 @@ mod state;
 mod token;
 
 use std::future::Future;
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 
 use vigil_engine::Engine;
@@ -36,9 +36,30 @@ pub const MAX_DOCUMENT_BODY: usize = 16 * 1024 * 1024;
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
     /// Address to bind; port 0 picks a free one (the chosen one is written to `endpoint`).
+    /// A loopback address also refuses every connection that does not come from this PC.
     pub listen: SocketAddr,
     /// The data dir holding `api-token` and `endpoint`.
     pub data_dir: PathBuf,
+    /// When the port is taken, listen on a free one instead of failing (the desktop app: it
+    /// must stay reachable; the `endpoint` file names the port actually used).
+    pub fallback_port: bool,
+}
+
+impl ServerConfig {
+    /// What the settings say: this PC only (127.0.0.1) unless LAN access is on (every
+    /// interface), on the settings' port, falling back to a free one when it is taken.
+    pub fn from_settings(settings: &vigil_core::Settings, data_dir: PathBuf) -> Self {
+        let ip = if settings.allow_lan {
+            IpAddr::V4(Ipv4Addr::UNSPECIFIED)
+        } else {
+            IpAddr::V4(Ipv4Addr::LOCALHOST)
+        };
+        Self {
+            listen: SocketAddr::new(ip, settings.port),
+            data_dir,
+            fallback_port: true,
+        }
+    }
 }
 
 /// A bound listener with the router ready, not yet serving: lets callers learn the address
@@ -53,11 +74,19 @@ pub struct Bound {
 /// Binds the address, loads or creates the API token, and builds the router.
 pub async fn bind(engine: Engine, config: &ServerConfig) -> std::io::Result<Bound> {
     let token = load_or_create_token(&config.data_dir)?;
-    let listener = tokio::net::TcpListener::bind(config.listen).await?;
+    let listener = match tokio::net::TcpListener::bind(config.listen).await {
+        Ok(l) => l,
+        Err(e) if config.fallback_port && e.kind() == std::io::ErrorKind::AddrInUse => {
+            tracing::warn!(addr = %config.listen, "the port is taken; listening on a free one");
+            tokio::net::TcpListener::bind(SocketAddr::new(config.listen.ip(), 0)).await?
+        }
+        Err(e) => return Err(e),
+    };
     let addr = listener.local_addr()?;
+    let local_only = config.listen.ip().is_loopback();
     Ok(Bound {
         listener,
-        router: routes::router(engine, token),
+        router: routes::router(engine, token, local_only),
         addr,
         endpoint_file: config.data_dir.join(ENDPOINT_FILE),
     })
@@ -78,12 +107,38 @@ impl Bound {
     ) -> std::io::Result<()> {
         write_atomically(&self.endpoint_file, format!("{}\n", self.addr).as_bytes())?;
         tracing::info!(addr = %self.addr, "serving the API");
-        let result = axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown)
-            .await;
+        let result = axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await;
         withdraw(&self.endpoint_file, self.addr);
         result
     }
+}
+
+/// The addresses other programs can use to reach a server bound to `addr`: itself, or for
+/// every interface (`0.0.0.0`), loopback and each of this PC's network addresses.
+pub fn reachable_urls(addr: SocketAddr) -> Vec<String> {
+    if !addr.ip().is_unspecified() {
+        return vec![format!("http://{addr}")];
+    }
+    let mut urls = vec![format!("http://127.0.0.1:{}", addr.port())];
+    if let Some(ip) = lan_address() {
+        urls.push(format!("http://{}", SocketAddr::new(ip, addr.port())));
+    }
+    urls
+}
+
+/// This PC's address on its network: the local address of a UDP socket "connected" to an
+/// outside address (connecting a UDP socket sends nothing). None without a network.
+pub fn lan_address() -> Option<IpAddr> {
+    let socket = std::net::UdpSocket::bind((Ipv4Addr::UNSPECIFIED, 0)).ok()?;
+    socket.connect((Ipv4Addr::new(192, 0, 2, 1), 9)).ok()?;
+    let ip = socket.local_addr().ok()?.ip();
+    (!ip.is_loopback() && !ip.is_unspecified()).then_some(ip)
 }
 
 /// Removes the `endpoint` announcement if it still names `addr`. A next engine may already

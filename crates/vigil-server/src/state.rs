@@ -58,3 +58,22 @@ pub(crate) fn bearer(header: &str) -> Option<&str> {
 fn unauthorized(message: &str) -> Response {
     HttpError(ApiError::new(ErrorCode::Unauthorized, message)).into_response()
 }
+
+/// With LAN access off, a connection from anywhere but this PC is refused (403) on every
+/// route, even if the listener somehow accepted it. A request without a peer address (a test
+/// calling the router directly) is let through to the token check.
+pub(crate) async fn local_only(enforce: bool, req: Request, next: Next) -> Response {
+    if enforce
+        && let Some(peer) = req
+            .extensions()
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        && !peer.0.ip().is_loopback()
+    {
+        return HttpError(ApiError::new(
+            ErrorCode::Forbidden,
+            "LAN access is off: Vigil answers only this PC (turn it on in the settings)",
+        ))
+        .into_response();
+    }
+    next.run(req).await
+}

@@ -31,6 +31,7 @@ async fn serve() -> Served {
         &ServerConfig {
             listen: "127.0.0.1:0".parse().unwrap(),
             data_dir: dir.path().to_owned(),
+            fallback_port: false,
         },
     )
     .await

@@ -36,6 +36,10 @@ impl<R: Runtime> fmt::Debug for DesktopNotifier<R> {
 
 impl<R: Runtime> Notifier for DesktopNotifier<R> {
     fn show(&self, n: &OsNotification) -> Result<(), String> {
+        if !crate::prefs::current(&self.app).notifications {
+            // Turned off in the preferences: the rule's delivery is done, nothing is shown.
+            return Ok(());
+        }
         let mut note = notify_rust::Notification::new();
         note.summary(&n.title)
             .body(&n.body)
@@ -57,6 +61,21 @@ impl<R: Runtime> Notifier for DesktopNotifier<R> {
             tracing::warn!(error = %e, "cannot wait for a notification click");
         }
         Ok(())
+    }
+}
+
+/// Tells the person something at once (a tray action that failed), as an OS notification.
+pub(crate) fn tell<R: Runtime>(app: &AppHandle<R>, title: &str, body: &str) {
+    if !crate::prefs::current(app).notifications {
+        return;
+    }
+    if let Err(e) = notify_rust::Notification::new()
+        .summary(title)
+        .body(body)
+        .appname("Vigil")
+        .show()
+    {
+        tracing::warn!(error = %e, "cannot show a notification");
     }
 }
 

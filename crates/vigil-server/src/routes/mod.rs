@@ -61,7 +61,7 @@ pub const NOT_OPERATIONS: &[(&str, &str, &str)] = &[
     ("GET", "/", "the UI's files (browser mode)"),
 ];
 
-pub(crate) fn router(engine: Engine, token: String) -> Router {
+pub(crate) fn router(engine: Engine, token: String, local_only: bool) -> Router {
     let state = AppState::new(engine, token);
     let mut paths: BTreeMap<String, MethodRouter<AppState>> = BTreeMap::new();
     for op in OPERATIONS {
@@ -97,6 +97,9 @@ pub(crate) fn router(engine: Engine, token: String) -> Router {
         )
         .fallback(assets::serve)
         .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(middleware::from_fn(move |req, next| {
+            crate::state::local_only(local_only, req, next)
+        }))
         .with_state(state)
 }
 
