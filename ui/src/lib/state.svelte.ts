@@ -16,7 +16,7 @@ export const MAX_EVENTS = 50;
 const RETRY_MS = [1_000, 2_000, 5_000, 10_000, 15_000];
 
 /** Event kinds after which the program list (and the header's status) is read again. */
-const LIST_EVENT_KINDS: ReadonlySet<string> = new Set(["program_added", "program_removed", "engine_started"]);
+const LIST_EVENT_KINDS: ReadonlySet<string> = new Set(["program_added", "program_removed", "program_changed", "engine_started"]);
 
 /**
  * The dashboard's shared state: the daemon's status, the programs with their live status,
@@ -186,6 +186,12 @@ export class VigilState {
   /** A program was registered here: show it at once, then refresh. */
   added = (p: Program): void => {
     if (this.programs && !this.programs.some((x) => x.id === p.id)) this.programs = [...this.programs, p];
+    this.scheduleRefresh();
+  };
+
+  /** A program was saved here: show it as saved at once, then refresh. */
+  changed = (p: Program): void => {
+    if (this.programs) this.programs = this.programs.map((x) => (x.id === p.id ? p : x));
     this.scheduleRefresh();
   };
 
