@@ -194,11 +194,15 @@ mod tests {
 
     /// Runs the operation `op` through the one IPC command.
     fn invoke(window: &WebviewWindow<MockRuntime>, op: &str, args: Value) -> Result<Value, Value> {
-        let args = json!({ "op": op, "args": args });
+        command(window, "call", json!({ "op": op, "args": args }))
+    }
+
+    /// Runs the IPC command `cmd`.
+    fn command(window: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
         get_ipc_response(
             window,
             InvokeRequest {
-                cmd: "call".into(),
+                cmd: cmd.into(),
                 callback: CallbackFn(0),
                 error: CallbackFn(1),
                 url: if cfg!(windows) {
@@ -271,6 +275,108 @@ mod tests {
             dir.path().join("vigil.db").exists(),
             "the desktop app's data went to the directory it was given"
         );
+    }
+
+    /// Waits (polling, up to 20 s) for `f` to give a value.
+    fn until<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
+        let end = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            if let Some(v) = f() {
+                return v;
+            }
+            assert!(std::time::Instant::now() < end, "timed out waiting for {what}");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+
+    /// One HTTP/1.1 GET over a plain socket: the status code and the body.
+    fn http_get(addr: &str, path: &str, token: Option<&str>) -> (u16, String) {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(addr).unwrap();
+        let auth = token
+            .map(|t| format!("Authorization: Bearer {t}\r\n"))
+            .unwrap_or_default();
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Connection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut answer = String::new();
+        s.read_to_string(&mut answer).unwrap();
+        let code = answer[9..12].parse().unwrap();
+        let body = answer
+            .split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_owned())
+            .unwrap_or_default();
+        (code, body)
+    }
+
+    #[test]
+    fn the_desktop_app_serves_the_same_http_api_with_its_token() {
+        let dir = tempfile::tempdir().unwrap();
+        let (app, window) = app(&dir);
+        let endpoint = until("the endpoint file", || {
+            std::fs::read_to_string(dir.path().join(vigil_server::ENDPOINT_FILE)).ok()
+        });
+        let addr = endpoint.trim().to_owned();
+        assert!(addr.starts_with("127.0.0.1:"), "LAN is off by default: {addr}");
+        let token = std::fs::read_to_string(dir.path().join(vigil_server::TOKEN_FILE)).unwrap();
+        let (code, body) = http_get(&addr, "/api/status", Some(token.trim()));
+        assert_eq!(code, 200, "{body}");
+        assert!(body.contains("\"version\""), "{body}");
+        assert_eq!(http_get(&addr, "/api/status", None).0, 401);
+        assert_eq!(http_get(&addr, "/api/status", Some("wrong")).0, 401);
+        let info = command(&window, "server_info", json!({})).unwrap();
+        assert_eq!(info["listen"], json!(addr));
+        assert_eq!(info["urls"], json!([format!("http://{addr}")]));
+        let engine = app.state::<Engine>().inner().clone();
+        server::withdraw(app.handle(), &engine);
+        tauri::async_runtime::block_on(engine.stop());
+        assert!(
+            !dir.path().join(vigil_server::ENDPOINT_FILE).exists(),
+            "a stopped app leaves no endpoint behind"
+        );
+    }
+
+    #[test]
+    fn tray_actions_and_preferences_go_through_their_commands() {
+        let dir = tempfile::tempdir().unwrap();
+        let (app, window) = app(&dir);
+        let ids = |menu: &Value| -> Vec<String> {
+            fn walk(v: &Value, out: &mut Vec<String>) {
+                for e in v.as_array().into_iter().flatten() {
+                    if let Some(id) = e["id"].as_str().filter(|s| !s.is_empty()) {
+                        out.push(id.to_owned());
+                    }
+                    walk(&e["items"], out);
+                }
+            }
+            let mut out = Vec::new();
+            walk(menu, &mut out);
+            out
+        };
+        let menu = command(&window, "tray_menu", json!({})).unwrap();
+        assert!(ids(&menu).contains(&"schedules:pause".to_owned()), "{menu}");
+        command(&window, "tray_action", json!({ "id": "schedules:pause" })).unwrap();
+        assert_eq!(
+            invoke(&window, "get_settings", json!({})).unwrap()["schedules_paused"],
+            true
+        );
+        let menu = command(&window, "tray_menu", json!({})).unwrap();
+        assert!(ids(&menu).contains(&"schedules:resume".to_owned()), "{menu}");
+        let err = command(&window, "tray_action", json!({ "id": "program:start:999" })).unwrap_err();
+        assert_eq!(err["code"], "not_found", "{err}");
+        let err = command(&window, "tray_action", json!({ "id": "fly" })).unwrap_err();
+        assert_eq!(err["code"], "not_found", "{err}");
+
+        let prefs = command(&window, "set_prefs", json!({ "change": { "theme": "dark" } })).unwrap();
+        assert_eq!(prefs["theme"], "dark");
+        let err = command(&window, "set_prefs", json!({ "change": { "theme": "pink" } })).unwrap_err();
+        assert_eq!(err["code"], "invalid_input", "{err}");
+        assert_eq!(command(&window, "get_prefs", json!({})).unwrap()["theme"], "dark");
+        let saved = std::fs::read_to_string(dir.path().join(prefs::FILE)).unwrap();
+        assert!(saved.contains("dark"), "the preferences went to the app's data dir: {saved}");
+        tauri::async_runtime::block_on(app.state::<Engine>().stop());
     }
 
     #[test]

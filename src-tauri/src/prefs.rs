@@ -111,7 +111,11 @@ pub(crate) fn load<R: Runtime>(app: &AppHandle<R>, data_dir: &std::path::Path) -
 
 /// Writes the preferences to the store.
 pub(crate) fn save<R: Runtime>(app: &AppHandle<R>, prefs: &Prefs) -> Result<(), ApiError> {
-    let dir = crate::data_dir(app).map_err(ApiError::internal)?;
+    // The engine's data dir: the one this app was started on (a test's temp dir included).
+    let dir = app
+        .try_state::<vigil_engine::Engine>()
+        .map(|e| e.data_dir().to_owned())
+        .ok_or_else(|| ApiError::unavailable("the engine is not running"))?;
     let store = app
         .store(dir.join(FILE))
         .map_err(|e| ApiError::internal(format!("cannot open {FILE}: {e}")))?;
