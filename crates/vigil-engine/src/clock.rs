@@ -62,6 +62,8 @@ const WALL_CHECK: std::time::Duration = std::time::Duration::from_secs(15);
 pub struct ManualClock {
     now: Mutex<DateTime<Utc>>,
     moved: watch::Sender<DateTime<Utc>>,
+    /// The latest instant anyone has asked to sleep until.
+    latest_wait: Mutex<Option<DateTime<Utc>>>,
 }
 
 impl ManualClock {
@@ -70,7 +72,14 @@ impl ManualClock {
         Arc::new(Self {
             now: Mutex::new(at),
             moved: watch::channel(at).0,
+            latest_wait: Mutex::new(None),
         })
+    }
+
+    /// The latest instant a sleeper has asked to wake at: a test sees from it that, say, the
+    /// scheduler has dealt with one fire and now waits for the next.
+    pub fn latest_wait(&self) -> Option<DateTime<Utc>> {
+        *lock(&self.latest_wait)
     }
 
     /// Moves the clock to `at`; sleepers whose time came wake up.
@@ -89,6 +98,10 @@ impl Clock for ManualClock {
     }
 
     fn sleep_until(&self, at: DateTime<Utc>) -> Pin<Box<dyn Future<Output = ()> + Send>> {
+        {
+            let mut latest = lock(&self.latest_wait);
+            *latest = Some(latest.map_or(at, |l| l.max(at)));
+        }
         let mut moved = self.moved.subscribe();
         Box::pin(async move {
             loop {

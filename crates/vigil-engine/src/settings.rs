@@ -49,7 +49,7 @@ impl Live {
             },
             max_concurrent_runs: clamp_u32(c.max_concurrent_runs as i64),
             max_run_output_kib: clamp_u32((c.max_run_output / 1024) as i64),
-            stop_grace_secs: clamp_u32(c.stop_grace.as_secs() as i64),
+            stop_grace_secs: clamp_u32(c.stop_grace.as_millis().div_ceil(1000) as i64),
             max_deliveries_in_flight: clamp_u32(c.max_deliveries_in_flight as i64),
             ..Settings::default()
         };
