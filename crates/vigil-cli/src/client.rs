@@ -37,8 +37,16 @@ impl Daemon {
         })?;
         let token = std::fs::read_to_string(data_dir.join(vigil_server::TOKEN_FILE))
             .context("cannot read the API token")?;
+        // A Vigil listening on every interface (LAN access on) is reached through loopback.
+        let endpoint = match endpoint.trim().parse::<std::net::SocketAddr>() {
+            Ok(addr) if addr.ip().is_unspecified() => {
+                std::net::SocketAddr::new(std::net::Ipv4Addr::LOCALHOST.into(), addr.port())
+                    .to_string()
+            }
+            _ => endpoint.trim().to_owned(),
+        };
         Ok(Self {
-            base: format!("http://{}", endpoint.trim()),
+            base: format!("http://{endpoint}"),
             token: token.trim().to_owned(),
             http: reqwest::Client::new(),
         })

@@ -246,7 +246,152 @@ fn client_commands_explain_a_missing_daemon() {
         .unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("no daemon is running"), "{err}");
+    assert!(err.contains("Vigil is not running"), "{err}");
+    assert!(err.contains("desktop app"), "says what to start: {err}");
+
+    // An endpoint file left by a Vigil that died: nothing answers there.
+    let gone = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = gone.local_addr().unwrap();
+    drop(gone);
+    std::fs::write(dir.path().join("endpoint"), format!("{addr}\n")).unwrap();
+    std::fs::write(dir.path().join("api-token"), "x").unwrap();
+    let out = Command::new(BIN)
+        .args(["programs", "ls", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("nothing answers at"), "{err}");
+}
+
+#[test]
+fn settings_are_read_and_changed_from_the_cli_and_bad_ones_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let daemon = Daemon::start(dir.path());
+    let vigil = |args: &[&str]| {
+        Command::new(BIN)
+            .args(args)
+            .arg("--data-dir")
+            .arg(dir.path())
+            .output()
+            .unwrap()
+    };
+    let out = vigil(&["settings", "get", "sweep_ms"]);
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "1000");
+    let out = vigil(&["settings", "set", "sweep_ms=2000", "retention.event_days=7", "port=7999"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("changed: sweep_ms, retention, port"), "{said}");
+    assert!(said.contains("starts again: port"), "{said}");
+    let out = vigil(&["settings", "get", "retention.event_days"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "7");
+    for bad in [
+        &["settings", "set", "sweep_ms=5"][..],
+        &["settings", "set", "nope=1"],
+        &["settings", "set", "sweep_ms"],
+        &["settings", "get", "nope"],
+    ] {
+        let out = vigil(bad);
+        assert!(!out.status.success(), "{bad:?} was accepted");
+        assert!(!out.stderr.is_empty(), "{bad:?} says why");
+    }
+    let out = vigil(&["settings", "get"]);
+    let all: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(all["sweep_ms"], 2000, "the refused changes changed nothing");
+    assert_eq!(all["port"], 7999);
+    drop(daemon);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_lan_access_off_only_this_pc_connects_and_with_it_on_the_token_is_still_needed() {
+    let Some(lan) = vigil_server::lan_address() else {
+        eprintln!("this machine has no network address; nothing to check");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    // Started without --listen, the daemon listens where the settings say.
+    let start = |dir: &std::path::Path| {
+        let _ = std::fs::remove_file(dir.join("endpoint"));
+        let child = Command::new(BIN)
+            .args(["daemon", "--data-dir"])
+            .arg(dir)
+            .env("VIGIL_LOG", "warn")
+            .spawn()
+            .unwrap();
+        let endpoint = wait_for("the endpoint file", || {
+            std::fs::read_to_string(dir.join("endpoint")).ok()
+        });
+        (child, endpoint.trim().to_owned())
+    };
+    let http = reqwest::Client::new();
+    let daemon = Daemon::start(dir.path());
+    let resp = daemon
+        .authed(http.put(daemon.url("/api/settings")))
+        .json(&serde_json::json!({ "port": port }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    drop(daemon);
+
+    let (mut child, endpoint) = start(dir.path());
+    assert_eq!(endpoint, format!("127.0.0.1:{port}"), "LAN is off by default");
+    assert!(
+        tokio::net::TcpStream::connect((lan, port)).await.is_err(),
+        "LAN off: {lan}:{port} must not answer"
+    );
+    let token = std::fs::read_to_string(dir.path().join("api-token")).unwrap();
+    let token = token.trim();
+    let change: Value = http
+        .put(format!("http://{endpoint}/api/settings"))
+        .bearer_auth(token)
+        .json(&serde_json::json!({ "allow_lan": true }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(change["restart_needed"], serde_json::json!(["allow_lan"]));
+    stop(&mut child);
+
+    let (mut child, endpoint) = start(dir.path());
+    assert_eq!(endpoint, format!("0.0.0.0:{port}"));
+    let from_lan = format!("http://{lan}:{port}/api/status");
+    let bare = http.get(&from_lan).send().await.unwrap();
+    assert_eq!(bare.status(), 401, "the token is still needed");
+    let ok = http.get(&from_lan).bearer_auth(token).send().await.unwrap();
+    assert_eq!(ok.status(), 200);
+    // The CLI finds a daemon listening on every interface through loopback.
+    let out = Command::new(BIN)
+        .args(["status", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    stop(&mut child);
+}
+
+/// Stops a daemon started here (SIGTERM, then waits).
+fn stop(child: &mut std::process::Child) {
+    #[cfg(unix)]
+    {
+        let _ = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status();
+    }
+    #[cfg(windows)]
+    {
+        let _ = child.kill();
+    }
+    let _ = child.wait();
 }
 
 #[test]
@@ -314,7 +459,7 @@ async fn programs_are_started_watched_and_their_history_served_over_http() {
         crash["detail"]
             .as_str()
             .unwrap()
-            .contains("no daemon is running"),
+            .contains("Vigil is not running"),
         "the crash carries the program's last output: {crash}"
     );
     let (_, lines) = daemon
@@ -497,7 +642,7 @@ async fn jobs_are_saved_run_and_listed_over_http_and_the_cli() {
         "the run's exit code becomes the CLI's"
     );
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("no daemon is running"),
+        String::from_utf8_lossy(&out.stderr).contains("Vigil is not running"),
         "stderr goes to stderr"
     );
     let out = Command::new(BIN)
