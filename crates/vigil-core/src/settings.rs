@@ -46,6 +46,10 @@ pub struct Settings {
     pub schedules_paused: bool,
     /// Jobs offered by the tray's "run job..." menu, in order.
     pub favourite_jobs: Vec<String>,
+    /// When Vigil quits, leave the programs it launched running (the next start adopts them
+    /// by their recorded identity) instead of stopping them. Applies to programs started
+    /// while it is on: their output goes through a file that outlives Vigil.
+    pub leave_running_on_quit: bool,
 }
 
 /// How long each kind of history is kept.
@@ -93,6 +97,7 @@ impl Default for Settings {
             allow_lan: false,
             schedules_paused: false,
             favourite_jobs: Vec::new(),
+            leave_running_on_quit: false,
         }
     }
 }
@@ -239,6 +244,10 @@ impl Settings {
             self.schedules_paused != other.schedules_paused,
         );
         check("favourite_jobs", self.favourite_jobs != other.favourite_jobs);
+        check(
+            "leave_running_on_quit",
+            self.leave_running_on_quit != other.leave_running_on_quit,
+        );
         changed
     }
 }

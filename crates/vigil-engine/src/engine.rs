@@ -286,10 +286,19 @@ impl Engine {
         if self.inner.config.seed_default_rule {
             self.write(seed_default_rule).await?;
         }
-        crate::supervisor::end_leftovers(self).await?;
+        let mut left = crate::supervisor::end_leftovers(self).await?;
         let programs = self.read(vigil_store::list_programs).await?;
         for p in programs {
-            self.adopt(p);
+            let running = if p.launch { left.remove(&p.id) } else { None };
+            self.adopt_running(p, running);
+        }
+        // Left running for a program that is gone (or no longer launched): not Vigil's any
+        // more to keep; ended like any leftover.
+        for (program, (pid, start)) in left {
+            crate::platform::end_leftover(pid, start, self.live().stop_grace).await;
+            let _ = self
+                .write(move |tx| vigil_store::launched_ended(tx, program))
+                .await;
         }
         self.refresh_targets();
         let jobs = self.read(vigil_store::list_jobs).await?;
@@ -318,7 +327,14 @@ impl Engine {
             .collect();
         // No new scheduled runs from here on; listeners' streams end later, after the last events.
         self.inner.schedule.send_modify(|n| *n += 1);
-        let stops = handles.into_iter().map(shutdown_supervisor);
+        let leave = self.settings().leave_running_on_quit;
+        let stops = handles.into_iter().map(|h| async move {
+            if leave {
+                detach_supervisor(h).await;
+            } else {
+                shutdown_supervisor(h).await;
+            }
+        });
         futures_util::future::join_all(stops).await;
         self.stop_runs().await;
         let monitor = self.inner.monitor.clone();
@@ -555,6 +571,12 @@ impl Engine {
 
     /// Starts watching (and, for launched programs, supervising) a program.
     pub(crate) fn adopt(&self, program: Program) {
+        self.adopt_running(program, None);
+    }
+
+    /// [`Engine::adopt`], taking over `left` (pid, start time): the process the last Vigil
+    /// left running for it when it quit.
+    pub(crate) fn adopt_running(&self, program: Program, left: Option<(u32, i64)>) {
         let id = program.id;
         self.inner.statuses.update(id, |_| {});
         // Resolve the path once here, not on every change of the target list. The target goes
@@ -583,7 +605,7 @@ impl Engine {
                 self.inner.config.logs,
                 self.inner.appender.clone(),
             ));
-            let handle = supervisor::spawn(self.clone(), program, log);
+            let handle = supervisor::spawn(self.clone(), program, log, left);
             {
                 let mut s = lock(&self.inner.supervisors);
                 s.insert(id, handle);
@@ -764,6 +786,15 @@ fn seed_default_rule(tx: &mut vigil_store::Tx<'_>) -> Result<(), StoreError> {
     };
     vigil_store::put_rule(tx, rule, now_ms())?;
     vigil_store::put_setting(tx, crate::settings::SEEDED_KEY, "default_rule", None)
+}
+
+/// Lets a program started to outlive Vigil go on running (others are stopped).
+async fn detach_supervisor(handle: ProgramHandle) {
+    let (tx, rx) = oneshot::channel();
+    if handle.control.send(Control::Detach(tx)).await.is_ok() {
+        let _ = rx.await;
+    }
+    let _ = handle.task.await;
 }
 
 async fn shutdown_supervisor(handle: ProgramHandle) {

@@ -106,3 +106,67 @@ pub(crate) fn process_start(pid: u32) -> Option<i64> {
         .filter(|p| !matches!(p.status(), sysinfo::ProcessStatus::Zombie))
         .map(|p| i64::try_from(p.start_time()).unwrap_or(i64::MAX))
 }
+
+/// How often a spool file is looked at for new output.
+const SPOOL_POLL: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// A spool file is emptied (after everything in it was read) once it is this big.
+const SPOOL_RESET_AT: u64 = 8 * 1024 * 1024;
+
+/// Copies what a program writes to a spool file (its output when it must outlive Vigil) to
+/// `sink` line by line, from `from` on, until `stop` is set and everything written was read.
+/// The file is emptied when large and fully read; a line written in the instant between the
+/// last read and the emptying can be lost (the program appends, so nothing else is).
+pub(crate) async fn tail_spool<S: LineSink>(
+    path: std::path::PathBuf,
+    from: u64,
+    sink: std::sync::Arc<S>,
+    stderr: bool,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    use tokio::io::{AsyncReadExt, AsyncSeekExt};
+    let Ok(mut file) = tokio::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&path)
+        .await
+    else {
+        return;
+    };
+    let mut offset = file
+        .seek(std::io::SeekFrom::Start(from))
+        .await
+        .unwrap_or(0);
+    let mut line: Vec<u8> = Vec::new();
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        let n = file.read(&mut buf).await.unwrap_or(0);
+        if n > 0 {
+            offset += n as u64;
+            for &b in &buf[..n] {
+                if b == b'\n' {
+                    let text = String::from_utf8_lossy(&line).into_owned();
+                    sink.line(stderr, text.trim_end_matches('\r')).await;
+                    line.clear();
+                } else if line.len() < MAX_LINE {
+                    line.push(b);
+                }
+            }
+            continue;
+        }
+        if *stop.borrow() {
+            if !line.is_empty() {
+                let text = String::from_utf8_lossy(&line).into_owned();
+                sink.line(stderr, &text).await;
+            }
+            return;
+        }
+        if offset >= SPOOL_RESET_AT && file.set_len(0).await.is_ok() {
+            offset = file.seek(std::io::SeekFrom::Start(0)).await.unwrap_or(0);
+        }
+        tokio::select! {
+            () = tokio::time::sleep(SPOOL_POLL) => {}
+            _ = stop.changed() => {}
+        }
+    }
+}

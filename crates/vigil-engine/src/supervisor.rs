@@ -15,7 +15,7 @@ use vigil_core::{
 };
 
 use crate::logs::ProgramLog;
-use crate::process::{innermost, process_start, pump};
+use crate::process::{innermost, process_start, pump, tail_spool};
 use crate::statuses::ProgramState;
 use crate::{Engine, now_ms, platform};
 
@@ -27,6 +27,9 @@ pub(crate) enum Control {
     Shutdown(oneshot::Sender<()>),
     /// A changed definition: used from now on (a running process goes on as it is).
     Update(Box<Program>, oneshot::Sender<()>),
+    /// Vigil quits leaving programs running: a program started to outlive Vigil is let go
+    /// (answer `true`); any other is stopped as on a shutdown (answer `false`).
+    Detach(oneshot::Sender<bool>),
 }
 
 /// The engine's handle on one supervisor task.
@@ -36,8 +39,14 @@ pub(crate) struct ProgramHandle {
     pub(crate) task: JoinHandle<()>,
 }
 
-/// Starts the supervisor task of a launched program (it starts the program when autostart).
-pub(crate) fn spawn(engine: Engine, program: Program, log: Arc<ProgramLog>) -> ProgramHandle {
+/// Starts the supervisor task of a launched program: it adopts `adopt` (the identity of a
+/// process the last Vigil left running for it), or starts the program when autostart.
+pub(crate) fn spawn(
+    engine: Engine,
+    program: Program,
+    log: Arc<ProgramLog>,
+    adopt: Option<(u32, i64)>,
+) -> ProgramHandle {
     let (control, rx) = mpsc::channel(8);
     let task = tokio::spawn(
         Supervisor {
@@ -47,7 +56,7 @@ pub(crate) fn spawn(engine: Engine, program: Program, log: Arc<ProgramLog>) -> P
             rx,
             tracker: RestartTracker::default(),
         }
-        .run(),
+        .run(adopt),
     );
     ProgramHandle { control, log, task }
 }
@@ -65,12 +74,32 @@ struct Running {
     child: Box<dyn ChildWrapper>,
     started: Instant,
     readers: Vec<JoinHandle<()>>,
+    /// For a program started to outlive Vigil (output through spool files): tells the spool
+    /// readers to finish.
+    spool: Option<tokio::sync::watch::Sender<bool>>,
+}
+
+/// An answer owed to a request once an adopted process is gone.
+enum Reply {
+    Stop(oneshot::Sender<()>),
+    Restart(oneshot::Sender<Result<(), ApiError>>),
+}
+
+/// The spool files of a program whose output must outlive Vigil: stdout, stderr.
+pub(crate) fn spool_paths(engine: &Engine, id: ProgramId) -> [std::path::PathBuf; 2] {
+    let dir = engine.data_dir().join("logs");
+    [
+        dir.join(format!("{id}.stdout.spool")),
+        dir.join(format!("{id}.stderr.spool")),
+    ]
 }
 
 enum Next {
     Idle,
     Run { restarted: bool },
     WaitUntil(Instant),
+    /// Watching a process the last Vigil left running (pid, start time).
+    Adopted(u32, i64),
     Exit,
 }
 
@@ -79,15 +108,16 @@ impl Supervisor {
         self.program.id
     }
 
-    async fn run(mut self) {
-        let mut next = if self.program.autostart {
-            Next::Run { restarted: false }
-        } else {
-            Next::Idle
+    async fn run(mut self, adopt: Option<(u32, i64)>) {
+        let mut next = match adopt {
+            Some((pid, start)) => Next::Adopted(pid, start),
+            None if self.program.autostart => Next::Run { restarted: false },
+            None => Next::Idle,
         };
         loop {
             next = match next {
                 Next::Exit => return,
+                Next::Adopted(pid, start) => self.adopted(pid, start).await,
                 Next::Idle => self.idle().await,
                 Next::WaitUntil(at) => self.wait_until(at).await,
                 Next::Run { restarted } => match self.start(restarted).await {
@@ -134,6 +164,10 @@ impl Supervisor {
                 let _ = reply.send(());
                 Next::Idle
             }
+            Some(Control::Detach(reply)) => {
+                let _ = reply.send(false);
+                Next::Exit
+            }
             None => Next::Exit,
         }
     }
@@ -161,6 +195,10 @@ impl Supervisor {
                     let _ = reply.send(());
                     Next::WaitUntil(at)
                 }
+                Some(Control::Detach(reply)) => {
+                    let _ = reply.send(false);
+                    Next::Exit
+                }
                 None => Next::Exit,
             },
         }
@@ -187,19 +225,56 @@ impl Supervisor {
     }
 
     async fn start(&mut self, restarted: bool) -> Result<Running, ApiError> {
+        // A program that may outlive Vigil writes to spool files, never to pipes that would
+        // break when Vigil exits.
+        let spooled = if self.engine.settings().leave_running_on_quit {
+            let paths = spool_paths(&self.engine, self.id());
+            let open = |path: &std::path::Path| {
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .write(true)
+                    .truncate(true)
+                    .open(path)
+                    .and_then(|f| {
+                        drop(f);
+                        std::fs::OpenOptions::new().append(true).open(path)
+                    })
+            };
+            match (open(&paths[0]), open(&paths[1])) {
+                (Ok(out), Ok(err)) => Some((paths, out, err)),
+                (Err(e), _) | (_, Err(e)) => {
+                    tracing::warn!(error = %e, "cannot create spool files; using pipes");
+                    None
+                }
+            }
+        } else {
+            None
+        };
         let p = &self.program;
+        let (stdout, stderr, kill_on_drop) = match &spooled {
+            Some((_, out, err)) => match (out.try_clone(), err.try_clone()) {
+                (Ok(o), Ok(e)) => (Stdio::from(o), Stdio::from(e), false),
+                _ => (Stdio::piped(), Stdio::piped(), true),
+            },
+            None => (Stdio::piped(), Stdio::piped(), true),
+        };
+        let spooled = spooled.filter(|_| !kill_on_drop);
         let mut cmd = CommandWrap::with_new(&p.path, |c| {
             c.args(&p.args)
                 .envs(&p.env)
                 .stdin(Stdio::null())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .kill_on_drop(true);
+                .stdout(stdout)
+                .stderr(stderr)
+                .kill_on_drop(kill_on_drop);
             if let Some(cwd) = &p.cwd {
                 c.current_dir(cwd);
             }
         });
-        platform::prepare(&mut cmd);
+        if spooled.is_some() {
+            platform::prepare_detached(&mut cmd);
+        } else {
+            platform::prepare(&mut cmd);
+        }
         let mut child = match cmd.spawn() {
             Ok(c) => c,
             Err(e) => {
@@ -227,6 +302,13 @@ impl Supervisor {
         }
         self.log.new_run();
         let mut readers = Vec::new();
+        let mut spool = None;
+        if let Some(([out, err], _, _)) = spooled {
+            let (stop, stopped) = tokio::sync::watch::channel(false);
+            readers.push(tokio::spawn(tail_spool(out, 0, self.log.clone(), false, stopped.clone())));
+            readers.push(tokio::spawn(tail_spool(err, 0, self.log.clone(), true, stopped)));
+            spool = Some(stop);
+        }
         if let Some(out) = child.stdout().take() {
             readers.push(tokio::spawn(pump(out, self.log.clone(), false)));
         }
@@ -262,6 +344,7 @@ impl Supervisor {
             child,
             started: Instant::now(),
             readers,
+            spool,
         })
     }
 
@@ -301,6 +384,21 @@ impl Supervisor {
                     self.program = *program;
                     let _ = reply.send(());
                 }
+                Some(Control::Detach(reply)) => {
+                    let Some(stop) = running.spool.take() else {
+                        let exit = self.stop_tree(&mut running).await;
+                        self.exited(running, exit, true).await;
+                        let _ = reply.send(false);
+                        return Next::Exit;
+                    };
+                    // Let go: the readers finish what was written, the launched record stays
+                    // for the next Vigil, and the child is neither killed nor waited for.
+                    let _ = stop.send(true);
+                    crate::process::drain(std::mem::take(&mut running.readers)).await;
+                    std::mem::forget(running.child);
+                    let _ = reply.send(true);
+                    return Next::Exit;
+                }
                 Some(Control::Shutdown(reply)) => {
                     let exit = self.stop_tree(&mut running).await;
                     self.exited(running, exit, true).await;
@@ -314,6 +412,97 @@ impl Supervisor {
                 }
             }
         }
+    }
+
+    /// Watching a process the last Vigil left running when it quit: its output comes from
+    /// its spool files, its end is noticed by polling (it is not this Vigil's child, so its
+    /// exit code is unknown), and a stop ends its tree as a leftover's would be.
+    async fn adopted(&mut self, pid: u32, start: i64) -> Next {
+        let started = Instant::now();
+        let [out, err] = spool_paths(&self.engine, self.id());
+        let end_of = |p: &std::path::Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let from_out = end_of(&out);
+        let from_err = end_of(&err);
+        let mut readers = vec![
+            tokio::spawn(tail_spool(out, from_out, self.log.clone(), false, stopped.clone())),
+            tokio::spawn(tail_spool(err, from_err, self.log.clone(), true, stopped)),
+        ];
+        self.engine.set_launched(self.id(), Some(pid));
+        let since = now_ms();
+        self.engine.statuses().update(self.id(), |s| {
+            s.state = ProgramState::Running;
+            s.since = Some(since);
+        });
+        self.record(
+            EventKind::ProgramStarted,
+            format!(
+                "{:?} (pid {pid}) was left running when Vigil quit; watching it again",
+                self.program.name
+            ),
+            None,
+        )
+        .await;
+        let mut tick = tokio::time::interval(Duration::from_millis(500));
+        let grace = self.engine.live().stop_grace;
+        let (requested, next, reply): (bool, Option<Next>, Option<Reply>) = loop {
+            tokio::select! {
+                _ = tick.tick() => {
+                    let now = tokio::task::spawn_blocking(move || process_start(pid))
+                        .await
+                        .ok()
+                        .flatten();
+                    if now != Some(start) {
+                        break (false, None, None);
+                    }
+                }
+                request = self.rx.recv() => match request {
+                    Some(Control::Start(reply)) => {
+                        let _ = reply.send(Ok(()));
+                    }
+                    Some(Control::Update(program, reply)) => {
+                        self.program = *program;
+                        let _ = reply.send(());
+                    }
+                    Some(Control::Detach(reply)) => {
+                        let _ = stop.send(true);
+                        crate::process::drain(std::mem::take(&mut readers)).await;
+                        let _ = reply.send(true);
+                        return Next::Exit;
+                    }
+                    Some(Control::Stop(reply)) => {
+                        platform::end_leftover(pid, start, grace).await;
+                        break (true, Some(Next::Idle), Some(Reply::Stop(reply)));
+                    }
+                    Some(Control::Restart(reply)) => {
+                        platform::end_leftover(pid, start, grace).await;
+                        break (true, Some(Next::Run { restarted: true }), Some(Reply::Restart(reply)));
+                    }
+                    Some(Control::Shutdown(reply)) => {
+                        platform::end_leftover(pid, start, grace).await;
+                        break (true, Some(Next::Exit), Some(Reply::Stop(reply)));
+                    }
+                    None => {
+                        platform::end_leftover(pid, start, grace).await;
+                        break (true, Some(Next::Exit), None);
+                    }
+                },
+            }
+        };
+        let _ = stop.send(true);
+        crate::process::drain(readers).await;
+        let uptime_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let decided = self.after_exit(ExitStatus::Unknown, requested, uptime_ms).await;
+        match reply {
+            Some(Reply::Stop(r)) => {
+                let _ = r.send(());
+            }
+            Some(Reply::Restart(r)) => {
+                let _ = r.send(Ok(()));
+            }
+            None => {}
+        }
+        next.unwrap_or(decided)
     }
 
     /// Asks the process tree to stop, waits the grace period, then kills what is left.
@@ -338,14 +527,23 @@ impl Supervisor {
         // Whatever the main process left behind goes too: no orphans survive a run.
         let _ = running.child.start_kill();
         let _ = tokio::time::timeout(Duration::from_secs(2), running.child.wait()).await;
+        if let Some(stop) = running.spool.take() {
+            let _ = stop.send(true);
+        }
         crate::process::drain(std::mem::take(&mut running.readers)).await;
+        let uptime_ms = u64::try_from(running.started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.after_exit(exit, requested, uptime_ms).await
+    }
+
+    /// What follows any exit, once the process and its readers are gone: the records, the
+    /// status, the event, and the restart policy's decision.
+    async fn after_exit(&mut self, exit: ExitStatus, requested: bool, uptime_ms: u64) -> Next {
         self.engine.set_launched(self.id(), None);
         let id = self.id();
         let _ = self
             .engine
             .write(move |tx| vigil_store::launched_ended(tx, id))
             .await;
-        let uptime_ms = u64::try_from(running.started.elapsed().as_millis()).unwrap_or(u64::MAX);
         let name = self.program.name.clone();
         let words = exit.describe();
         let failed = exit.is_failure(&self.program.restart.success_codes);
@@ -406,18 +604,36 @@ impl Supervisor {
 }
 
 /// On start-up, before any program is launched: the processes a previous Vigil launched and
-/// recorded as running are still running only if it crashed (a clean stop ends them and clears
-/// the record). Each one whose identity (pid + start time) still matches is ended with its
-/// tree, politely then by force, and an event says so. They are ended, not adopted: their
-/// output pipes died with the old Vigil (the next write would fail or kill them), and Vigil
-/// could never learn their exit code, so a fresh copy under supervision is the only one that
-/// can be watched properly. On Windows the Job Object's kill-on-close normally did this already.
-pub(crate) async fn end_leftovers(engine: &Engine) -> Result<(), ApiError> {
+/// recorded as running. A clean stop normally ends them and clears the record; they are still
+/// there after a crash, or when Vigil quit leaving them running (the
+/// `leave_running_on_quit` setting).
+///
+/// With that setting on, each one whose identity (pid + start time) still matches and whose
+/// spool files exist (it was started to outlive Vigil) is returned to be adopted: watched
+/// again, its output read from the spool files. Every other one is ended with its tree,
+/// politely then by force, and an event says so: its output pipes died with the old Vigil (the
+/// next write would fail or kill it), and Vigil could never learn its exit code, so a fresh
+/// copy under supervision is the only one that can be watched properly. On Windows the Job
+/// Object's kill-on-close normally did this already.
+pub(crate) async fn end_leftovers(
+    engine: &Engine,
+) -> Result<std::collections::HashMap<ProgramId, (u32, i64)>, ApiError> {
     let leftovers = engine.read(vigil_store::launched_leftovers).await?;
     let grace = engine.live().stop_grace;
-    let ends = leftovers.into_iter().map(|(program, pid, start)| {
+    let leave = engine.settings().leave_running_on_quit;
+    let mut adopt = std::collections::HashMap::new();
+    let mut ends = Vec::new();
+    for (program, pid, start) in leftovers {
+        let spooled = spool_paths(engine, program).iter().all(|p| p.exists());
+        let same = tokio::task::spawn_blocking(move || process_start(pid) == Some(start))
+            .await
+            .unwrap_or(false);
+        if leave && spooled && same {
+            adopt.insert(program, (pid, start));
+            continue;
+        }
         let engine = engine.clone();
-        async move {
+        ends.push(async move {
             if platform::end_leftover(pid, start, grace).await {
                 let name = engine
                     .read(move |c| vigil_store::get_program(c, program))
@@ -441,8 +657,8 @@ pub(crate) async fn end_leftovers(engine: &Engine) -> Result<(), ApiError> {
             let _ = engine
                 .write(move |tx| vigil_store::launched_ended(tx, program))
                 .await;
-        }
-    });
+        });
+    }
     futures_util::future::join_all(ends).await;
-    Ok(())
+    Ok(adopt)
 }

@@ -382,3 +382,100 @@ async fn paused_schedules_skip_their_fires_and_resume_later() {
     assert_eq!(runs.len(), 1, "the paused fire is not made up: {runs:?}");
     engine.stop().await;
 }
+
+/// The highest `line N` a program's log shows.
+async fn last_line(engine: &Engine, id: i64) -> u64 {
+    engine
+        .call(vigil_engine::api::TailLog {
+            id,
+            lines: Some(50),
+        })
+        .await
+        .unwrap()
+        .iter()
+        .filter_map(|l| l.rsplit("line ").next()?.split_whitespace().next()?.parse().ok())
+        .max()
+        .unwrap_or(0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quitting_in_leave_mode_leaves_programs_running_and_the_next_start_adopts_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::start(config(&dir)).await.unwrap();
+    engine
+        .call(UpdateSettings(json!({ "leave_running_on_quit": true })))
+        .await
+        .unwrap();
+    let program = engine
+        .call(AddProgram {
+            name: "chatty".into(),
+            path: fixture_path(),
+            args: vec!["print".into(), "100000".into(), "20".into()],
+            autostart: true,
+            ..AddProgram::default()
+        })
+        .await
+        .unwrap();
+    let id = program.id;
+    let pid = until("the program runs", async || {
+        let s = engine.call(GetProgramStatus { id }).await.unwrap();
+        s.processes.first().map(|p| p.pid)
+    })
+    .await;
+    let before = until("its output in the log", async || {
+        let n = last_line(&engine, id).await;
+        (n >= 3).then_some(n)
+    })
+    .await;
+    engine.stop().await;
+    assert!(alive(pid), "left running when Vigil quit");
+
+    let engine = Engine::start(config(&dir)).await.unwrap();
+    let s = engine.call(GetProgramStatus { id }).await.unwrap();
+    assert_eq!(s.state, ProgramState::Running, "adopted at start");
+    // Its output goes on reaching the log (it did not die of a broken pipe).
+    until("new output after the adoption", async || {
+        (last_line(&engine, id).await > before + 5).then_some(())
+    })
+    .await;
+    assert!(alive(pid));
+    let events = engine
+        .call(ListEvents {
+            since: 0,
+            limit: None,
+        })
+        .await
+        .unwrap();
+    assert!(
+        events
+            .iter()
+            .any(|e| e.message.contains("watching it again") && e.program_id == Some(id)),
+        "the adoption is on record"
+    );
+    // Stopping the adopted program ends it.
+    engine
+        .call(vigil_engine::api::StopProgram { id })
+        .await
+        .unwrap();
+    until("the adopted process gone", async || (!alive(pid)).then_some(())).await;
+    assert_eq!(
+        engine.call(GetProgramStatus { id }).await.unwrap().state,
+        ProgramState::Stopped
+    );
+    // With the setting off, a quit stops what runs.
+    engine
+        .call(UpdateSettings(json!({ "leave_running_on_quit": false })))
+        .await
+        .unwrap();
+    engine
+        .call(vigil_engine::api::StartProgram { id })
+        .await
+        .unwrap();
+    let pid = until("running again", async || {
+        let s = engine.call(GetProgramStatus { id }).await.unwrap();
+        s.processes.first().map(|p| p.pid)
+    })
+    .await;
+    engine.stop().await;
+    assert!(!alive(pid), "stop mode: quitting stopped it");
+}

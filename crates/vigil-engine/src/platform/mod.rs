@@ -17,7 +17,7 @@ mod unix;
 #[cfg(unix)]
 pub(crate) use unix::{
     SHELL, StatReader, check_shell_args, end_leftover, exit_status, is_executable, list_pids,
-    prepare, request_stop, shell_command,
+    prepare, prepare_detached, request_stop, shell_command,
 };
 
 #[cfg(windows)]
@@ -25,5 +25,5 @@ mod windows;
 #[cfg(windows)]
 pub(crate) use windows::{
     SHELL, StatReader, check_shell_args, end_leftover, exit_status, is_executable, list_pids,
-    prepare, request_stop, shell_command,
+    prepare, prepare_detached, request_stop, shell_command,
 };

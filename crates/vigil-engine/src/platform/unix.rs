@@ -18,6 +18,12 @@ pub(crate) fn prepare(cmd: &mut CommandWrap) {
     cmd.wrap(ProcessGroup::leader());
 }
 
+/// For a program that may outlive Vigil: the same own process group (nothing of Vigil's
+/// ending reaches it; a stop still reaches its whole tree).
+pub(crate) fn prepare_detached(cmd: &mut CommandWrap) {
+    cmd.wrap(ProcessGroup::leader());
+}
+
 /// Asks the program's process group to stop (SIGTERM).
 pub(crate) fn request_stop(child: &dyn ChildWrapper) -> std::io::Result<()> {
     child.signal(SIGTERM)

@@ -22,6 +22,14 @@ pub(crate) fn prepare(cmd: &mut CommandWrap) {
     cmd.wrap(JobObject);
 }
 
+/// For a program that may outlive Vigil: no Job Object (its kill-on-close would end the
+/// program with Vigil); its tree is stopped with `taskkill /T` like a leftover's.
+pub(crate) fn prepare_detached(cmd: &mut CommandWrap) {
+    cmd.command_mut()
+        .as_std_mut()
+        .creation_flags(CREATE_NO_WINDOW);
+}
+
 /// Asks the program to close: `taskkill` without `/F` posts WM_CLOSE to its windows. Console
 /// programs without a window cannot be asked (Ctrl-Break only reaches a shared console), so
 /// they are ended by the Job Object when the grace period runs out.
