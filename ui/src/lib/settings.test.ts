@@ -14,6 +14,7 @@ const SETTINGS: Settings = {
   port: 7474,
   allow_lan: false,
   schedules_paused: false,
+  leave_running_on_quit: false,
   favourite_jobs: ["a", "b"],
 };
 

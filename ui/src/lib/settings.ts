@@ -69,6 +69,7 @@ export const SETTING_LABELS: Record<string, string> = {
   ...Object.fromEntries(Object.values(NUMBER_FIELDS).flatMap((fs) => fs.map((f) => [f.key, f.label]))),
   allow_lan: "Allow other PCs on the network",
   schedules_paused: "Pause schedules",
+  leave_running_on_quit: "Leave programs running on quit",
   favourite_jobs: "Favourite jobs",
   retention: "History kept",
 };
@@ -84,6 +85,7 @@ export type SettingsForm = {
   numbers: Record<NumberKey, string>;
   allow_lan: boolean;
   schedules_paused: boolean;
+  leave_running_on_quit: boolean;
   favourite_jobs: string[];
 };
 
@@ -100,7 +102,13 @@ function numberOf(s: Settings, k: NumberKey): number {
 export function settingsToForm(s: Settings): SettingsForm {
   const numbers = {} as Record<NumberKey, string>;
   for (const k of ALL_NUMBER_KEYS) numbers[k] = String(numberOf(s, k));
-  return { numbers, allow_lan: s.allow_lan, schedules_paused: s.schedules_paused, favourite_jobs: [...s.favourite_jobs] };
+  return {
+    numbers,
+    allow_lan: s.allow_lan,
+    schedules_paused: s.schedules_paused,
+    leave_running_on_quit: s.leave_running_on_quit,
+    favourite_jobs: [...s.favourite_jobs],
+  };
 }
 
 /**
@@ -124,6 +132,7 @@ export function settingsPatch(saved: Settings, form: SettingsForm): UpdateSettin
   if (Object.keys(retention).length > 0) patch.retention = retention;
   if (form.allow_lan !== saved.allow_lan) patch.allow_lan = form.allow_lan;
   if (form.schedules_paused !== saved.schedules_paused) patch.schedules_paused = form.schedules_paused;
+  if (form.leave_running_on_quit !== saved.leave_running_on_quit) patch.leave_running_on_quit = form.leave_running_on_quit;
   if (!sameList(form.favourite_jobs, saved.favourite_jobs)) patch.favourite_jobs = [...form.favourite_jobs];
   return patch;
 }

@@ -1,7 +1,7 @@
 // Generated from the Rust types by `VIGIL_BLESS=1 cargo test -p vigil-engine --test bindings`.
 // Do not edit by hand: the test fails when this file drifts from the Rust types.
 
-export type ErrorCode = "invalid_input" | "not_found" | "conflict" | "unauthorized" | "payload_too_large" | "unavailable" | "internal";
+export type ErrorCode = "invalid_input" | "not_found" | "conflict" | "unauthorized" | "forbidden" | "payload_too_large" | "unavailable" | "internal";
 
 export type ApiError = { 
 /**
@@ -998,7 +998,13 @@ schedules_paused: boolean,
 /**
  * Jobs offered by the tray's "run job..." menu, in order.
  */
-favourite_jobs: Array<string>, };
+favourite_jobs: Array<string>, 
+/**
+ * When Vigil quits, leave the programs it launched running (the next start adopts them
+ * by their recorded identity) instead of stopping them. Applies to programs started
+ * while it is on: their output goes through a file that outlives Vigil.
+ */
+leave_running_on_quit: boolean, };
 
 export type SettingsChange = { 
 /**
