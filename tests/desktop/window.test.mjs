@@ -15,7 +15,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { homedir, tmpdir } from "node:os";
 import { delimiter, dirname, join, resolve } from "node:path";
@@ -24,6 +24,7 @@ import { fileURLToPath } from "node:url";
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, "..", "..");
 const APP = process.env.VIGIL_DESKTOP_BIN || join(repo, "target", "debug", "vigil-desktop");
+const VIGIL_BIN = process.env.VIGIL_BIN || join(repo, "target", "debug", "vigil");
 const ARTIFACTS = join(here, "artifacts");
 const ELEMENT_KEY = "element-6066-11e4-a52e-4f735466cecf";
 
@@ -390,5 +391,230 @@ describe("desktop window", () => {
     );
     assert.equal(log[0].channel, "os");
     assert.equal(log[0].status, "delivered", JSON.stringify(log[0]));
+  });
+
+  /** Runs the `vigil` CLI on this test's data dir: exit code, stdout, stderr. */
+  function cli(args) {
+    return new Promise((res, rej) => {
+      const p = spawn(VIGIL_BIN, args, {
+        stdio: ["ignore", "pipe", "pipe"],
+        env: { ...process.env, VIGIL_DATA_DIR: dataDir, VIGIL_LOG: "error" },
+      });
+      let out = "";
+      let err = "";
+      p.stdout.on("data", (d) => (out += d));
+      p.stderr.on("data", (d) => (err += d));
+      const timer = setTimeout(() => p.kill("SIGKILL"), 60_000);
+      p.on("error", rej);
+      p.on("exit", (code) => {
+        clearTimeout(timer);
+        res({ code, out, err });
+      });
+    });
+  }
+
+  const call = (op, args = {}) =>
+    wd.run(`return await window.__TAURI_INTERNALS__.invoke("call", { op: args[0], args: args[1] });`, [op, args]);
+  const command = (cmd, args = {}) =>
+    wd.run(`return await window.__TAURI_INTERNALS__.invoke(args[0], args[1]);`, [cmd, args]);
+
+  /** Whether a PID is alive (and not a zombie). */
+  function alive(pid) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      return !/^\d+ \(.*\) Z /.test(stat);
+    } catch {
+      return false;
+    }
+  }
+
+  async function engineRunning() {
+    await waitFor(
+      'engine-state "running"',
+      async () => (await wd.textOf('[data-testid="engine-state"]')) === "running",
+      ENGINE_DEADLINE_MS,
+    );
+  }
+
+  /** Ends the app (its session), waits until no process of it is left, starts it again. */
+  async function restartApp() {
+    await wd.deleteSession();
+    await waitFor("the app to exit", async () => appProcesses().length === 0, ENGINE_DEADLINE_MS);
+    await wd.newSession(APP);
+    await engineRunning();
+  }
+
+  /** Quits through the tray's Quit (the same action the menu item runs) and waits for the exit. */
+  async function quitApp() {
+    await command("tray_action", { id: "quit" }).catch(() => {
+      /* the app may be gone before it answers */
+    });
+    await waitFor("the app to quit", async () => appProcesses().length === 0, ENGINE_DEADLINE_MS);
+    await wd.deleteSession();
+  }
+
+  async function startedPid(id) {
+    return waitFor(
+      `program ${id} running`,
+      async () => {
+        const s = await call("get_program_status", { id });
+        return s.state === "running" && s.processes.length ? s.processes[0].pid : null;
+      },
+      UI_DEADLINE_MS,
+    );
+  }
+
+  it("serves the HTTP API: the CLI and a browser reach the running desktop app", async (t) => {
+    if (!dataDir) return t.skip("the driver was started elsewhere; its data dir is unknown here");
+    const endpoint = await waitFor(
+      "the endpoint file",
+      async () => {
+        try {
+          return readFileSync(join(dataDir, "endpoint"), "utf8").trim() || null;
+        } catch {
+          return null;
+        }
+      },
+      ENGINE_DEADLINE_MS,
+    );
+    assert.match(endpoint, /^127\.0\.0\.1:\d+$/, "LAN access is off by default");
+    const status = await cli(["status"]);
+    assert.equal(status.code, 0, status.err);
+    assert.match(status.out, /programs: \d+/);
+    const ls = await cli(["programs", "ls"]);
+    assert.equal(ls.code, 0, ls.err);
+    assert.match(ls.out, /desktop-node/, "the CLI lists what the window registered");
+    const second = await cli(["daemon"]);
+    assert.notEqual(second.code, 0, "a second engine on the desktop app's data dir is refused");
+    assert.match(second.err, /desktop/, `names the holder: ${second.err}`);
+    const info = await command("server_info");
+    assert.equal(info.listen, endpoint);
+
+    // The browser UI, served by the desktop app, works as it does against the daemon.
+    const { launchBrowser } = await import("../e2e/harness.mjs");
+    const { browser, page } = await launchBrowser();
+    try {
+      await page.goto(`http://${endpoint}/`);
+      await page.getByTestId("token-input").fill(readFileSync(join(dataDir, "api-token"), "utf8").trim());
+      await page.getByTestId("token-submit").click();
+      await page.getByTestId("engine-state").filter({ hasText: /^running$/ }).waitFor();
+      await page.getByTestId("program-row").filter({ hasText: "desktop-node" }).waitFor();
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it("has a tray menu whose items exist and act", async () => {
+    const added = await call("add_program", {
+      name: "tray-node",
+      path: process.execPath,
+      args: ["-e", "setInterval(() => {}, 1000)"],
+    });
+    const ids = (entries) => entries.flatMap((e) => [e.id, ...ids(e.items ?? [])]).filter(Boolean);
+    const menu = await waitFor(
+      "the program in the tray menu",
+      async () => {
+        const m = await command("tray_menu");
+        return ids(m).includes(`program:start:${added.id}`) ? m : null;
+      },
+      UI_DEADLINE_MS,
+    );
+    for (const id of [`program:open:${added.id}`, "schedules:pause", "open", "quit"]) {
+      assert.ok(ids(menu).includes(id), `${id} in ${JSON.stringify(ids(menu))}`);
+    }
+    assert.ok(menu.some((e) => /^Vigil: /.test(e.text)), "the overall state line");
+    await command("tray_action", { id: `program:start:${added.id}` });
+    const pid = await startedPid(added.id);
+    await command("tray_action", { id: `program:stop:${added.id}` });
+    await waitFor("the tray's stop to end it", async () => !alive(pid), UI_DEADLINE_MS);
+    await command("tray_action", { id: `program:open:${added.id}` });
+    await waitFor(
+      "the program's page",
+      async () => (await wd.run("return window.location.hash;")) === `#/programs/${added.id}`,
+      UI_DEADLINE_MS,
+    );
+    await command("tray_action", { id: "schedules:pause" });
+    assert.equal((await call("get_settings")).schedules_paused, true);
+    assert.ok(ids(await command("tray_menu")).includes("schedules:resume"));
+    await command("tray_action", { id: "schedules:resume" });
+    assert.equal((await call("get_settings")).schedules_paused, false);
+    await call("remove_program", { id: added.id });
+  });
+
+  it("keeps settings and preferences across a restart", async () => {
+    await call("update_settings", { sweep_ms: 1500 });
+    await command("set_prefs", { change: { theme: "light" } });
+    await restartApp();
+    assert.equal((await call("get_settings")).sweep_ms, 1500);
+    assert.equal((await command("get_prefs")).theme, "light");
+    await waitFor(
+      "the light theme applied",
+      async () => (await wd.run("return document.documentElement.dataset.theme;")) === "light",
+      UI_DEADLINE_MS,
+    );
+    await wd.run(`window.location.hash = "#/settings"; return true;`);
+    const shown = await waitFor(
+      "the settings page",
+      async () => {
+        const els = await wd.findAll('[data-testid="settings-sweep_ms"]');
+        if (!els.length) return null;
+        return wd.cmd("GET", wd.s(`/element/${els[0]}/property/value`));
+      },
+      UI_DEADLINE_MS,
+    );
+    assert.equal(shown, "1500");
+  });
+
+  it("quits stopping the programs it launched (the default)", async () => {
+    const added = await call("add_program", {
+      name: "quit-stop",
+      path: process.execPath,
+      args: ["-e", "setInterval(() => {}, 1000)"],
+    });
+    await call("start_program", { id: added.id });
+    const pid = await startedPid(added.id);
+    await quitApp();
+    assert.ok(!alive(pid), "quitting stopped the program");
+    await wd.newSession(APP);
+    await engineRunning();
+    assert.equal((await call("get_program_status", { id: added.id })).state, "stopped");
+    await call("remove_program", { id: added.id });
+  });
+
+  it("quits leaving programs running when set to, and the next start adopts them", async () => {
+    await call("update_settings", { leave_running_on_quit: true });
+    const added = await call("add_program", {
+      name: "quit-leave",
+      path: process.execPath,
+      args: ["-e", "let n = 0; setInterval(() => console.log('tick ' + n++), 100)"],
+    });
+    await call("start_program", { id: added.id });
+    const pid = await startedPid(added.id);
+    await quitApp();
+    assert.ok(alive(pid), "left running");
+    await wd.newSession(APP);
+    await engineRunning();
+    const adopted = await startedPid(added.id);
+    assert.equal(adopted, pid, "the same process, adopted");
+    // Its output still arrives (it did not die of a broken pipe).
+    const last = async () => {
+      const lines = await call("tail_log", { id: added.id, lines: 5 });
+      const n = lines.map((l) => Number(/tick (\d+)/.exec(l)?.[1] ?? -1));
+      return Math.max(-1, ...n);
+    };
+    const first = (
+      await waitFor(
+        "output after adoption",
+        async () => {
+          const n = await last();
+          return n >= 0 ? { n } : null;
+        },
+        UI_DEADLINE_MS,
+      )
+    ).n;
+    await waitFor("more output", async () => (await last()) > first + 3, UI_DEADLINE_MS);
+    await call("stop_program", { id: added.id });
+    await waitFor("the adopted program stopped", async () => !alive(pid), UI_DEADLINE_MS);
+    await call("update_settings", { leave_running_on_quit: false });
   });
 });
