@@ -189,9 +189,11 @@ describe("desktop window", () => {
       const port = await freePort();
       const nativePort = await freePort();
       dataDir = mkdtempSync(join(tmpdir(), "vigil-desktop-"));
+      mkdirSync(join(dataDir, "home"));
       driverProc = spawn(bin, ["--port", String(port), "--native-port", String(nativePort)], {
         stdio: ["ignore", "pipe", "pipe"],
-        env: { ...process.env, VIGIL_DATA_DIR: dataDir },
+        // The autostart registration (~/.config/autostart) goes to this test's own home.
+        env: { ...process.env, VIGIL_DATA_DIR: dataDir, HOME: join(dataDir, "home") },
       });
       driverProc.stdout.on("data", (d) => (driverLog += d));
       driverProc.stderr.on("data", (d) => (driverLog += d));
@@ -616,5 +618,34 @@ describe("desktop window", () => {
     await call("stop_program", { id: added.id });
     await waitFor("the adopted program stopped", async () => !alive(pid), UI_DEADLINE_MS);
     await call("update_settings", { leave_running_on_quit: false });
+  });
+
+  it("starts with Windows into the tray when asked, and start-minimized keeps the window hidden", async (t) => {
+    const visible = () => wd.run(`return await window.__TAURI_INTERNALS__.invoke("plugin:window|is_visible", { label: "main" });`);
+    assert.equal(await visible(), true);
+    // Autostart: one switch; the registration names the flag that opens the app in the tray.
+    // Only with this test's own home: never the real user's login items.
+    if (!dataDir) return t.skip("the driver was started elsewhere; its home is not this test's");
+    const on = await command("set_prefs", { change: { autostart: true } });
+    assert.equal(on.autostart, true);
+    if (dataDir) {
+      const dir = join(dataDir, "home", ".config", "autostart");
+      const files = existsSync(dir) ? readdirSync(dir) : [];
+      assert.equal(files.length, 1, `one autostart entry in ${dir}`);
+      assert.match(readFileSync(join(dir, files[0]), "utf8"), /--minimized/);
+    } else {
+      t.diagnostic("the driver was started elsewhere: the autostart entry is not checked");
+    }
+    const off = await command("set_prefs", { change: { autostart: false } });
+    assert.equal(off.autostart, false);
+    await command("set_prefs", { change: { start_minimized: true } });
+    await restartApp().catch(async () => {
+      // A hidden window has no visible page to read the engine state from; the IPC answers.
+      await waitFor("the engine over IPC", async () => (await call("status")).version, ENGINE_DEADLINE_MS);
+    });
+    assert.equal(await visible(), false, "started minimized: only the tray");
+    await command("tray_action", { id: "open" });
+    await waitFor("the window shown by Open", async () => (await visible()) === true, UI_DEADLINE_MS);
+    await command("set_prefs", { change: { start_minimized: false } });
   });
 });
