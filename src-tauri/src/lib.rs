@@ -11,6 +11,7 @@ mod notifier;
 mod prefs;
 mod server;
 mod tray;
+mod window;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -132,7 +133,7 @@ pub fn run() {
     let minimized = std::env::args().any(|a| a == prefs::MINIMIZED_FLAG);
     let builder = tauri::Builder::default()
         .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
-            tray::show_main_window(app);
+            window::show_main_window(app);
         }))
         .plugin(tauri_plugin_dialog::init())
         .setup(move |app| {

@@ -313,7 +313,7 @@ pub(crate) fn install<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
                 ..
             } = event
             {
-                show_main_window(tray.app_handle());
+                crate::window::show_main_window(tray.app_handle());
             }
         })
         .build(app)?;
@@ -404,7 +404,7 @@ pub(crate) fn on_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
     tauri::async_runtime::spawn(async move {
         if let Err(e) = act(&app, action).await {
             tracing::warn!(error = %e, "a tray action failed");
-            crate::notifier::tell(&app, "Vigil", &e.message);
+            crate::window::tell(&app, "Vigil", &e.message);
         }
     });
 }
@@ -417,10 +417,10 @@ pub(crate) async fn act<R: Runtime>(app: &AppHandle<R>, action: TrayAction) -> R
         .map(|e| e.inner().clone())
         .ok_or_else(|| ApiError::unavailable("the engine is not running"))?;
     match action {
-        TrayAction::Open => show_main_window(app),
+        TrayAction::Open => crate::window::show_main_window(app),
         TrayAction::Quit => crate::quit(app),
         TrayAction::OpenProgram(id) => {
-            crate::notifier::open_page(app, &format!("#/programs/{id}"));
+            crate::window::open_page(app, &format!("#/programs/{id}"));
         }
         TrayAction::Start(id) => drop(engine.call(StartProgram { id }).await?),
         TrayAction::Stop(id) => drop(engine.call(StopProgram { id }).await?),
@@ -464,15 +464,6 @@ pub(crate) async fn tray_action<R: Runtime>(app: AppHandle<R>, id: String) -> Re
     let action = TrayAction::parse(&id)
         .ok_or_else(|| ApiError::not_found(format!("no tray menu item {id:?}")))?;
     act(&app, action).await
-}
-
-/// Brings the main window back (from the tray, or when a second instance starts).
-pub(crate) fn show_main_window<R: Runtime>(app: &AppHandle<R>) {
-    if let Some(window) = app.get_webview_window("main") {
-        let _ = window.show();
-        let _ = window.unminimize();
-        let _ = window.set_focus();
-    }
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ mod windows;
 
 use std::fmt;
 
-use tauri::{AppHandle, Manager, Runtime};
+use tauri::{AppHandle, Runtime};
 use vigil_engine::{Notifier, OsNotification};
 
 #[cfg(not(windows))]
@@ -54,36 +54,12 @@ impl<R: Runtime> Notifier for DesktopNotifier<R> {
             .name("vigil-notification".into())
             .spawn(move || {
                 if platform::wait_for_click(handle) {
-                    open_page(&app, &link);
+                    crate::window::open_page(&app, &link);
                 }
             });
         if let Err(e) = spawned {
             tracing::warn!(error = %e, "cannot wait for a notification click");
         }
         Ok(())
-    }
-}
-
-/// Tells the person something at once (a tray action that failed), as an OS notification.
-pub(crate) fn tell<R: Runtime>(app: &AppHandle<R>, title: &str, body: &str) {
-    if !crate::prefs::current(app).notifications {
-        return;
-    }
-    if let Err(e) = notify_rust::Notification::new()
-        .summary(title)
-        .body(body)
-        .appname("Vigil")
-        .show()
-    {
-        tracing::warn!(error = %e, "cannot show a notification");
-    }
-}
-
-/// Shows the main window on a UI page (a hash route made by the engine, such as `#/jobs/x`).
-pub(crate) fn open_page<R: Runtime>(app: &AppHandle<R>, link: &str) {
-    crate::tray::show_main_window(app);
-    if let Some(window) = app.get_webview_window("main") {
-        let hash = serde_json::to_string(link).unwrap_or_else(|_| "\"#/\"".into());
-        let _ = window.eval(format!("window.location.hash = {hash};"));
     }
 }
