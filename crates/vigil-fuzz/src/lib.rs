@@ -40,6 +40,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("hook_body", hook_body),
     ("sse_since", sse_since),
     ("api_request", api_request),
+    ("settings_patch", settings_patch),
 ];
 
 /// A job definition as the API, the UI form and the CLI send it: read as a [`Job`] and
@@ -351,6 +352,19 @@ pub fn api_request(data: &[u8]) {
     let body = parts.next().unwrap_or_default();
     if let Ok(args) = op.request_from_http(&params, query.as_deref(), body) {
         let _ = op.parse_http(&args);
+    }
+}
+
+/// A settings change as `PUT /api/settings`, the settings page and `vigil settings set` send
+/// it: applied to the defaults. Whatever is accepted is valid as it stands (validating it again
+/// changes nothing) and an empty change keeps it.
+pub fn settings_patch(data: &[u8]) {
+    let Ok(change) = serde_json::from_slice::<Value>(data) else {
+        return;
+    };
+    if let Ok(settings) = vigil_core::Settings::default().patched(&change) {
+        assert_eq!(settings.clone().validate().as_ref(), Ok(&settings));
+        assert_eq!(settings.patched(&json!({})).as_ref(), Ok(&settings));
     }
 }
 

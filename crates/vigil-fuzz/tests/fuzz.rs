@@ -261,6 +261,10 @@ fn fuzz(name: &'static str, generated: BoxedStrategy<Vec<u8>>) {
 
 /// Object keys of every format the JSON targets read.
 const KEYS: &[&str] = &[
+    "sweep_ms", "discovery_ms", "retention", "raw_samples_hours", "minute_rollup_days",
+    "hour_rollup_days", "event_days", "run_days", "delivery_days", "max_concurrent_runs",
+    "max_run_output_kib", "stop_grace_secs", "max_deliveries_in_flight", "port", "allow_lan",
+    "schedules_paused", "favourite_jobs", "leave_running_on_quit",
     "id",
     "name",
     "command",
@@ -627,6 +631,7 @@ fn every_target_has_a_test_and_a_corpus() {
         "hook_body",
         "sse_since",
         "api_request",
+        "settings_patch",
     ];
     for (name, _) in vigil_fuzz::TARGETS {
         assert!(
@@ -656,6 +661,16 @@ fn the_since_parse_is_the_servers() {
     for bad in ["-1", "", "x", "1.5", "9223372036854775808"] {
         assert!(parse_since(bad).is_err(), "{bad:?} must be refused");
     }
+}
+
+#[test]
+fn settings_patch() {
+    let seeds = vec![
+        json!({ "sweep_ms": 2000, "discovery_ms": 4000, "port": 8080 }),
+        json!({ "retention": { "event_days": 7, "raw_samples_hours": 24 }, "allow_lan": true }),
+        json!({ "favourite_jobs": ["a"], "schedules_paused": true, "leave_running_on_quit": true }),
+    ];
+    fuzz("settings_patch", json_input(seeds));
 }
 
 #[test]
