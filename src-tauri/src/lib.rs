@@ -199,7 +199,11 @@ mod tests {
     }
 
     /// Runs the IPC command `cmd`.
-    fn command(window: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
+    fn command(
+        window: &WebviewWindow<MockRuntime>,
+        cmd: &str,
+        args: Value,
+    ) -> Result<Value, Value> {
         get_ipc_response(
             window,
             InvokeRequest {
@@ -285,7 +289,10 @@ mod tests {
             if let Some(v) = f() {
                 return v;
             }
-            assert!(std::time::Instant::now() < end, "timed out waiting for {what}");
+            assert!(
+                std::time::Instant::now() < end,
+                "timed out waiting for {what}"
+            );
             std::thread::sleep(std::time::Duration::from_millis(20));
         }
     }
@@ -320,7 +327,10 @@ mod tests {
             std::fs::read_to_string(dir.path().join(vigil_server::ENDPOINT_FILE)).ok()
         });
         let addr = endpoint.trim().to_owned();
-        assert!(addr.starts_with("127.0.0.1:"), "LAN is off by default: {addr}");
+        assert!(
+            addr.starts_with("127.0.0.1:"),
+            "LAN is off by default: {addr}"
+        );
         let token = std::fs::read_to_string(dir.path().join(vigil_server::TOKEN_FILE)).unwrap();
         let (code, body) = http_get(&addr, "/api/status", Some(token.trim()));
         assert_eq!(code, 200, "{body}");
@@ -364,19 +374,39 @@ mod tests {
             true
         );
         let menu = command(&window, "tray_menu", json!({})).unwrap();
-        assert!(ids(&menu).contains(&"schedules:resume".to_owned()), "{menu}");
-        let err = command(&window, "tray_action", json!({ "id": "program:start:999" })).unwrap_err();
+        assert!(
+            ids(&menu).contains(&"schedules:resume".to_owned()),
+            "{menu}"
+        );
+        let err =
+            command(&window, "tray_action", json!({ "id": "program:start:999" })).unwrap_err();
         assert_eq!(err["code"], "not_found", "{err}");
         let err = command(&window, "tray_action", json!({ "id": "fly" })).unwrap_err();
         assert_eq!(err["code"], "not_found", "{err}");
 
-        let prefs = command(&window, "set_prefs", json!({ "change": { "theme": "dark" } })).unwrap();
+        let prefs = command(
+            &window,
+            "set_prefs",
+            json!({ "change": { "theme": "dark" } }),
+        )
+        .unwrap();
         assert_eq!(prefs["theme"], "dark");
-        let err = command(&window, "set_prefs", json!({ "change": { "theme": "pink" } })).unwrap_err();
+        let err = command(
+            &window,
+            "set_prefs",
+            json!({ "change": { "theme": "pink" } }),
+        )
+        .unwrap_err();
         assert_eq!(err["code"], "invalid_input", "{err}");
-        assert_eq!(command(&window, "get_prefs", json!({})).unwrap()["theme"], "dark");
+        assert_eq!(
+            command(&window, "get_prefs", json!({})).unwrap()["theme"],
+            "dark"
+        );
         let saved = std::fs::read_to_string(dir.path().join(prefs::FILE)).unwrap();
-        assert!(saved.contains("dark"), "the preferences went to the app's data dir: {saved}");
+        assert!(
+            saved.contains("dark"),
+            "the preferences went to the app's data dir: {saved}"
+        );
         tauri::async_runtime::block_on(app.state::<Engine>().stop());
     }
 

@@ -259,7 +259,10 @@ pub(crate) async fn snapshot(engine: &Engine) -> Result<Snapshot, ApiError> {
     })
 }
 
-fn build<R: Runtime>(app: &AppHandle<R>, entries: &[Entry]) -> tauri::Result<Vec<Box<dyn IsMenuItem<R>>>> {
+fn build<R: Runtime>(
+    app: &AppHandle<R>,
+    entries: &[Entry],
+) -> tauri::Result<Vec<Box<dyn IsMenuItem<R>>>> {
     let mut out: Vec<Box<dyn IsMenuItem<R>>> = Vec::new();
     for (i, e) in entries.iter().enumerate() {
         if e.is_separator() {
@@ -411,7 +414,10 @@ pub(crate) fn on_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
 
 /// Carries out a tray action through the engine's operations (the same ones the window and
 /// the API use).
-pub(crate) async fn act<R: Runtime>(app: &AppHandle<R>, action: TrayAction) -> Result<(), ApiError> {
+pub(crate) async fn act<R: Runtime>(
+    app: &AppHandle<R>,
+    action: TrayAction,
+) -> Result<(), ApiError> {
     let engine = app
         .try_state::<Engine>()
         .map(|e| e.inner().clone())
@@ -422,17 +428,23 @@ pub(crate) async fn act<R: Runtime>(app: &AppHandle<R>, action: TrayAction) -> R
         TrayAction::OpenProgram(id) => {
             crate::window::open_page(app, &format!("#/programs/{id}"));
         }
-        TrayAction::Start(id) => drop(engine.call(StartProgram { id }).await?),
-        TrayAction::Stop(id) => drop(engine.call(StopProgram { id }).await?),
-        TrayAction::Restart(id) => drop(engine.call(RestartProgram { id }).await?),
-        TrayAction::RunJob(id) => drop(
+        TrayAction::Start(id) => {
+            engine.call(StartProgram { id }).await?;
+        }
+        TrayAction::Stop(id) => {
+            engine.call(StopProgram { id }).await?;
+        }
+        TrayAction::Restart(id) => {
+            engine.call(RestartProgram { id }).await?;
+        }
+        TrayAction::RunJob(id) => {
             engine
                 .call(RunJob {
                     id,
                     options: Default::default(),
                 })
-                .await?,
-        ),
+                .await?;
+        }
         TrayAction::PauseSchedules | TrayAction::ResumeSchedules => {
             let paused = action == TrayAction::PauseSchedules;
             engine
@@ -547,13 +559,22 @@ mod tests {
         ] {
             assert!(all.iter().any(|i| i == want), "{want} missing from {all:?}");
         }
-        assert!(!all.iter().any(|i| i == "program:start:3"), "a watched program cannot be started");
+        assert!(
+            !all.iter().any(|i| i == "program:start:3"),
+            "a watched program cannot be started"
+        );
         let web = menu.iter().find(|e| e.text == "web (running)").unwrap();
         let enabled = |id: &str| web.items.iter().find(|e| e.id == id).unwrap().enabled;
         assert!(!enabled("program:start:1") && enabled("program:stop:1"));
-        let paused = menu_model(&Snapshot { paused: true, ..s.clone() });
+        let paused = menu_model(&Snapshot {
+            paused: true,
+            ..s.clone()
+        });
         assert!(ids(&paused).iter().any(|i| i == RESUME));
-        let stopping = menu_model(&Snapshot { stopping: true, ..s });
+        let stopping = menu_model(&Snapshot {
+            stopping: true,
+            ..s
+        });
         let quit = stopping.iter().find(|e| e.id == QUIT).unwrap();
         assert!(!quit.enabled && quit.text == STOPPING_TEXT);
     }
@@ -561,8 +582,15 @@ mod tests {
     #[test]
     fn odd_ids_are_no_action() {
         for id in [
-            "", "program:", "program:start:", "program:start:x", "program:fly:1", "job:run:",
-            "line:0", "programs", "program:start:1:2",
+            "",
+            "program:",
+            "program:start:",
+            "program:start:x",
+            "program:fly:1",
+            "job:run:",
+            "line:0",
+            "programs",
+            "program:start:1:2",
         ] {
             assert_eq!(TrayAction::parse(id), None, "{id}");
         }

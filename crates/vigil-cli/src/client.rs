@@ -12,9 +12,9 @@ use std::collections::BTreeMap;
 use vigil_core::{DeliveryStatus, RunStatus};
 use vigil_engine::api::ops::{Op, Operation};
 use vigil_engine::api::{
-    GetRun, GetSettings, GetStatus, ListDeliveries, ListJobs, ListProgramStatus, ListPrograms, ListRuns,
-    RemoveProgram, ReplayDeliveries, RestartProgram, RunJob, StartProgram, StopProgram, TailLog,
-    UpdateSettings,
+    GetRun, GetSettings, GetStatus, ListDeliveries, ListJobs, ListProgramStatus, ListPrograms,
+    ListRuns, RemoveProgram, ReplayDeliveries, RestartProgram, RunJob, StartProgram, StopProgram,
+    TailLog, UpdateSettings,
 };
 use vigil_engine::{ApiError, NewProgram};
 

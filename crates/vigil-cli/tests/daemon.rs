@@ -280,10 +280,23 @@ fn settings_are_read_and_changed_from_the_cli_and_bad_ones_refused() {
     let out = vigil(&["settings", "get", "sweep_ms"]);
     assert!(out.status.success());
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "1000");
-    let out = vigil(&["settings", "set", "sweep_ms=2000", "retention.event_days=7", "port=7999"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = vigil(&[
+        "settings",
+        "set",
+        "sweep_ms=2000",
+        "retention.event_days=7",
+        "port=7999",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let said = String::from_utf8_lossy(&out.stdout);
-    assert!(said.contains("changed: sweep_ms, retention, port"), "{said}");
+    assert!(
+        said.contains("changed: sweep_ms, retention, port"),
+        "{said}"
+    );
     assert!(said.contains("starts again: port"), "{said}");
     let out = vigil(&["settings", "get", "retention.event_days"]);
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "7");
@@ -342,7 +355,11 @@ async fn with_lan_access_off_only_this_pc_connects_and_with_it_on_the_token_is_s
     drop(daemon);
 
     let (mut child, endpoint) = start(dir.path());
-    assert_eq!(endpoint, format!("127.0.0.1:{port}"), "LAN is off by default");
+    assert_eq!(
+        endpoint,
+        format!("127.0.0.1:{port}"),
+        "LAN is off by default"
+    );
     assert!(
         tokio::net::TcpStream::connect((lan, port)).await.is_err(),
         "LAN off: {lan}:{port} must not answer"
@@ -375,7 +392,11 @@ async fn with_lan_access_off_only_this_pc_connects_and_with_it_on_the_token_is_s
         .arg(dir.path())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     stop(&mut child);
 }
 

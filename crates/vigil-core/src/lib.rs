@@ -32,8 +32,8 @@ pub use program::{
     Limits, MAX_ARGS, MAX_NAME_LEN, MAX_TAGS, MatchRule, NewProgram, Program, ProgramId,
     needs_restart, program_changes,
 };
-pub use settings::{DEFAULT_PORT, MAX_FAVOURITE_JOBS, RESTART_NEEDED, RetentionSettings, Settings};
 pub use run::{Outcome, Run, RunId, RunStatus, Trigger};
+pub use settings::{DEFAULT_PORT, MAX_FAVOURITE_JOBS, RESTART_NEEDED, RetentionSettings, Settings};
 pub use supervision::{
     ExitStatus, RestartDecision, RestartMode, RestartPolicy, RestartTracker, ThresholdChange,
     ThresholdWatch,

@@ -271,6 +271,40 @@ impl NewProgram {
     }
 }
 
+/// The fields that differ between two definitions of a program, by name.
+pub fn program_changes(a: &Program, b: &Program) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    let fields: [(&'static str, bool); 11] = [
+        ("name", a.name != b.name),
+        ("path", a.path != b.path),
+        ("args", a.args != b.args),
+        ("cwd", a.cwd != b.cwd),
+        ("env", a.env != b.env),
+        ("launch", a.launch != b.launch),
+        ("autostart", a.autostart != b.autostart),
+        ("match_by", a.match_by != b.match_by),
+        ("tags", a.tags != b.tags),
+        ("restart", a.restart != b.restart),
+        ("limits", a.limits != b.limits),
+    ];
+    for (name, differs) in fields {
+        if differs {
+            out.push(name);
+        }
+    }
+    if out.is_empty() {
+        out.push("nothing");
+    }
+    out
+}
+
+/// Whether a running launched program must start again for a change to take effect: only
+/// what its process was started with (path, arguments, working directory, environment).
+/// Name, tags, restart policy, limits and autostart apply to the running process as it is.
+pub fn needs_restart(a: &Program, b: &Program) -> bool {
+    a.path != b.path || a.args != b.args || a.cwd != b.cwd || a.env != b.env
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -485,38 +519,4 @@ mod tests {
             .expect_err("a misspelt field must not be dropped silently");
         assert!(err.to_string().contains("unknown field"), "{err}");
     }
-}
-
-/// The fields that differ between two definitions of a program, by name.
-pub fn program_changes(a: &Program, b: &Program) -> Vec<&'static str> {
-    let mut out = Vec::new();
-    let fields: [(&'static str, bool); 11] = [
-        ("name", a.name != b.name),
-        ("path", a.path != b.path),
-        ("args", a.args != b.args),
-        ("cwd", a.cwd != b.cwd),
-        ("env", a.env != b.env),
-        ("launch", a.launch != b.launch),
-        ("autostart", a.autostart != b.autostart),
-        ("match_by", a.match_by != b.match_by),
-        ("tags", a.tags != b.tags),
-        ("restart", a.restart != b.restart),
-        ("limits", a.limits != b.limits),
-    ];
-    for (name, differs) in fields {
-        if differs {
-            out.push(name);
-        }
-    }
-    if out.is_empty() {
-        out.push("nothing");
-    }
-    out
-}
-
-/// Whether a running launched program must start again for a change to take effect: only
-/// what its process was started with (path, arguments, working directory, environment).
-/// Name, tags, restart policy, limits and autostart apply to the running process as it is.
-pub fn needs_restart(a: &Program, b: &Program) -> bool {
-    a.path != b.path || a.args != b.args || a.cwd != b.cwd || a.env != b.env
 }

@@ -127,9 +127,27 @@ impl Settings {
             )));
         }
         let r = &self.retention;
-        within("retention.raw_samples_hours", r.raw_samples_hours, 1, 720, " h")?;
-        within("retention.minute_rollup_days", r.minute_rollup_days, 1, 3650, " days")?;
-        within("retention.hour_rollup_days", r.hour_rollup_days, 1, 3650, " days")?;
+        within(
+            "retention.raw_samples_hours",
+            r.raw_samples_hours,
+            1,
+            720,
+            " h",
+        )?;
+        within(
+            "retention.minute_rollup_days",
+            r.minute_rollup_days,
+            1,
+            3650,
+            " days",
+        )?;
+        within(
+            "retention.hour_rollup_days",
+            r.hour_rollup_days,
+            1,
+            3650,
+            " days",
+        )?;
         within("retention.event_days", r.event_days, 1, 3650, " days")?;
         within("retention.run_days", r.run_days, 1, 3650, " days")?;
         within("retention.delivery_days", r.delivery_days, 1, 3650, " days")?;
@@ -197,9 +215,7 @@ impl Settings {
                 (Some(serde_json::Value::Object(inner)), serde_json::Value::Object(part)) => {
                     for (k, v) in part {
                         if !inner.contains_key(k) {
-                            return Err(ApiError::invalid(format!(
-                                "unknown setting {key}.{k}"
-                            )));
+                            return Err(ApiError::invalid(format!("unknown setting {key}.{k}")));
                         }
                         inner.insert(k.clone(), v.clone());
                     }
@@ -208,8 +224,8 @@ impl Settings {
                 (None, _) => return Err(ApiError::invalid(format!("unknown setting {key:?}"))),
             }
         }
-        let settings: Settings = serde_json::from_value(doc)
-            .map_err(|e| ApiError::invalid(format!("settings: {e}")))?;
+        let settings: Settings =
+            serde_json::from_value(doc).map_err(|e| ApiError::invalid(format!("settings: {e}")))?;
         settings.validate()
     }
 
@@ -232,7 +248,10 @@ impl Settings {
             "max_run_output_kib",
             self.max_run_output_kib != other.max_run_output_kib,
         );
-        check("stop_grace_secs", self.stop_grace_secs != other.stop_grace_secs);
+        check(
+            "stop_grace_secs",
+            self.stop_grace_secs != other.stop_grace_secs,
+        );
         check(
             "max_deliveries_in_flight",
             self.max_deliveries_in_flight != other.max_deliveries_in_flight,
@@ -243,7 +262,10 @@ impl Settings {
             "schedules_paused",
             self.schedules_paused != other.schedules_paused,
         );
-        check("favourite_jobs", self.favourite_jobs != other.favourite_jobs);
+        check(
+            "favourite_jobs",
+            self.favourite_jobs != other.favourite_jobs,
+        );
         check(
             "leave_running_on_quit",
             self.leave_running_on_quit != other.leave_running_on_quit,
@@ -280,20 +302,35 @@ mod tests {
         let s = Settings::default();
         for (patch, words) in [
             (json!({ "sweep_ms": 10 }), "sweep_ms must be between 250"),
-            (json!({ "sweep_ms": 5000, "discovery_ms": 1000 }), "at least sweep_ms"),
+            (
+                json!({ "sweep_ms": 5000, "discovery_ms": 1000 }),
+                "at least sweep_ms",
+            ),
             (json!({ "port": 80 }), "port must be between 1024"),
             (json!({ "port": 70000 }), "settings:"),
             (json!({ "port": "7474" }), "settings:"),
             (json!({ "sweep_ms": -1 }), "settings:"),
             (json!({ "nope": 1 }), "unknown setting \"nope\""),
-            (json!({ "retention": { "nope": 1 } }), "unknown setting retention.nope"),
+            (
+                json!({ "retention": { "nope": 1 } }),
+                "unknown setting retention.nope",
+            ),
             (json!({ "retention": 5 }), "settings:"),
-            (json!({ "retention": { "raw_samples_hours": 0 } }), "raw_samples_hours"),
-            (json!({ "retention": { "minute_rollup_days": 1, "raw_samples_hours": 48 } }), "cover"),
+            (
+                json!({ "retention": { "raw_samples_hours": 0 } }),
+                "raw_samples_hours",
+            ),
+            (
+                json!({ "retention": { "minute_rollup_days": 1, "raw_samples_hours": 48 } }),
+                "cover",
+            ),
             (json!({ "retention": { "hour_rollup_days": 10 } }), "cover"),
             (json!({ "max_concurrent_runs": 0 }), "max_concurrent_runs"),
             (json!({ "favourite_jobs": ["a", "a"] }), "listed twice"),
-            (json!({ "favourite_jobs": vec!["x"; 0].into_iter().chain((0..21).map(|_| "y")).collect::<Vec<_>>() }), "at most 20"),
+            (
+                json!({ "favourite_jobs": vec!["x"; 0].into_iter().chain((0..21).map(|_| "y")).collect::<Vec<_>>() }),
+                "at most 20",
+            ),
             (json!([1]), "JSON object"),
             (json!(null), "JSON object"),
         ] {

@@ -133,10 +133,7 @@ pub(crate) async fn tail_spool<S: LineSink>(
     else {
         return;
     };
-    let mut offset = file
-        .seek(std::io::SeekFrom::Start(from))
-        .await
-        .unwrap_or(0);
+    let mut offset = file.seek(std::io::SeekFrom::Start(from)).await.unwrap_or(0);
     let mut line: Vec<u8> = Vec::new();
     let mut buf = vec![0u8; 16 * 1024];
     loop {

@@ -96,7 +96,9 @@ pub(crate) fn spool_paths(engine: &Engine, id: ProgramId) -> [std::path::PathBuf
 
 enum Next {
     Idle,
-    Run { restarted: bool },
+    Run {
+        restarted: bool,
+    },
     WaitUntil(Instant),
     /// Watching a process the last Vigil left running (pid, start time).
     Adopted(u32, i64),
@@ -305,8 +307,20 @@ impl Supervisor {
         let mut spool = None;
         if let Some(([out, err], _, _)) = spooled {
             let (stop, stopped) = tokio::sync::watch::channel(false);
-            readers.push(tokio::spawn(tail_spool(out, 0, self.log.clone(), false, stopped.clone())));
-            readers.push(tokio::spawn(tail_spool(err, 0, self.log.clone(), true, stopped)));
+            readers.push(tokio::spawn(tail_spool(
+                out,
+                0,
+                self.log.clone(),
+                false,
+                stopped.clone(),
+            )));
+            readers.push(tokio::spawn(tail_spool(
+                err,
+                0,
+                self.log.clone(),
+                true,
+                stopped,
+            )));
             spool = Some(stop);
         }
         if let Some(out) = child.stdout().take() {
@@ -425,7 +439,13 @@ impl Supervisor {
         let from_out = end_of(&out);
         let from_err = end_of(&err);
         let mut readers = vec![
-            tokio::spawn(tail_spool(out, from_out, self.log.clone(), false, stopped.clone())),
+            tokio::spawn(tail_spool(
+                out,
+                from_out,
+                self.log.clone(),
+                false,
+                stopped.clone(),
+            )),
             tokio::spawn(tail_spool(err, from_err, self.log.clone(), true, stopped)),
         ];
         self.engine.set_launched(self.id(), Some(pid));
@@ -492,7 +512,9 @@ impl Supervisor {
         let _ = stop.send(true);
         crate::process::drain(readers).await;
         let uptime_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-        let decided = self.after_exit(ExitStatus::Unknown, requested, uptime_ms).await;
+        let decided = self
+            .after_exit(ExitStatus::Unknown, requested, uptime_ms)
+            .await;
         match reply {
             Some(Reply::Stop(r)) => {
                 let _ = r.send(());

@@ -17,9 +17,9 @@ use vigil_engine::OsNotification;
 use vigil_engine::api::OPERATIONS;
 use vigil_engine::api::ops::Body;
 use vigil_engine::api::{
-    DeliveryDetail, Health, HealthLevel, ImportReport, JobsDashboard, JobsFile, NewTrigger,
-    NextFire, ProcessStatus, ProgramState, ProgramStatus, Replayed, RunAccepted, RunningRun,
-    MatchPreview, ProgramSaved, SampleBucket, SettingsChange, Status, StatusUpdate,
+    DeliveryDetail, Health, HealthLevel, ImportReport, JobsDashboard, JobsFile, MatchPreview,
+    NewTrigger, NextFire, ProcessStatus, ProgramSaved, ProgramState, ProgramStatus, Replayed,
+    RunAccepted, RunningRun, SampleBucket, SettingsChange, Status, StatusUpdate,
 };
 use vigil_engine::monitor::MatchedProcess;
 use vigil_engine::{ApiError, ErrorCode, Event, EventKind, NewProgram, Program};

@@ -101,7 +101,11 @@ async fn settings_change_live_survive_a_restart_and_bad_ones_change_nothing() {
         assert_eq!(err.code, ErrorCode::InvalidInput, "{bad}: {err:?}");
     }
     assert_eq!(engine.settings(), change.settings, "nothing changed");
-    assert_eq!(kinds(&engine).await.len(), count, "no event for a refused change");
+    assert_eq!(
+        kinds(&engine).await.len(),
+        count,
+        "no event for a refused change"
+    );
     // The same values again: no change, no event.
     let again = engine
         .call(UpdateSettings(json!({ "sweep_ms": 2000 })))
@@ -145,7 +149,10 @@ async fn a_lower_concurrency_limit_holds_runs_back_and_a_higher_one_frees_them()
         }
         n
     };
-    until("one run running", async || (running(&engine).await == 1).then_some(())).await;
+    until("one run running", async || {
+        (running(&engine).await == 1).then_some(())
+    })
+    .await;
     engine
         .call(UpdateSettings(json!({ "max_concurrent_runs": 2 })))
         .await
@@ -200,7 +207,11 @@ async fn an_edit_keeps_id_and_history_and_restarts_only_for_a_new_command() {
     assert_eq!(saved.program.name, "web server");
     assert_eq!(saved.program.created_at, added.created_at);
     let s = engine.call(GetProgramStatus { id }).await.unwrap();
-    assert_eq!(s.processes.first().map(|p| p.pid), Some(pid), "not restarted");
+    assert_eq!(
+        s.processes.first().map(|p| p.pid),
+        Some(pid),
+        "not restarted"
+    );
 
     // New arguments: restarted, and the answer says so.
     body["name"] = json!("web server");
@@ -219,12 +230,30 @@ async fn an_edit_keeps_id_and_history_and_restarts_only_for_a_new_command() {
     // Bad edits change nothing.
     let same = engine.call(GetProgram { id }).await.unwrap();
     for (bad, code) in [
-        (json!({ "id": id, "name": "", "path": fixture_path() }), ErrorCode::InvalidInput),
-        (json!({ "id": id, "name": "x", "path": "relative" }), ErrorCode::InvalidInput),
-        (json!({ "id": id, "name": "x", "path": fixture_path(), "arg": [] }), ErrorCode::InvalidInput),
-        (json!({ "id": 99999, "name": "x", "path": fixture_path() }), ErrorCode::NotFound),
-        (json!({ "id": "1", "name": "x", "path": fixture_path() }), ErrorCode::InvalidInput),
-        (json!({ "name": "x", "path": fixture_path() }), ErrorCode::InvalidInput),
+        (
+            json!({ "id": id, "name": "", "path": fixture_path() }),
+            ErrorCode::InvalidInput,
+        ),
+        (
+            json!({ "id": id, "name": "x", "path": "relative" }),
+            ErrorCode::InvalidInput,
+        ),
+        (
+            json!({ "id": id, "name": "x", "path": fixture_path(), "arg": [] }),
+            ErrorCode::InvalidInput,
+        ),
+        (
+            json!({ "id": 99999, "name": "x", "path": fixture_path() }),
+            ErrorCode::NotFound,
+        ),
+        (
+            json!({ "id": "1", "name": "x", "path": fixture_path() }),
+            ErrorCode::InvalidInput,
+        ),
+        (
+            json!({ "name": "x", "path": fixture_path() }),
+            ErrorCode::InvalidInput,
+        ),
         (json!([1]), ErrorCode::InvalidInput),
     ] {
         let err = engine.call(UpdateProgram(bad.clone())).await.unwrap_err();
@@ -241,11 +270,18 @@ async fn an_edit_keeps_id_and_history_and_restarts_only_for_a_new_command() {
     let mut clash = body.clone();
     clash["id"] = json!(other.id);
     let err = engine.call(UpdateProgram(clash)).await.unwrap_err();
-    assert_eq!(err.code, ErrorCode::Conflict, "a name taken by another program");
+    assert_eq!(
+        err.code,
+        ErrorCode::Conflict,
+        "a name taken by another program"
+    );
     assert_eq!(engine.call(GetProgram { id }).await.unwrap(), same);
     let kinds = kinds(&engine).await;
     assert_eq!(
-        kinds.iter().filter(|k| **k == EventKind::ProgramChanged).count(),
+        kinds
+            .iter()
+            .filter(|k| **k == EventKind::ProgramChanged)
+            .count(),
         2,
         "one program_changed per saved edit: {kinds:?}"
     );
@@ -336,7 +372,10 @@ async fn the_first_run_rule_is_made_once_and_stays_removed() {
 
     let plain = tempfile::tempdir().unwrap();
     let engine = Engine::start(config(&plain)).await.unwrap();
-    assert!(engine.call(ListRules {}).await.unwrap().is_empty(), "the daemon makes none");
+    assert!(
+        engine.call(ListRules {}).await.unwrap().is_empty(),
+        "the daemon makes none"
+    );
     engine.stop().await;
 }
 
@@ -393,7 +432,14 @@ async fn last_line(engine: &Engine, id: i64) -> u64 {
         .await
         .unwrap()
         .iter()
-        .filter_map(|l| l.rsplit("line ").next()?.split_whitespace().next()?.parse().ok())
+        .filter_map(|l| {
+            l.rsplit("line ")
+                .next()?
+                .split_whitespace()
+                .next()?
+                .parse()
+                .ok()
+        })
         .max()
         .unwrap_or(0)
 }
@@ -457,7 +503,10 @@ async fn quitting_in_leave_mode_leaves_programs_running_and_the_next_start_adopt
         .call(vigil_engine::api::StopProgram { id })
         .await
         .unwrap();
-    until("the adopted process gone", async || (!alive(pid)).then_some(())).await;
+    until("the adopted process gone", async || {
+        (!alive(pid)).then_some(())
+    })
+    .await;
     assert_eq!(
         engine.call(GetProgramStatus { id }).await.unwrap().state,
         ProgramState::Stopped

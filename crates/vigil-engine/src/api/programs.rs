@@ -403,9 +403,16 @@ impl Request for PreviewMatch {
         let (rule, path) = match self.by.as_str() {
             "exe" => match self.path.as_deref().map(str::trim) {
                 Some(p) if Path::new(p).is_absolute() => (vigil_core::MatchRule::Exe, p.to_owned()),
-                _ => return Err(ApiError::invalid("path must be an absolute path for by=exe")),
+                _ => {
+                    return Err(ApiError::invalid(
+                        "path must be an absolute path for by=exe",
+                    ));
+                }
             },
-            "name" => (vigil_core::MatchRule::Name(text("process name")?), String::new()),
+            "name" => (
+                vigil_core::MatchRule::Name(text("process name")?),
+                String::new(),
+            ),
             "cmdline" => (
                 vigil_core::MatchRule::Cmdline(text("command-line text")?),
                 String::new(),

@@ -92,9 +92,7 @@ impl Request for UpdateSettings {
             detail: None,
         };
         engine
-            .write(move |tx| {
-                vigil_store::put_setting(tx, crate::settings::KEY, &doc, Some(event))
-            })
+            .write(move |tx| vigil_store::put_setting(tx, crate::settings::KEY, &doc, Some(event)))
             .await?;
         engine.apply_settings(next.clone());
         Ok(SettingsChange {
