@@ -6,9 +6,9 @@
 
 mod common;
 
-use common::{DEADLINE, alive, fixture_path};
+use common::{alive, fixture_path, until};
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::json;
 use vigil_core::{RestartMode, RestartPolicy};
@@ -26,18 +26,7 @@ fn config(dir: &tempfile::TempDir) -> EngineConfig {
     config
 }
 
-async fn until<T>(what: &str, mut f: impl AsyncFnMut() -> Option<T>) -> T {
-    let started = Instant::now();
-    loop {
-        if let Some(v) = f().await {
-            return v;
-        }
-        assert!(started.elapsed() < DEADLINE, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-}
-
-async fn kinds(engine: &Engine) -> Vec<EventKind> {
+async fn events(engine: &Engine) -> Vec<vigil_core::Event> {
     engine
         .call(ListEvents {
             since: 0,
@@ -45,9 +34,10 @@ async fn kinds(engine: &Engine) -> Vec<EventKind> {
         })
         .await
         .unwrap()
-        .into_iter()
-        .map(|e| e.kind)
-        .collect()
+}
+
+async fn kinds(engine: &Engine) -> Vec<EventKind> {
+    events(engine).await.into_iter().map(|e| e.kind).collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -73,13 +63,7 @@ async fn settings_change_live_survive_a_restart_and_bad_ones_change_nothing() {
     );
     assert_eq!(change.restart_needed, ["port"], "only the listener waits");
     assert_eq!(engine.settings().sweep_ms, 2000, "applied at once");
-    let events = engine
-        .call(ListEvents {
-            since: 0,
-            limit: None,
-        })
-        .await
-        .unwrap();
+    let events = events(&engine).await;
     let changed = events
         .iter()
         .find(|e| e.kind == EventKind::SettingsChanged)
@@ -485,13 +469,7 @@ async fn quitting_in_leave_mode_leaves_programs_running_and_the_next_start_adopt
     })
     .await;
     assert!(alive(pid));
-    let events = engine
-        .call(ListEvents {
-            since: 0,
-            limit: None,
-        })
-        .await
-        .unwrap();
+    let events = events(&engine).await;
     assert!(
         events
             .iter()

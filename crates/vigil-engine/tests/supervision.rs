@@ -5,9 +5,9 @@
 
 mod common;
 
-use common::{DEADLINE, alive, fixture_path};
+use common::{DEADLINE, alive, fixture_path, until};
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use futures_util::StreamExt;
 use vigil_core::{Limits, MatchRule, RestartMode, RestartPolicy};
@@ -58,18 +58,6 @@ async fn expect_event(stream: &mut EventStream, kind: EventKind, program: i64) -
     match found {
         Ok(Some(e)) => e,
         _ => panic!("no {kind:?} event for program {program} before the deadline"),
-    }
-}
-
-/// Polls `f` until it returns `Some`.
-async fn until<T>(what: &str, mut f: impl AsyncFnMut() -> Option<T>) -> T {
-    let started = Instant::now();
-    loop {
-        if let Some(v) = f().await {
-            return v;
-        }
-        assert!(started.elapsed() < DEADLINE, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(25)).await;
     }
 }
 

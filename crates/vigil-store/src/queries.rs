@@ -175,16 +175,32 @@ pub fn last_event_id(conn: &Connection) -> Result<i64, StoreError> {
     Ok(conn.query_row("SELECT coalesce(max(id), 0) FROM events", [], |r| r.get(0))?)
 }
 
+impl Options {
+    fn of(p: &NewProgram) -> Self {
+        Self {
+            launch: p.launch,
+            autostart: p.autostart,
+            match_by: p.match_by.clone(),
+            tags: p.tags.clone(),
+            restart: p.restart.clone(),
+            limits: p.limits.clone(),
+        }
+    }
+}
+
+/// A write of a program's row: a clash on the unique name is a conflict that names it.
+fn name_is_free(written: rusqlite::Result<usize>, name: &str) -> Result<(), StoreError> {
+    match written {
+        Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == SqliteCode::ConstraintViolation => {
+            Err(ApiError::conflict(format!("a program named {name:?} already exists")).into())
+        }
+        other => other.map(drop).map_err(StoreError::from),
+    }
+}
+
 /// Registers an already validated program and records `program_added` with it.
 pub fn insert_program(tx: &mut Tx<'_>, p: &NewProgram, now: i64) -> Result<Program, StoreError> {
-    let options = Options {
-        launch: p.launch,
-        autostart: p.autostart,
-        match_by: p.match_by.clone(),
-        tags: p.tags.clone(),
-        restart: p.restart.clone(),
-        limits: p.limits.clone(),
-    };
+    let options = Options::of(p);
     let inserted = tx.conn().execute(
         "INSERT INTO programs (name, path, args, cwd, env, created_at, options)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -198,16 +214,7 @@ pub fn insert_program(tx: &mut Tx<'_>, p: &NewProgram, now: i64) -> Result<Progr
             to_json(&options)?
         ],
     );
-    match inserted {
-        Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == SqliteCode::ConstraintViolation => {
-            return Err(
-                ApiError::conflict(format!("a program named {:?} already exists", p.name)).into(),
-            );
-        }
-        other => {
-            other?;
-        }
-    }
+    name_is_free(inserted, &p.name)?;
     let id = tx.conn().last_insert_rowid();
     tx.event(NewEvent {
         ts: now,
@@ -230,14 +237,7 @@ pub fn update_program(
     now: i64,
 ) -> Result<(Program, Program), StoreError> {
     let before = get_program(tx.conn(), id)?;
-    let options = Options {
-        launch: p.launch,
-        autostart: p.autostart,
-        match_by: p.match_by.clone(),
-        tags: p.tags.clone(),
-        restart: p.restart.clone(),
-        limits: p.limits.clone(),
-    };
+    let options = Options::of(p);
     let updated = tx.conn().execute(
         "UPDATE programs SET name = ?2, path = ?3, args = ?4, cwd = ?5, env = ?6, options = ?7
          WHERE id = ?1",
@@ -251,16 +251,7 @@ pub fn update_program(
             to_json(&options)?
         ],
     );
-    match updated {
-        Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == SqliteCode::ConstraintViolation => {
-            return Err(
-                ApiError::conflict(format!("a program named {:?} already exists", p.name)).into(),
-            );
-        }
-        other => {
-            other?;
-        }
-    }
+    name_is_free(updated, &p.name)?;
     let after = get_program(tx.conn(), id)?;
     tx.event(NewEvent {
         ts: now,

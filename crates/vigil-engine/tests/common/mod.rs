@@ -28,3 +28,15 @@ pub fn alive(pid: u32) -> bool {
     sys.process(pid)
         .is_some_and(|p| !matches!(p.status(), sysinfo::ProcessStatus::Zombie))
 }
+
+/// Polls `f` until it returns `Some`, failing after [`DEADLINE`].
+pub async fn until<T>(what: &str, mut f: impl AsyncFnMut() -> Option<T>) -> T {
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(v) = f().await {
+            return v;
+        }
+        assert!(started.elapsed() < DEADLINE, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
