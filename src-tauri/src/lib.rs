@@ -106,11 +106,16 @@ pub fn quit<R: Runtime>(app: &tauri::AppHandle<R>) {
         return;
     }
     tray::show_stopping(app);
-    if let Some(window) = app.get_webview_window("main") {
-        prefs::remember_window(&window.as_ref().window());
-    }
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
+        // The window's place is saved (a file write) off the async threads, before the exit.
+        let saver = app.clone();
+        let _ = tauri::async_runtime::spawn_blocking(move || {
+            if let Some(window) = saver.get_webview_window("main") {
+                prefs::remember_window(&window.as_ref().window());
+            }
+        })
+        .await;
         if let Some(engine) = app.try_state::<Engine>() {
             let engine = engine.inner().clone();
             // Withdrawn first: once the engine releases the data dir, a next Vigil may own it.

@@ -17,8 +17,12 @@ pub const MAX_FAVOURITE_JOBS: usize = 20;
 
 /// Every engine setting. `PUT /api/settings` takes the fields to change (the others keep their
 /// values) and answers with the whole document, what took effect and what needs a restart.
+///
+/// Read leniently (a missing field takes its default, an unknown one is ignored), so a
+/// document saved by an older or newer Vigil keeps every value both know; a change through the
+/// API is strict ([`Settings::patched`] refuses unknown names).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(deny_unknown_fields)]
+#[serde(default)]
 pub struct Settings {
     /// Time between sweeps of the watched processes, milliseconds (250 to 60,000).
     pub sweep_ms: u32,
@@ -54,7 +58,7 @@ pub struct Settings {
 
 /// How long each kind of history is kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(deny_unknown_fields)]
+#[serde(default)]
 pub struct RetentionSettings {
     /// Raw (per-sweep) samples, hours (1 to 720).
     pub raw_samples_hours: u32,
@@ -282,6 +286,17 @@ mod tests {
     #[test]
     fn defaults_are_valid() {
         assert_eq!(Settings::default().validate().unwrap(), Settings::default());
+    }
+
+    #[test]
+    fn a_saved_document_from_another_version_keeps_what_both_know() {
+        let older: Settings = serde_json::from_value(json!({ "port": 8000 })).unwrap();
+        assert_eq!(older.port, 8000);
+        assert_eq!(older.sweep_ms, Settings::default().sweep_ms);
+        let newer: Settings =
+            serde_json::from_value(json!({ "port": 8001, "future": 1, "retention": { "x": 2 } }))
+                .unwrap();
+        assert_eq!(newer.port, 8001);
     }
 
     #[test]

@@ -102,6 +102,10 @@ pub enum ExitStatus {
     Signal(i32),
     /// It is gone, but how it ended is unknown (a process Vigil only watched).
     Unknown,
+    /// A process Vigil kept running across a quit (it is not this Vigil's child) is gone
+    /// without being asked to stop: its exit code cannot be read, so it counts as a failure
+    /// (restarted under `on_failure`, reported as a crash) rather than be silently lost.
+    Vanished,
 }
 
 impl ExitStatus {
@@ -111,6 +115,7 @@ impl ExitStatus {
             Self::Code(c) => !success_codes.contains(c),
             Self::Signal(_) => true,
             Self::Unknown => false,
+            Self::Vanished => true,
         }
     }
 
@@ -126,6 +131,9 @@ impl ExitStatus {
                 None => format!("killed by signal {sig}"),
             },
             Self::Unknown => "exited".to_owned(),
+            Self::Vanished => "ended unexpectedly (its exit code cannot be read: it was left \
+                               running by an earlier Vigil)"
+                .to_owned(),
         }
     }
 }

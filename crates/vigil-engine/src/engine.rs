@@ -138,6 +138,9 @@ struct Inner {
     live: RwLock<Live>,
     /// Serialises settings changes (each reads, patches and writes the whole document).
     settings_change: tokio::sync::Mutex<()>,
+    /// Serialises changes of the program list (add, change, remove) with each other and with
+    /// the stop, so the running parts always end up as the store says.
+    programs_change: tokio::sync::Mutex<()>,
 }
 
 impl Engine {
@@ -242,6 +245,7 @@ impl Engine {
                 ownership: Mutex::new(Some(ownership)),
                 live: RwLock::new(live),
                 settings_change: tokio::sync::Mutex::new(()),
+                programs_change: tokio::sync::Mutex::new(()),
             }),
         };
         // Anything failing from here on is torn down like a stop, so nothing that was started
@@ -295,7 +299,7 @@ impl Engine {
         // Left running for a program that is gone (or no longer launched): not Vigil's any
         // more to keep; ended like any leftover.
         for (program, (pid, start)) in left {
-            crate::platform::end_leftover(pid, start, self.live().stop_grace).await;
+            crate::supervisor::end_tree(pid, start, self.live().stop_grace).await;
             let _ = self
                 .write(move |tx| vigil_store::launched_ended(tx, program))
                 .await;
@@ -321,6 +325,8 @@ impl Engine {
         if self.inner.stopped.swap(true, Ordering::SeqCst) {
             return;
         }
+        // A program change in progress finishes first; any after it sees the stop and refuses.
+        let _programs = self.programs_change().await;
         let handles: Vec<ProgramHandle> = lock(&self.inner.supervisors)
             .drain()
             .map(|(_, h)| h)
@@ -521,6 +527,12 @@ impl Engine {
         read(&self.inner.live).settings.clone()
     }
 
+    /// Held while a program is added, changed or removed (write and running parts together),
+    /// and by the stop. Take it, then check [`Engine::is_stopping`].
+    pub(crate) async fn programs_change(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.inner.programs_change.lock().await
+    }
+
     /// Held while a settings change reads, patches, writes and applies the document.
     pub(crate) async fn settings_change(&self) -> tokio::sync::MutexGuard<'_, ()> {
         self.inner.settings_change.lock().await
@@ -583,9 +595,7 @@ impl Engine {
         // in before the supervisor starts, so an autostart's PID always finds it.
         let target = Target {
             program_id: id,
-            path: std::fs::canonicalize(&program.path)
-                .map(|c| c.display().to_string())
-                .unwrap_or_else(|_| program.path.clone()),
+            path: crate::monitor::canonical_path(&program.path),
             rule: program.match_by.clone(),
             launch: program.launch,
             launched: None,
@@ -655,9 +665,7 @@ impl Engine {
         {
             let mut t = lock(&self.inner.targets);
             if let Some(target) = t.get_mut(&id) {
-                target.path = std::fs::canonicalize(&after.path)
-                    .map(|c| c.display().to_string())
-                    .unwrap_or_else(|_| after.path.clone());
+                target.path = crate::monitor::canonical_path(&after.path);
                 target.rule = after.match_by.clone();
             }
         }

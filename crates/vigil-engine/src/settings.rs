@@ -13,6 +13,10 @@ use crate::monitor::MonitorConfig;
 /// The store key of the engine's settings document.
 pub(crate) const KEY: &str = "engine";
 
+/// The store key of when schedules were last resumed (unix ms): a start's catch-up counts
+/// missed fires from then at the earliest, since fires during a pause were skipped.
+pub(crate) const RESUMED_KEY: &str = "schedules_resumed_at";
+
 /// The store key marking that first-run defaults (the default notification rule) were made.
 pub(crate) const SEEDED_KEY: &str = "seeded";
 

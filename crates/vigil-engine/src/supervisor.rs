@@ -77,12 +77,49 @@ struct Running {
     /// For a program started to outlive Vigil (output through spool files): tells the spool
     /// readers to finish.
     spool: Option<tokio::sync::watch::Sender<bool>>,
+    /// The main process's identity (pid, start time), when it could be read.
+    identity: Option<(u32, i64)>,
 }
 
 /// An answer owed to a request once an adopted process is gone.
 enum Reply {
     Stop(oneshot::Sender<()>),
     Restart(oneshot::Sender<Result<(), ApiError>>),
+}
+
+/// Ends a process tree that is not (or no longer) this Vigil's child, politely then by force
+/// (see `platform::end_leftover`), on a blocking thread: it polls the process table.
+pub(crate) async fn end_tree(pid: u32, start: i64, grace: Duration) -> bool {
+    let handle = tokio::runtime::Handle::current();
+    tokio::task::spawn_blocking(move || handle.block_on(platform::end_leftover(pid, start, grace)))
+        .await
+        .unwrap_or(false)
+}
+
+/// Removes a program's spool files (none is fine): once its spooled process is gone, or when
+/// it starts with pipes, so stale files never make a later leftover look adoptable.
+pub(crate) async fn remove_spools(engine: &Engine, id: ProgramId) {
+    let paths = spool_paths(engine, id);
+    let _ = tokio::task::spawn_blocking(move || {
+        for p in paths {
+            let _ = std::fs::remove_file(p);
+        }
+    })
+    .await;
+}
+
+/// What [`open_spools`] gives: the paths and the stdout and stderr files, open for appending.
+type Spools = ([std::path::PathBuf; 2], std::fs::File, std::fs::File);
+
+/// Creates (emptied) spool files for a program's stdout and stderr, opened for appending.
+fn open_spools(paths: [std::path::PathBuf; 2]) -> std::io::Result<Spools> {
+    let open = |path: &std::path::Path| {
+        std::fs::File::create(path)?;
+        std::fs::OpenOptions::new().append(true).open(path)
+    };
+    let out = open(&paths[0])?;
+    let err = open(&paths[1])?;
+    Ok((paths, out, err))
 }
 
 /// The spool files of a program whose output must outlive Vigil: stdout, stderr.
@@ -231,23 +268,13 @@ impl Supervisor {
         // break when Vigil exits.
         let spooled = if self.engine.settings().leave_running_on_quit {
             let paths = spool_paths(&self.engine, self.id());
-            let open = |path: &std::path::Path| {
-                std::fs::OpenOptions::new()
-                    .create(true)
-                    .write(true)
-                    .truncate(true)
-                    .open(path)
-                    .and_then(|f| {
-                        drop(f);
-                        std::fs::OpenOptions::new().append(true).open(path)
-                    })
-            };
-            match (open(&paths[0]), open(&paths[1])) {
-                (Ok(out), Ok(err)) => Some((paths, out, err)),
-                (Err(e), _) | (_, Err(e)) => {
+            match tokio::task::spawn_blocking(move || open_spools(paths)).await {
+                Ok(Ok(files)) => Some(files),
+                Ok(Err(e)) => {
                     tracing::warn!(error = %e, "cannot create spool files; using pipes");
                     None
                 }
+                Err(_) => None,
             }
         } else {
             None
@@ -261,6 +288,9 @@ impl Supervisor {
             None => (Stdio::piped(), Stdio::piped(), true),
         };
         let spooled = spooled.filter(|_| !kill_on_drop);
+        if spooled.is_none() {
+            remove_spools(&self.engine, self.id()).await;
+        }
         let mut cmd = CommandWrap::with_new(&p.path, |c| {
             c.args(&p.args)
                 .envs(&p.env)
@@ -291,11 +321,16 @@ impl Supervisor {
             }
         };
         let pid = child.id();
+        let identity = match pid {
+            Some(pid) => tokio::task::spawn_blocking(move || process_start(pid).map(|s| (pid, s)))
+                .await
+                .ok()
+                .flatten(),
+            None => None,
+        };
         // The identity goes on record before anything else, so a crash from here on leaves
         // the next start something to find and end (never a second copy beside it).
-        if let Some(pid) = pid
-            && let Some(start) = process_start(pid)
-        {
+        if let Some((pid, start)) = identity {
             let id = self.id();
             let _ = self
                 .engine
@@ -359,6 +394,7 @@ impl Supervisor {
             started: Instant::now(),
             readers,
             spool,
+            identity,
         })
     }
 
@@ -434,10 +470,14 @@ impl Supervisor {
     async fn adopted(&mut self, pid: u32, start: i64) -> Next {
         let started = Instant::now();
         let [out, err] = spool_paths(&self.engine, self.id());
-        let end_of = |p: &std::path::Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+        let end_of = |p: std::path::PathBuf| async move {
+            tokio::task::spawn_blocking(move || std::fs::metadata(p).map(|m| m.len()).unwrap_or(0))
+                .await
+                .unwrap_or(0)
+        };
         let (stop, stopped) = tokio::sync::watch::channel(false);
-        let from_out = end_of(&out);
-        let from_err = end_of(&err);
+        let from_out = end_of(out.clone()).await;
+        let from_err = end_of(err.clone()).await;
         let mut readers = vec![
             tokio::spawn(tail_spool(
                 out,
@@ -465,6 +505,9 @@ impl Supervisor {
         .await;
         let mut tick = tokio::time::interval(Duration::from_millis(500));
         let grace = self.engine.live().stop_grace;
+        // One read of the process table can fail while the process lives; three in a row
+        // (1.5 s) that do not find its identity mean it is gone.
+        let mut misses = 0;
         let (requested, next, reply): (bool, Option<Next>, Option<Reply>) = loop {
             tokio::select! {
                 _ = tick.tick() => {
@@ -472,7 +515,8 @@ impl Supervisor {
                         .await
                         .ok()
                         .flatten();
-                    if now != Some(start) {
+                    misses = if now == Some(start) { 0 } else { misses + 1 };
+                    if misses >= 3 {
                         break (false, None, None);
                     }
                 }
@@ -491,19 +535,19 @@ impl Supervisor {
                         return Next::Exit;
                     }
                     Some(Control::Stop(reply)) => {
-                        platform::end_leftover(pid, start, grace).await;
+                        end_tree(pid, start, grace).await;
                         break (true, Some(Next::Idle), Some(Reply::Stop(reply)));
                     }
                     Some(Control::Restart(reply)) => {
-                        platform::end_leftover(pid, start, grace).await;
+                        end_tree(pid, start, grace).await;
                         break (true, Some(Next::Run { restarted: true }), Some(Reply::Restart(reply)));
                     }
                     Some(Control::Shutdown(reply)) => {
-                        platform::end_leftover(pid, start, grace).await;
+                        end_tree(pid, start, grace).await;
                         break (true, Some(Next::Exit), Some(Reply::Stop(reply)));
                     }
                     None => {
-                        platform::end_leftover(pid, start, grace).await;
+                        end_tree(pid, start, grace).await;
                         break (true, Some(Next::Exit), None);
                     }
                 },
@@ -512,9 +556,12 @@ impl Supervisor {
         let _ = stop.send(true);
         crate::process::drain(readers).await;
         let uptime_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-        let decided = self
-            .after_exit(ExitStatus::Unknown, requested, uptime_ms)
-            .await;
+        let exit = if requested {
+            ExitStatus::Unknown
+        } else {
+            ExitStatus::Vanished
+        };
+        let decided = self.after_exit(exit, requested, uptime_ms).await;
         match reply {
             Some(Reply::Stop(r)) => {
                 let _ = r.send(());
@@ -530,6 +577,14 @@ impl Supervisor {
     /// Asks the process tree to stop, waits the grace period, then kills what is left.
     async fn stop_tree(&self, running: &mut Running) -> ExitStatus {
         let grace = self.engine.live().stop_grace;
+        // Without a Job Object (a program started to outlive Vigil, on Windows) the child's
+        // own kill reaches only the main process: its tree is ended like a leftover's.
+        if cfg!(windows)
+            && running.spool.is_some()
+            && let Some((pid, start)) = running.identity
+        {
+            end_tree(pid, start, grace).await;
+        }
         let _ = platform::request_stop(running.child.as_ref());
         let main = innermost(running.child.as_mut());
         match tokio::time::timeout(grace, main.wait()).await {
@@ -560,6 +615,7 @@ impl Supervisor {
     /// What follows any exit, once the process and its readers are gone: the records, the
     /// status, the event, and the restart policy's decision.
     async fn after_exit(&mut self, exit: ExitStatus, requested: bool, uptime_ms: u64) -> Next {
+        remove_spools(&self.engine, self.id()).await;
         self.engine.set_launched(self.id(), None);
         let id = self.id();
         let _ = self
@@ -646,7 +702,10 @@ pub(crate) async fn end_leftovers(
     let mut adopt = std::collections::HashMap::new();
     let mut ends = Vec::new();
     for (program, pid, start) in leftovers {
-        let spooled = spool_paths(engine, program).iter().all(|p| p.exists());
+        let paths = spool_paths(engine, program);
+        let spooled = tokio::task::spawn_blocking(move || paths.iter().all(|p| p.exists()))
+            .await
+            .unwrap_or(false);
         let same = tokio::task::spawn_blocking(move || process_start(pid) == Some(start))
             .await
             .unwrap_or(false);
@@ -656,7 +715,7 @@ pub(crate) async fn end_leftovers(
         }
         let engine = engine.clone();
         ends.push(async move {
-            if platform::end_leftover(pid, start, grace).await {
+            if end_tree(pid, start, grace).await {
                 let name = engine
                     .read(move |c| vigil_store::get_program(c, program))
                     .await

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{alive, fixture_path, until};
+use common::{alive, fixture_path, kill_pid, until};
 
 use std::time::Duration;
 
@@ -277,10 +277,22 @@ async fn an_edit_keeps_id_and_history_and_restarts_only_for_a_new_command() {
 async fn the_match_preview_counts_what_a_rule_finds_now() {
     let dir = tempfile::tempdir().unwrap();
     let engine = Engine::start(config(&dir)).await.unwrap();
-    let mut child = std::process::Command::new(fixture_path())
-        .args(["sleep", "3600", "preview-marker-7f3a"])
-        .spawn()
-        .unwrap();
+    /// Killed however the test ends: a leftover would hold the test runner's pipes open.
+    struct Killed(std::process::Child);
+    impl Drop for Killed {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let child = Killed(
+        std::process::Command::new(fixture_path())
+            .args(["sleep", "3600", "preview-marker-7f3a"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     let preview = until("the child found by its command line", async || {
         let p = engine
             .call(PreviewMatch {
@@ -293,7 +305,7 @@ async fn the_match_preview_counts_what_a_rule_finds_now() {
         (p.count == 1).then_some(p)
     })
     .await;
-    assert_eq!(preview.processes[0].pid, child.id());
+    assert_eq!(preview.processes[0].pid, child.0.id());
     let by_exe = engine
         .call(PreviewMatch {
             by: "exe".into(),
@@ -302,7 +314,7 @@ async fn the_match_preview_counts_what_a_rule_finds_now() {
         })
         .await
         .unwrap();
-    assert!(by_exe.processes.iter().any(|p| p.pid == child.id()));
+    assert!(by_exe.processes.iter().any(|p| p.pid == child.0.id()));
     for (by, value, path) in [
         ("cmdline", Some("  "), None),
         ("name", None, None),
@@ -319,8 +331,7 @@ async fn the_match_preview_counts_what_a_rule_finds_now() {
             .unwrap_err();
         assert_eq!(err.code, ErrorCode::InvalidInput, "{by}: {err:?}");
     }
-    child.kill().unwrap();
-    child.wait().unwrap();
+    drop(child);
     engine.stop().await;
 }
 
@@ -461,30 +472,46 @@ async fn quitting_in_leave_mode_leaves_programs_running_and_the_next_start_adopt
     assert!(alive(pid), "left running when Vigil quit");
 
     let engine = Engine::start(config(&dir)).await.unwrap();
-    let s = engine.call(GetProgramStatus { id }).await.unwrap();
-    assert_eq!(s.state, ProgramState::Running, "adopted at start");
+    let adopted = until("the program adopted at start", async || {
+        let s = engine.call(GetProgramStatus { id }).await.unwrap();
+        (s.state == ProgramState::Running).then(|| s.processes.first().map(|p| p.pid))
+    })
+    .await;
+    assert!(adopted.is_none() || adopted == Some(pid), "the same process: {adopted:?}");
     // Its output goes on reaching the log (it did not die of a broken pipe).
     until("new output after the adoption", async || {
         (last_line(&engine, id).await > before + 5).then_some(())
     })
     .await;
     assert!(alive(pid));
-    let events = events(&engine).await;
+    let log = events(&engine).await;
     assert!(
-        events
-            .iter()
+        log.iter()
             .any(|e| e.message.contains("watching it again") && e.program_id == Some(id)),
         "the adoption is on record"
     );
-    // Stopping the adopted program ends it.
+    // Killed from outside: its exit code cannot be read, so it counts as a crash and the
+    // default policy (on failure) starts it again, under supervision.
+    kill_pid(pid);
+    let crashed = until("the crash of the adopted process", async || {
+        events(&engine)
+            .await
+            .into_iter()
+            .find(|e| e.kind == EventKind::ProgramCrashed && e.program_id == Some(id))
+    })
+    .await;
+    assert!(crashed.message.contains("ended unexpectedly"), "{}", crashed.message);
+    let pid = until("a new copy", async || {
+        let s = engine.call(GetProgramStatus { id }).await.unwrap();
+        s.processes.first().map(|p| p.pid).filter(|p| *p != pid)
+    })
+    .await;
+    // Stopping it ends it.
     engine
         .call(vigil_engine::api::StopProgram { id })
         .await
         .unwrap();
-    until("the adopted process gone", async || {
-        (!alive(pid)).then_some(())
-    })
-    .await;
+    until("the process gone", async || (!alive(pid)).then_some(())).await;
     assert_eq!(
         engine.call(GetProgramStatus { id }).await.unwrap().state,
         ProgramState::Stopped

@@ -214,10 +214,15 @@ impl Request for RemoveProgram {
     type Response = Program;
 
     async fn handle(self, engine: &Engine) -> Result<Program, ApiError> {
+        let _one_at_a_time = engine.programs_change().await;
+        if engine.is_stopping() {
+            return Err(ApiError::unavailable("the engine is stopping"));
+        }
         let removed = engine
             .write(move |tx| vigil_store::delete_program(tx, self.id, now_ms()))
             .await?;
         engine.forget(removed.id).await;
+        crate::supervisor::remove_spools(engine, removed.id).await;
         Ok(removed)
     }
 }
@@ -231,6 +236,7 @@ impl Request for NewProgram {
         let program = tokio::task::spawn_blocking(move || check_files(&program).map(|()| program))
             .await
             .map_err(|e| ApiError::internal(format!("path check failed: {e}")))??;
+        let _one_at_a_time = engine.programs_change().await;
         if engine.is_stopping() {
             return Err(ApiError::unavailable("the engine is stopping"));
         }
@@ -340,6 +346,7 @@ impl Request for UpdateProgram {
         let program = tokio::task::spawn_blocking(move || check_files(&program).map(|()| program))
             .await
             .map_err(|e| ApiError::internal(format!("path check failed: {e}")))??;
+        let _one_at_a_time = engine.programs_change().await;
         if engine.is_stopping() {
             return Err(ApiError::unavailable("the engine is stopping"));
         }

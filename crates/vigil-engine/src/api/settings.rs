@@ -91,10 +91,25 @@ impl Request for UpdateSettings {
             message,
             detail: None,
         };
-        engine
-            .write(move |tx| vigil_store::put_setting(tx, crate::settings::KEY, &doc, Some(event)))
-            .await?;
+        let resumed = current.schedules_paused && !next.schedules_paused;
+        let now = now_ms();
+        // In effect before the event is published, so a listener that reads the settings on
+        // `settings_changed` sees the new ones; put back if the write fails.
         engine.apply_settings(next.clone());
+        let saved = engine
+            .write(move |tx| {
+                if resumed {
+                    // Fires skipped while paused are not made up by a later start's catch-up.
+                    let at = now.to_string();
+                    vigil_store::put_setting(tx, crate::settings::RESUMED_KEY, &at, None)?;
+                }
+                vigil_store::put_setting(tx, crate::settings::KEY, &doc, Some(event))
+            })
+            .await;
+        if let Err(e) = saved {
+            engine.apply_settings(current);
+            return Err(e);
+        }
         Ok(SettingsChange {
             settings: next,
             changed,

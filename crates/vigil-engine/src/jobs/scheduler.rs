@@ -122,6 +122,14 @@ async fn catch_up(engine: &Engine, now: DateTime<Utc>) {
     if engine.settings().schedules_paused {
         return;
     }
+    // Fires skipped during a pause are not made up: count from the last resume at the earliest.
+    let resumed: i64 = engine
+        .read(|c| vigil_store::get_setting(c, crate::settings::RESUMED_KEY))
+        .await
+        .ok()
+        .flatten()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
     for job in engine.jobs().all() {
         if !job.enabled || job.template || job.missed != Missed::RunOnce || job.schedule.is_none() {
             continue;
@@ -134,7 +142,7 @@ async fn catch_up(engine: &Engine, now: DateTime<Utc>) {
             continue;
         };
         let missed = job
-            .next_fires(vigil_core::utc_ms(last), 1)
+            .next_fires(vigil_core::utc_ms(last.max(resumed)), 1)
             .first()
             .is_some_and(|next| *next < now);
         if missed {

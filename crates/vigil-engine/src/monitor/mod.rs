@@ -105,6 +105,8 @@ struct Shared {
     /// The sweep interval and discovery cadence in ms, changed live by the settings.
     interval_ms: AtomicU64,
     discovery_ms: AtomicU64,
+    /// Set by a timing change: the next discovery deadlines are brought forward to it.
+    timing_changed: AtomicBool,
 }
 
 impl MonitorHandle {
@@ -139,6 +141,7 @@ impl MonitorHandle {
         self.shared
             .discovery_ms
             .store(config.discovery.as_millis() as u64, Ordering::SeqCst);
+        self.shared.timing_changed.store(true, Ordering::SeqCst);
         self.wake();
     }
 
@@ -170,6 +173,7 @@ pub fn spawn(config: MonitorConfig, out: mpsc::Sender<Sweep>) -> std::io::Result
         thread: Mutex::new(None),
         interval_ms: AtomicU64::new(config.interval.as_millis() as u64),
         discovery_ms: AtomicU64::new(config.discovery.as_millis() as u64),
+        timing_changed: AtomicBool::new(false),
     });
     let inner = shared.clone();
     let sweeper = Sweeper::new()?;
@@ -211,6 +215,11 @@ fn run(mut sweeper: Sweeper, shared: &Shared, out: &mpsc::Sender<Sweep>) {
         let tick = Instant::now();
         let interval = Duration::from_millis(shared.interval_ms.load(Ordering::SeqCst));
         let every = Duration::from_millis(shared.discovery_ms.load(Ordering::SeqCst));
+        if shared.timing_changed.swap(false, Ordering::SeqCst) {
+            // A shorter cadence applies now, not after the old (longer) wait.
+            next_discovery = next_discovery.min(tick + every);
+            next_full = next_full.min(tick + every * FULL_EVERY);
+        }
         let generation = shared.generation.load(Ordering::SeqCst);
         let mut discovery = if tick >= next_full {
             Discovery::Full
@@ -516,6 +525,15 @@ impl Sweeper {
     }
 }
 
+/// A program's executable path as a process's executable reads back: resolved (links, `..`)
+/// where possible, and on Windows without the verbatim `\\?\` prefix `std::fs::canonicalize`
+/// adds (a process's image path never has it, so the two would never be equal).
+pub(crate) fn canonical_path(path: &str) -> String {
+    dunce::canonicalize(path)
+        .map(|c| c.display().to_string())
+        .unwrap_or_else(|_| path.to_owned())
+}
+
 /// One process a rule matches now.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize, ts_rs::TS)]
 pub struct MatchedProcess {
@@ -533,9 +551,7 @@ pub fn find_matches(rule: &MatchRule, path: &str) -> std::io::Result<Vec<Matched
         .map_err(|e| std::io::Error::other(format!("cannot read the process table: {e}")))?;
     let cmdline = matches!(rule, MatchRule::Cmdline(_));
     system.refresh_processes_specifics(ProcessesToUpdate::All, true, discovery_kind(cmdline));
-    let path = std::fs::canonicalize(path)
-        .map(|c| c.display().to_string())
-        .unwrap_or_else(|_| path.to_owned());
+    let path = canonical_path(path);
     let own = std::process::id();
     let mut found: Vec<MatchedProcess> = system
         .processes()

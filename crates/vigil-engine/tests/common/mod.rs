@@ -40,3 +40,14 @@ pub async fn until<T>(what: &str, mut f: impl AsyncFnMut() -> Option<T>) -> T {
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
 }
+
+/// Kills a process that is not this test's child (by PID), as something outside Vigil would.
+pub fn kill_pid(pid: u32) {
+    let sys = sysinfo::System::new().unwrap();
+    let mut sys = sys;
+    let pid = sysinfo::Pid::from_u32(pid);
+    sys.refresh_processes(sysinfo::ProcessesToUpdate::Some(&[pid]), true);
+    if let Some(p) = sys.process(pid) {
+        p.kill();
+    }
+}
