@@ -250,10 +250,17 @@ pub(crate) async fn snapshot(engine: &Engine) -> Result<Snapshot, ApiError> {
         })
         .collect();
     let settings = engine.settings();
+    // A favourite whose job was deleted since is not offered.
+    let jobs = engine.call(vigil_engine::api::ListJobs {}).await?;
+    let favourites = settings
+        .favourite_jobs
+        .into_iter()
+        .filter(|f| jobs.iter().any(|j| &j.id == f))
+        .collect();
     Ok(Snapshot {
         health,
         programs,
-        favourites: settings.favourite_jobs,
+        favourites,
         paused: settings.schedules_paused,
         stopping: STOPPING.load(std::sync::atomic::Ordering::SeqCst),
     })

@@ -477,7 +477,10 @@ async fn quitting_in_leave_mode_leaves_programs_running_and_the_next_start_adopt
         (s.state == ProgramState::Running).then(|| s.processes.first().map(|p| p.pid))
     })
     .await;
-    assert!(adopted.is_none() || adopted == Some(pid), "the same process: {adopted:?}");
+    assert!(
+        adopted.is_none() || adopted == Some(pid),
+        "the same process: {adopted:?}"
+    );
     // Its output goes on reaching the log (it did not die of a broken pipe).
     until("new output after the adoption", async || {
         (last_line(&engine, id).await > before + 5).then_some(())
@@ -500,7 +503,11 @@ async fn quitting_in_leave_mode_leaves_programs_running_and_the_next_start_adopt
             .find(|e| e.kind == EventKind::ProgramCrashed && e.program_id == Some(id))
     })
     .await;
-    assert!(crashed.message.contains("ended unexpectedly"), "{}", crashed.message);
+    assert!(
+        crashed.message.contains("ended unexpectedly"),
+        "{}",
+        crashed.message
+    );
     let pid = until("a new copy", async || {
         let s = engine.call(GetProgramStatus { id }).await.unwrap();
         s.processes.first().map(|p| p.pid).filter(|p| *p != pid)
