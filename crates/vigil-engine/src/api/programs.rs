@@ -232,14 +232,7 @@ impl Request for NewProgram {
     type Response = Program;
 
     async fn handle(self, engine: &Engine) -> Result<Program, ApiError> {
-        let program = self.validate()?;
-        let program = tokio::task::spawn_blocking(move || check_files(&program).map(|()| program))
-            .await
-            .map_err(|e| ApiError::internal(format!("path check failed: {e}")))??;
-        let _one_at_a_time = engine.programs_change().await;
-        if engine.is_stopping() {
-            return Err(ApiError::unavailable("the engine is stopping"));
-        }
+        let (program, _one_at_a_time) = checked(engine, self).await?;
         let added = engine
             .write(move |tx| vigil_store::insert_program(tx, &program, now_ms()))
             .await?;
@@ -247,6 +240,24 @@ impl Request for NewProgram {
         engine.refresh_targets();
         Ok(added)
     }
+}
+
+/// A definition checked for adding or changing: the text rules from core, then the file
+/// system (off the async threads), then the program-change lock taken with the engine still
+/// running. The caller writes and applies while it holds the lock.
+async fn checked(
+    engine: &Engine,
+    program: NewProgram,
+) -> Result<(NewProgram, tokio::sync::MutexGuard<'_, ()>), ApiError> {
+    let program = program.validate()?;
+    let program = tokio::task::spawn_blocking(move || check_files(&program).map(|()| program))
+        .await
+        .map_err(|e| ApiError::internal(format!("path check failed: {e}")))??;
+    let guard = engine.programs_change().await;
+    if engine.is_stopping() {
+        return Err(ApiError::unavailable("the engine is stopping"));
+    }
+    Ok((program, guard))
 }
 
 fn check_files(p: &NewProgram) -> Result<(), ApiError> {
@@ -342,14 +353,7 @@ impl Request for UpdateProgram {
         known(engine, id)?;
         let program: NewProgram = serde_json::from_value(serde_json::Value::Object(fields))
             .map_err(|e| ApiError::invalid(format!("program: {e}")))?;
-        let program = program.validate()?;
-        let program = tokio::task::spawn_blocking(move || check_files(&program).map(|()| program))
-            .await
-            .map_err(|e| ApiError::internal(format!("path check failed: {e}")))??;
-        let _one_at_a_time = engine.programs_change().await;
-        if engine.is_stopping() {
-            return Err(ApiError::unavailable("the engine is stopping"));
-        }
+        let (program, _one_at_a_time) = checked(engine, program).await?;
         let (before, after) = engine
             .write(move |tx| vigil_store::update_program(tx, id, &program, now_ms()))
             .await?;
