@@ -310,6 +310,48 @@ mod tests {
     use super::*;
     use crate::ErrorCode;
 
+    #[test]
+    fn every_changed_field_of_a_program_is_named() {
+        // Guards the list in `program_changes`: a new field must be named there too.
+        let base = Program {
+            id: 1,
+            name: "a".into(),
+            path: "/bin/a".into(),
+            args: vec![],
+            cwd: None,
+            env: BTreeMap::new(),
+            launch: true,
+            autostart: false,
+            match_by: MatchRule::Exe,
+            tags: vec![],
+            restart: RestartPolicy::default(),
+            limits: Limits::default(),
+            created_at: 0,
+        };
+        assert_eq!(program_changes(&base, &base), ["nothing"]);
+        let doc = serde_json::to_value(&base).unwrap();
+        for key in doc.as_object().unwrap().keys() {
+            if key == "id" || key == "created_at" {
+                continue; // never changed by an edit
+            }
+            let mut changed = doc.clone();
+            changed[key] = match key.as_str() {
+                "cwd" => serde_json::json!("/tmp"),
+                "env" => serde_json::json!({ "A": "1" }),
+                "match_by" => serde_json::json!({ "by": "name", "value": "a" }),
+                "restart" => serde_json::json!({ "mode": "always" }),
+                "limits" => serde_json::json!({ "memory_mb": 5 }),
+                "args" | "tags" => serde_json::json!(["x"]),
+                "launch" | "autostart" => serde_json::json!(!doc[key].as_bool().unwrap()),
+                _ => serde_json::json!(format!("{}x", doc[key].as_str().unwrap())),
+            };
+            let changed: Program = serde_json::from_value(changed).unwrap();
+            assert_eq!(program_changes(&base, &changed), [key.as_str()], "{key}");
+            let restarts = ["path", "args", "cwd", "env"].contains(&key.as_str());
+            assert_eq!(needs_restart(&base, &changed), restarts, "{key}");
+        }
+    }
+
     /// An absolute path on whichever platform the tests run (they also run under wine).
     fn abs(name: &str) -> String {
         if cfg!(windows) {

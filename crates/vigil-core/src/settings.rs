@@ -288,6 +288,36 @@ mod tests {
         assert_eq!(Settings::default().validate().unwrap(), Settings::default());
     }
 
+    /// A different value of the same JSON shape.
+    fn other(v: &serde_json::Value) -> serde_json::Value {
+        match v {
+            serde_json::Value::Bool(b) => json!(!b),
+            serde_json::Value::Number(n) => json!(n.as_u64().unwrap_or(0) + 1),
+            serde_json::Value::Array(_) => json!(["x"]),
+            serde_json::Value::String(s) => json!(format!("{s}x")),
+            serde_json::Value::Object(o) => {
+                let (k, inner) = o.iter().next().expect("a non-empty object");
+                let mut o = o.clone();
+                o.insert(k.clone(), other(inner));
+                serde_json::Value::Object(o)
+            }
+            serde_json::Value::Null => json!(1),
+        }
+    }
+
+    #[test]
+    fn every_field_is_reported_when_it_changes() {
+        // Guards the list in `changed_fields`: a new setting must be named there too.
+        let base = Settings::default();
+        let doc = serde_json::to_value(&base).unwrap();
+        for (key, value) in doc.as_object().unwrap() {
+            let mut changed = doc.clone();
+            changed[key] = other(value);
+            let changed: Settings = serde_json::from_value(changed).unwrap();
+            assert_eq!(changed.changed_fields(&base), [key.as_str()], "{key}");
+        }
+    }
+
     #[test]
     fn a_saved_document_from_another_version_keeps_what_both_know() {
         let older: Settings = serde_json::from_value(json!({ "port": 8000 })).unwrap();
