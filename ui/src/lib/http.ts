@@ -1,7 +1,7 @@
 import type { ApiError, Event, StatusUpdate } from "./types";
 import { makeClient, type SubscribeHooks, type Transport, type VigilClient } from "./client";
 import { OPERATIONS, type OperationName } from "./operations";
-import { apiError, isApiError, isErrorCode } from "./errors";
+import { apiError, isApiError, isErrorCode, toApiError } from "./errors";
 import { EventSequencer } from "./events";
 import { SseParser } from "./sse";
 
@@ -45,7 +45,7 @@ export async function errorFromResponse(res: Response): Promise<ApiError> {
   }
   try {
     const body: unknown = JSON.parse(text);
-    if (isApiError(body)) return { code: body.code, message: body.message };
+    if (isApiError(body)) return toApiError(body); // keeps `field`
     if (
       typeof body === "object" &&
       body !== null &&

@@ -130,3 +130,103 @@ describe("Submitter.checked", () => {
     expect(s.error).toBeNull();
   });
 });
+
+describe("Submitter field messages", () => {
+  const fields = ["name", "schedule", "options", "restart"];
+
+  it("puts a daemon error naming a shown field next to it, and leaves the form's message empty", async () => {
+    const s = new Submitter(() => {}, { fields });
+    await s.run(() => Promise.reject(apiError("invalid_input", "bad cron", "schedule")));
+    expect(s.fieldError("schedule")).toBe("bad cron");
+    expect(s.error).toBeNull();
+    expect(s.failed).toBe(true);
+  });
+
+  it("places a nested path at its nearest shown parent", async () => {
+    const s = new Submitter(() => {}, { fields });
+    await s.run(() => Promise.reject(apiError("invalid_input", "too many", "restart.max_restarts")));
+    expect(s.fieldError("restart")).toBe("too many");
+    const t = new Submitter(() => {}, { fields: (p) => /^options\.\d+\.name$/.test(p) });
+    await t.run(() => Promise.reject(apiError("invalid_input", "empty name", "options.2.name")));
+    expect(t.fieldError("options.2.name")).toBe("empty name");
+  });
+
+  it("shows an unknown field, or none, with the whole form", async () => {
+    const s = new Submitter(() => {}, { fields });
+    await s.run(() => Promise.reject(apiError("invalid_input", "no such thing", "pids")));
+    expect(s.error).toBe("no such thing");
+    expect(s.fields).toEqual({});
+    await s.run(() => Promise.reject(apiError("conflict", "exists")));
+    expect(s.error).toBe("exists");
+    // a Submitter without fields keeps every message with the form (as before)
+    const plain = new Submitter(() => {});
+    await plain.run(() => Promise.reject(apiError("invalid_input", "bad cron", "schedule")));
+    expect(plain.error).toBe("bad cron");
+  });
+
+  it("clears the messages when a new call starts", async () => {
+    const s = new Submitter(() => {}, { fields });
+    await s.run(() => Promise.reject(apiError("invalid_input", "bad cron", "schedule")));
+    await s.run(() => Promise.resolve(1));
+    expect(s.fields).toEqual({});
+    expect(s.failed).toBe(false);
+  });
+
+  it("a changed field loses its message (and those under and above it), the others stay", () => {
+    const s = new Submitter(() => {}, { fields: () => true });
+    s.show("a", "name");
+    s.show("b", "schedule");
+    s.show("c", "options.0.name");
+    s.show("d", "options");
+    s.show("e", "optionsx");
+    s.clearField("schedule");
+    expect(s.fields).toEqual({ name: "a", "options.0.name": "c", options: "d", optionsx: "e" });
+    s.clearField("options.0.name");
+    expect(s.fields).toEqual({ name: "a", optionsx: "e" });
+    s.clearField("nothing");
+    expect(s.fields).toEqual({ name: "a", optionsx: "e" });
+  });
+
+  it("oninput clears the field of the nearest data-field holder", () => {
+    const s = new Submitter(() => {}, { fields });
+    s.show("bad", "schedule");
+    s.show("empty", "name");
+    const holder = { getAttribute: (a: string) => (a === "data-field" ? "schedule" : null) };
+    const target = { closest: (sel: string) => (sel === "[data-field]" ? holder : null) };
+    s.oninput({ target } as unknown as Event);
+    expect(s.fields).toEqual({ name: "empty" });
+    // an element outside any field changes nothing
+    s.oninput({ target: { closest: () => null } } as unknown as Event);
+    s.oninput({ target: null } as unknown as Event);
+    expect(s.fields).toEqual({ name: "empty" });
+  });
+
+  it("invalid() shows each of the form's own problems next to its field and says whether any", () => {
+    const s = new Submitter(() => {}, { fields });
+    expect(s.invalid({ name: null, schedule: false, options: undefined })).toBe(false);
+    expect(s.failed).toBe(false);
+    expect(s.invalid({ name: "Give it a name.", schedule: null, elsewhere: "Something else." })).toBe(true);
+    expect(s.fields).toEqual({ name: "Give it a name." });
+    expect(s.error).toBe("Something else.");
+  });
+
+  it("checked() shows a FormError naming a field next to it", () => {
+    const s = new Submitter(() => {}, { fields });
+    s.error = "older";
+    const got = s.checked((): number => {
+      throw new FormError("Enter a number.", "options.1.default");
+    });
+    expect(got).toBeUndefined();
+    expect(s.fields).toEqual({ options: "Enter a number." });
+    expect(s.error).toBeNull();
+  });
+
+  it("unauthorized still goes to the callback and shows nothing", async () => {
+    const onunauthorized = vi.fn();
+    const s = new Submitter(onunauthorized, { fields });
+    s.show("x", "name");
+    await s.run(() => Promise.reject(apiError("unauthorized", "bad token", "name")));
+    expect(onunauthorized).toHaveBeenCalledOnce();
+    expect(s.failed).toBe(false);
+  });
+});
