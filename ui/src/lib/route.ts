@@ -4,6 +4,7 @@
  * - `#/jobs` jobs, `#/jobs/new` and `#/jobs/<id>/edit` the editor, `#/jobs/<id>` one job;
  * - `#/runs/<id>` one run;
  * - `#/events` the recent events;
+ * - `#/system` the machine: CPU, memory, disks, network, busiest processes;
  * - `#/notifications/endpoints` (the default tab of `#/notifications`), `#/notifications/rules`,
  *   `#/notifications/deliveries`; `…/endpoints/new`, `…/endpoints/<id>` and the same for rules
  *   open the editor, `…/deliveries/<id>` one delivery;
@@ -18,11 +19,12 @@ export type Route =
   | { name: "job"; id: string }
   | { name: "run"; id: number }
   | { name: "events" }
+  | { name: "system" }
   | { name: "notifications"; tab: NotifyTab; id: number | "new" | null }
   | { name: "settings" };
 
 export type NotifyTab = "endpoints" | "rules" | "deliveries";
-export type Section = "programs" | "jobs" | "notifications" | "settings";
+export type Section = "programs" | "jobs" | "system" | "notifications" | "settings";
 
 /** Which top-level section a route belongs to (for the nav). */
 export function section(r: Route): Section {
@@ -35,6 +37,8 @@ export function section(r: Route): Section {
       return "notifications";
     case "settings":
       return "settings";
+    case "system":
+      return "system";
     default:
       return "jobs";
   }
@@ -79,6 +83,7 @@ export function parseRoute(hash: string): Route {
     if (id !== null) return { name: "run", id };
   }
   if (path === "/events") return { name: "events" };
+  if (path === "/system") return { name: "system" };
   if (path === "/settings") return { name: "settings" };
   if (path === "/notifications") return { name: "notifications", tab: "endpoints", id: null };
   m = /^\/notifications\/(endpoints|rules|deliveries)(?:\/(new|\d+))?$/.exec(path);
@@ -116,6 +121,7 @@ export function runHref(id: number): string {
 }
 
 export const EVENTS_HREF = "#/events";
+export const SYSTEM_HREF = "#/system";
 export const NOTIFICATIONS_HREF = "#/notifications/endpoints";
 export const SETTINGS_HREF = "#/settings";
 
