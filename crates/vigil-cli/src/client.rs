@@ -12,9 +12,9 @@ use std::collections::BTreeMap;
 use vigil_core::{DeliveryStatus, RunStatus};
 use vigil_engine::api::ops::{Op, Operation};
 use vigil_engine::api::{
-    GetRun, GetSettings, GetStatus, ListDeliveries, ListJobs, ListProgramStatus, ListPrograms,
-    ListRuns, RemoveProgram, ReplayDeliveries, RestartProgram, RunJob, StartProgram, StopProgram,
-    TailLog, UpdateSettings,
+    GetProgram, GetProgramProcesses, GetRun, GetSettings, GetStatus, ListDeliveries, ListJobs,
+    ListProgramStatus, ListPrograms, ListRuns, RemoveProgram, ReplayDeliveries, RestartProgram,
+    RunJob, StartProgram, StopProgram, TailLog, UpdateSettings,
 };
 use vigil_engine::{ApiError, NewProgram};
 
@@ -181,7 +181,11 @@ pub(crate) async fn remove_program(data_dir: &Path, id: i64) -> anyhow::Result<E
 /// What `vigil programs start|stop|restart` asks for.
 pub(crate) enum Action {
     Start,
-    Stop,
+    /// For a watched program: the PIDs named, or every current one with `yes`.
+    Stop {
+        pids: Vec<u32>,
+        yes: bool,
+    },
     Restart,
 }
 
@@ -189,7 +193,44 @@ pub(crate) async fn control(data_dir: &Path, id: i64, action: Action) -> anyhow:
     let d = Daemon::find(data_dir)?;
     let s = match action {
         Action::Start => d.call(StartProgram { id }).await?,
-        Action::Stop => d.call(StopProgram { id }).await?,
+        Action::Stop { pids, yes } => {
+            let program = d.call(GetProgram { id }).await?;
+            if program.launch {
+                d.call(StopProgram { id, pids: None }).await?
+            } else {
+                let procs = d.call(GetProgramProcesses { id }).await?;
+                if procs.is_empty() {
+                    println!(
+                        "{:?} is watched and has no processes now; nothing to stop",
+                        program.name
+                    );
+                    return Ok(ExitCode::SUCCESS);
+                }
+                let chosen = if !pids.is_empty() {
+                    pids
+                } else if yes {
+                    procs.iter().map(|p| p.pid).collect()
+                } else {
+                    println!(
+                        "{:?} is only watched (Vigil did not start it). Stopping it ends these {} process(es):",
+                        program.name,
+                        procs.len()
+                    );
+                    for p in &procs {
+                        println!("  {:>7}  {}  {}", p.pid, p.name, p.cmd.join(" "));
+                    }
+                    println!(
+                        "Nothing was ended: run again with --yes to end all of them, or --pid PID for each one to end."
+                    );
+                    return Ok(ExitCode::from(2));
+                };
+                d.call(StopProgram {
+                    id,
+                    pids: Some(chosen),
+                })
+                .await?
+            }
+        }
         Action::Restart => d.call(RestartProgram { id }).await?,
     };
     let state = format!("{:?}", s.state).to_lowercase();

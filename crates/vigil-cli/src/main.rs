@@ -146,10 +146,18 @@ enum ProgramsCommand {
         /// The program's id.
         id: i64,
     },
-    /// Stops a launched program (politely, then its whole process tree).
+    /// Stops a program: a launched one politely, then its whole process tree. A watched one
+    /// (not started by Vigil) only by naming its processes: `--pid` for each, or `--yes` for
+    /// every process it has now (without either, the list is shown and nothing is ended).
     Stop {
         /// The program's id.
         id: i64,
+        /// A watched program's process to end (repeatable).
+        #[arg(long = "pid")]
+        pids: Vec<u32>,
+        /// End every process the watched program has now.
+        #[arg(long)]
+        yes: bool,
     },
     /// Restarts a launched program.
     Restart {
@@ -210,8 +218,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             ProgramsCommand::Start { id } => {
                 client::control(&data_dir, id, client::Action::Start).await
             }
-            ProgramsCommand::Stop { id } => {
-                client::control(&data_dir, id, client::Action::Stop).await
+            ProgramsCommand::Stop { id, pids, yes } => {
+                client::control(&data_dir, id, client::Action::Stop { pids, yes }).await
             }
             ProgramsCommand::Restart { id } => {
                 client::control(&data_dir, id, client::Action::Restart).await

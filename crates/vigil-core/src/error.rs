@@ -34,6 +34,11 @@ pub struct ApiError {
     pub code: ErrorCode,
     /// A sentence for a person, naming the offending input where there is one.
     pub message: String,
+    /// The request field an `invalid_input` error is about, as a dotted path (`name`,
+    /// `restart.max_restarts`, `options.0.name`), so a form can show it next to that field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub field: Option<String>,
 }
 
 impl ApiError {
@@ -42,7 +47,34 @@ impl ApiError {
         Self {
             code,
             message: message.into(),
+            field: None,
         }
+    }
+
+    /// Validation of one field failed: `field` is its dotted path.
+    pub fn invalid_field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::invalid(message).at(field)
+    }
+
+    /// Names the field this error is about (kept when it already names one: the innermost
+    /// validation knows best).
+    #[must_use]
+    pub fn at(mut self, field: impl Into<String>) -> Self {
+        if self.field.is_none() {
+            self.field = Some(field.into());
+        }
+        self
+    }
+
+    /// Prefixes the field path with `parent` (`0.name` under `options` becomes
+    /// `options.0.name`), for errors of a nested part.
+    #[must_use]
+    pub fn under(mut self, parent: &str) -> Self {
+        self.field = Some(match self.field.take() {
+            Some(f) => format!("{parent}.{f}"),
+            None => parent.to_owned(),
+        });
+        self
     }
 
     /// Validation failed; the message says which field and why.

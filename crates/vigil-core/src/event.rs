@@ -54,8 +54,10 @@ pub enum EventKind {
     RunSkipped,
     /// Vigil stopped while a run was going.
     RunInterrupted,
-    /// A run passed 80% or 100% of its job's learned duration.
+    /// A run has taken longer than is usual for its job (past its learned spread).
     RunOverran,
+    /// An attempt of a run failed and a retry follows (the run is not over).
+    RunRetrying,
     /// A webhook delivery failed every attempt and waits for a replay.
     DeliveryDeadLettered,
     /// An endpoint kept failing; Vigil stopped sending to it for a while (circuit open).
@@ -93,6 +95,7 @@ impl EventKind {
             Self::RunSkipped => "run_skipped",
             Self::RunInterrupted => "run_interrupted",
             Self::RunOverran => "run_overran",
+            Self::RunRetrying => "run_retrying",
             Self::DeliveryDeadLettered => "delivery_dead_lettered",
             Self::EndpointFailing => "endpoint_failing",
             Self::EndpointRecovered => "endpoint_recovered",
@@ -102,7 +105,7 @@ impl EventKind {
     }
 
     /// Every kind, for parsing and exhaustive tests.
-    pub const ALL: [Self; 28] = [
+    pub const ALL: [Self; 29] = [
         Self::EngineStarted,
         Self::EngineStopped,
         Self::ProgramAdded,
@@ -126,6 +129,7 @@ impl EventKind {
         Self::RunSkipped,
         Self::RunInterrupted,
         Self::RunOverran,
+        Self::RunRetrying,
         Self::DeliveryDeadLettered,
         Self::EndpointFailing,
         Self::EndpointRecovered,

@@ -18,15 +18,15 @@ pub mod template;
 pub use error::{ApiError, ErrorCode};
 pub use event::{Event, EventKind, NewEvent};
 pub use job::{
-    Backoff, CMD_METACHARACTERS, ExecutionPolicy, Job, JobId, JobOption, MAX_JOB_ID, Missed,
-    OptionKind, Overlap, RetryOn, check_graph, next_fires, parse_cron, parse_schedule, parse_tz,
-    plan, resolve_template, utc_ms,
+    Backoff, CMD_METACHARACTERS, ExecutionPolicy, Job, JobId, JobOption, LEARN_FROM, MAX_JOB_ID,
+    Missed, OptionKind, Overlap, RetryOn, Usual, check_graph, next_fires, parse_cron,
+    parse_schedule, parse_tz, plan, resolve_template, utc_ms,
 };
 pub use notify::{
     Attempt, BREAKER_COOLDOWN_MS, BREAKER_THRESHOLD, Breaker, BreakerChange, Channel, Delivery,
-    DeliveryId, DeliveryStatus, Endpoint, EndpointId, Header, MAX_RETRY_DELAY_MS, Method, Notice,
-    Preset, Rule, RuleId, SECRET_MASK, TriggerCredential, TriggerKind, fill_template, hash_token,
-    retry_delay_ms, sign, verify_signature,
+    DeliveryId, DeliveryStatus, EmailSettings, EmailTls, Endpoint, EndpointId, Header,
+    MAX_RETRY_DELAY_MS, Method, Notice, Preset, Rule, RuleId, SECRET_MASK, TriggerCredential,
+    TriggerKind, fill_template, hash_token, retry_delay_ms, sign, verify_signature,
 };
 pub use program::{
     Limits, MAX_ARGS, MAX_NAME_LEN, MAX_TAGS, MatchRule, NewProgram, Program, ProgramId,

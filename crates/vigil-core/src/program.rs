@@ -168,59 +168,73 @@ impl NewProgram {
     pub fn validate(mut self) -> Result<Self, ApiError> {
         self.name = self.name.trim().to_owned();
         if self.name.is_empty() {
-            return Err(ApiError::invalid("name must not be empty"));
+            return Err(ApiError::invalid_field("name", "name must not be empty"));
         }
         if self.name.chars().count() > MAX_NAME_LEN {
-            return Err(ApiError::invalid(format!(
-                "name must be at most {MAX_NAME_LEN} characters"
-            )));
+            return Err(ApiError::invalid_field(
+                "name",
+                format!("name must be at most {MAX_NAME_LEN} characters"),
+            ));
         }
         if self.name.chars().any(char::is_control) {
-            return Err(ApiError::invalid(
+            return Err(ApiError::invalid_field(
+                "name",
                 "name must not contain control characters",
             ));
         }
         if self.path.trim().is_empty() {
-            return Err(ApiError::invalid("path must not be empty"));
+            return Err(ApiError::invalid_field("path", "path must not be empty"));
         }
         if self.path.contains('\0') {
-            return Err(ApiError::invalid("path must not contain NUL"));
+            return Err(ApiError::invalid_field("path", "path must not contain NUL"));
         }
         if !Path::new(&self.path).is_absolute() {
-            return Err(ApiError::invalid(format!(
-                "path must be an absolute path to an executable, got {:?}",
-                self.path
-            )));
+            return Err(ApiError::invalid_field(
+                "path",
+                format!(
+                    "path must be an absolute path to an executable, got {:?}",
+                    self.path
+                ),
+            ));
         }
         if self.args.len() > MAX_ARGS {
-            return Err(ApiError::invalid(format!(
-                "at most {MAX_ARGS} arguments are accepted, got {}",
-                self.args.len()
-            )));
+            return Err(ApiError::invalid_field(
+                "args",
+                format!(
+                    "at most {MAX_ARGS} arguments are accepted, got {}",
+                    self.args.len()
+                ),
+            ));
         }
         if let Some(i) = self.args.iter().position(|a| a.contains('\0')) {
-            return Err(ApiError::invalid(format!("argument {i} contains NUL")));
+            return Err(ApiError::invalid_field(
+                format!("args.{i}"),
+                format!("argument {i} contains NUL"),
+            ));
         }
         if let Some(cwd) = &self.cwd {
             if cwd.trim().is_empty() {
                 self.cwd = None;
             } else if !Path::new(cwd).is_absolute() {
-                return Err(ApiError::invalid(format!(
-                    "cwd must be an absolute directory, got {cwd:?}"
-                )));
+                return Err(ApiError::invalid_field(
+                    "cwd",
+                    format!("cwd must be an absolute directory, got {cwd:?}"),
+                ));
             }
         }
         for key in self.env.keys() {
             if key.is_empty() || key.contains('=') || key.contains('\0') {
-                return Err(ApiError::invalid(format!(
-                    "environment variable name {key:?} is not valid"
-                )));
+                return Err(ApiError::invalid_field(
+                    "env",
+                    format!("environment variable name {key:?} is not valid"),
+                ));
             }
         }
         if let Some((key, _)) = self.env.iter().find(|(_, v)| v.contains('\0')) {
-            return Err(ApiError::invalid(format!(
-                "environment variable {key:?} contains NUL"
-            )));
+            return Err(ApiError::invalid_field(
+                "env",
+                format!("environment variable {key:?} contains NUL"),
+            ));
         }
         self.validate_options()?;
         Ok(self)
@@ -232,38 +246,53 @@ impl NewProgram {
         self.tags = self.tags.iter().map(|t| t.trim().to_owned()).collect();
         self.tags.dedup();
         if self.tags.len() > MAX_TAGS {
-            return Err(ApiError::invalid(format!(
-                "at most {MAX_TAGS} tags are accepted"
-            )));
+            return Err(ApiError::invalid_field(
+                "tags",
+                format!("at most {MAX_TAGS} tags are accepted"),
+            ));
         }
         if self
             .tags
             .iter()
             .any(|t| t.is_empty() || t.chars().count() > 50)
         {
-            return Err(ApiError::invalid("tags must be 1 to 50 characters"));
+            return Err(ApiError::invalid_field(
+                "tags",
+                "tags must be 1 to 50 characters",
+            ));
         }
         match &self.match_by {
             MatchRule::Name(v) | MatchRule::Cmdline(v) if v.trim().is_empty() => {
-                return Err(ApiError::invalid("match_by needs a non-empty value"));
+                return Err(ApiError::invalid_field(
+                    "match_by",
+                    "match_by needs a non-empty value",
+                ));
             }
             _ => {}
         }
         if self.autostart && !self.launch {
-            return Err(ApiError::invalid(
+            return Err(ApiError::invalid_field(
+                "autostart",
                 "autostart needs launch: Vigil can only start programs it launches",
             ));
         }
         self.restart.validate()?;
         let l = &self.limits;
         if l.cpu_percent == Some(0) || l.memory_mb == Some(0) {
-            return Err(ApiError::invalid("limits must be at least 1 when set"));
+            return Err(ApiError::invalid_field(
+                "limits",
+                "limits must be at least 1 when set",
+            ));
         }
         if l.sustain_secs == 0 || l.sustain_secs > 86_400 {
-            return Err(ApiError::invalid("limits.sustain_secs must be 1 to 86400"));
+            return Err(ApiError::invalid_field(
+                "limits.sustain_secs",
+                "limits.sustain_secs must be 1 to 86400",
+            ));
         }
         if l.restart_on_memory && (l.memory_mb.is_none() || !self.launch) {
-            return Err(ApiError::invalid(
+            return Err(ApiError::invalid_field(
+                "limits.restart_on_memory",
                 "restart_on_memory needs a memory limit and a launched program",
             ));
         }

@@ -152,6 +152,10 @@ pub struct Run {
     pub pid_start: Option<i64>,
     /// Why it failed or was skipped, in words.
     pub error: Option<String>,
+    /// This attempt failed and a retry followed: it is not the final word of its run (counts
+    /// and notifications look at the final attempt only).
+    #[serde(default)]
+    pub retried: bool,
 }
 
 impl Run {
@@ -179,6 +183,7 @@ impl Run {
             pid: None,
             pid_start: None,
             error: None,
+            retried: false,
         }
     }
 

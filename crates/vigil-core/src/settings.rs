@@ -113,9 +113,10 @@ fn within(name: &str, value: u32, min: u32, max: u32, unit: &str) -> Result<(), 
     if (min..=max).contains(&value) {
         Ok(())
     } else {
-        Err(ApiError::invalid(format!(
-            "{name} must be between {min} and {max}{unit}, got {value}"
-        )))
+        Err(ApiError::invalid_field(
+            name,
+            format!("{name} must be between {min} and {max}{unit}, got {value}"),
+        ))
     }
 }
 
@@ -125,10 +126,13 @@ impl Settings {
         within("sweep_ms", self.sweep_ms, 250, 60_000, " ms")?;
         within("discovery_ms", self.discovery_ms, 250, 600_000, " ms")?;
         if self.discovery_ms < self.sweep_ms {
-            return Err(ApiError::invalid(format!(
-                "discovery_ms ({}) must be at least sweep_ms ({})",
-                self.discovery_ms, self.sweep_ms
-            )));
+            return Err(ApiError::invalid_field(
+                "discovery_ms",
+                format!(
+                    "discovery_ms ({}) must be at least sweep_ms ({})",
+                    self.discovery_ms, self.sweep_ms
+                ),
+            ));
         }
         let r = &self.retention;
         within(
@@ -158,7 +162,8 @@ impl Settings {
         if u64::from(r.minute_rollup_days) * 24 < u64::from(r.raw_samples_hours)
             || r.hour_rollup_days < r.minute_rollup_days
         {
-            return Err(ApiError::invalid(
+            return Err(ApiError::invalid_field(
+                "retention.minute_rollup_days",
                 "rollups must cover at least as long as what they roll up: \
                  raw_samples_hours <= minute_rollup_days <= hour_rollup_days",
             ));
@@ -180,23 +185,27 @@ impl Settings {
             "",
         )?;
         if self.port < 1024 {
-            return Err(ApiError::invalid(format!(
-                "port must be between 1024 and 65535, got {}",
-                self.port
-            )));
+            return Err(ApiError::invalid_field(
+                "port",
+                format!("port must be between 1024 and 65535, got {}", self.port),
+            ));
         }
         if self.favourite_jobs.len() > MAX_FAVOURITE_JOBS {
-            return Err(ApiError::invalid(format!(
-                "at most {MAX_FAVOURITE_JOBS} favourite jobs, got {}",
-                self.favourite_jobs.len()
-            )));
+            return Err(ApiError::invalid_field(
+                "favourite_jobs",
+                format!(
+                    "at most {MAX_FAVOURITE_JOBS} favourite jobs, got {}",
+                    self.favourite_jobs.len()
+                ),
+            ));
         }
         let mut seen = BTreeSet::new();
         for job in &self.favourite_jobs {
             if !seen.insert(job.as_str()) {
-                return Err(ApiError::invalid(format!(
-                    "favourite job {job:?} is listed twice"
-                )));
+                return Err(ApiError::invalid_field(
+                    "favourite_jobs",
+                    format!("favourite job {job:?} is listed twice"),
+                ));
             }
         }
         self.favourite_jobs.retain(|j| !j.is_empty());

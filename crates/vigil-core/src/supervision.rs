@@ -62,12 +62,14 @@ impl RestartPolicy {
     /// Checks the numbers make sense together.
     pub fn validate(&self) -> Result<(), ApiError> {
         if self.backoff_initial_ms == 0 || self.backoff_max_ms < self.backoff_initial_ms {
-            return Err(ApiError::invalid(
+            return Err(ApiError::invalid_field(
+                "restart.backoff_initial_ms",
                 "restart.backoff_initial_ms must be at least 1 and at most backoff_max_ms",
             ));
         }
         if self.max_restarts == 0 || self.window_secs == 0 {
-            return Err(ApiError::invalid(
+            return Err(ApiError::invalid_field(
+                "restart.max_restarts",
                 "restart.max_restarts and restart.window_secs must be at least 1",
             ));
         }

@@ -125,6 +125,8 @@ struct Inner {
     programs: RwLock<HashMap<ProgramId, Program>>,
     targets: Mutex<HashMap<ProgramId, Target>>,
     statuses: StatusTable,
+    /// The on-request view of the whole machine (system page, process picker).
+    probe: crate::system::Probe,
     monitor: MonitorHandle,
     supervisors: Mutex<HashMap<ProgramId, ProgramHandle>>,
     observer: Mutex<Option<(oneshot::Sender<()>, JoinHandle<()>)>>,
@@ -235,6 +237,7 @@ impl Engine {
                 programs: RwLock::new(HashMap::new()),
                 targets: Mutex::new(HashMap::new()),
                 statuses: StatusTable::default(),
+                probe: crate::system::Probe::new(),
                 monitor,
                 supervisors: Mutex::new(HashMap::new()),
                 observer: Mutex::new(None),
@@ -565,6 +568,23 @@ impl Engine {
 
     pub(crate) fn statuses(&self) -> &StatusTable {
         &self.inner.statuses
+    }
+
+    /// The machine and its processes now (see [`crate::system`]), off the async threads.
+    pub(crate) async fn look_at_system(
+        &self,
+    ) -> Result<
+        (
+            crate::system::SystemOverview,
+            Vec<crate::system::ProcessInfo>,
+        ),
+        ApiError,
+    > {
+        let owners = self.inner.statuses.owners();
+        let engine = self.clone();
+        tokio::task::spawn_blocking(move || engine.inner.probe.look(&owners))
+            .await
+            .map_err(|e| ApiError::internal(format!("reading the system failed: {e}")))?
     }
 
     pub(crate) fn is_stopping(&self) -> bool {

@@ -22,6 +22,7 @@ mod settings;
 mod statuses;
 mod stream;
 mod supervisor;
+pub mod system;
 
 pub use api::Request;
 pub use appender::LogLimits;

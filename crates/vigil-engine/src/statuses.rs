@@ -286,6 +286,17 @@ impl StatusTable {
         status
     }
 
+    /// Which program each watched or launched process belongs to now (PID -> program).
+    pub(crate) fn owners(&self) -> HashMap<u32, ProgramId> {
+        let table = lock(&self.table);
+        table
+            .entries
+            .iter()
+            .filter_map(|(id, e)| Some((*id, e.status.as_ref()?)))
+            .flat_map(|(id, s)| s.processes.iter().map(move |p| (p.pid, id)))
+            .collect()
+    }
+
     /// Forgets a removed program.
     pub(crate) fn remove(&self, id: ProgramId) {
         lock(&self.table).entries.remove(&id);

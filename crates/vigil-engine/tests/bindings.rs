@@ -8,18 +8,19 @@ use std::path::PathBuf;
 
 use ts_rs::TS;
 use vigil_core::{
-    Attempt, Backoff, Channel, Delivery, DeliveryStatus, Endpoint, ExecutionPolicy, Header, Job,
-    JobOption, Limits, MatchRule, Method, Missed, OptionKind, Overlap, Preset, RestartMode,
-    RestartPolicy, RetentionSettings, RetryOn, Rule, Run, RunStatus, Settings, Trigger,
-    TriggerCredential, TriggerKind,
+    Attempt, Backoff, Channel, Delivery, DeliveryStatus, EmailSettings, EmailTls, Endpoint,
+    ExecutionPolicy, Header, Job, JobOption, Limits, MatchRule, Method, Missed, OptionKind,
+    Overlap, Preset, RestartMode, RestartPolicy, RetentionSettings, RetryOn, Rule, Run, RunStatus,
+    Settings, Trigger, TriggerCredential, TriggerKind, Usual,
 };
 use vigil_engine::OsNotification;
 use vigil_engine::api::OPERATIONS;
 use vigil_engine::api::ops::Body;
 use vigil_engine::api::{
-    DeliveryDetail, Health, HealthLevel, ImportReport, JobsDashboard, JobsFile, MatchPreview,
-    NewTrigger, NextFire, ProcessStatus, ProgramSaved, ProgramState, ProgramStatus, Replayed,
-    RunAccepted, RunningRun, SampleBucket, SettingsChange, Status, StatusUpdate,
+    DeliveryDetail, DiskInfo, Health, HealthLevel, ImportReport, JobStats, JobsDashboard, JobsFile,
+    MatchPreview, MemoryInfo, NetworkInfo, NewTrigger, NextFire, ProcessInfo, ProcessStatus,
+    ProgramSaved, ProgramState, ProgramStatus, Replayed, RunAccepted, RunPoint, RunningRun,
+    SampleBucket, SettingsChange, Status, StatusUpdate, SystemOverview,
 };
 use vigil_engine::monitor::MatchedProcess;
 use vigil_engine::{ApiError, ErrorCode, Event, EventKind, NewProgram, Program};
@@ -82,6 +83,16 @@ fn generated() -> String {
         ProgramSaved::decl(),
         MatchedProcess::decl(),
         MatchPreview::decl(),
+        EmailTls::decl(),
+        EmailSettings::decl(),
+        ProcessInfo::decl(),
+        MemoryInfo::decl(),
+        DiskInfo::decl(),
+        NetworkInfo::decl(),
+        SystemOverview::decl(),
+        Usual::decl(),
+        RunPoint::decl(),
+        JobStats::decl(),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `VIGIL_BLESS=1 cargo test -p vigil-engine --test bindings`.\n\

@@ -147,6 +147,7 @@ pub fn webhook_template(data: &[u8]) {
         template: Some(text),
         signing_secret: None,
         enabled: true,
+        email: None,
         timeout_ms: 10_000,
         max_attempts: 8,
         backoff_ms: 5_000,

@@ -20,10 +20,10 @@ use std::path::{Path, PathBuf};
 
 pub use error::StoreError;
 pub use jobs::{
-    Put, RunFilter, count_runs_since, delete_job, delete_trigger, failing_jobs, get_job, get_run,
-    insert_run, insert_trigger, last_runs, last_scheduled, list_jobs, list_runs, open_runs,
-    put_job, recent_durations, recent_failures, run_finished, run_started, trigger_secrets,
-    trigger_used,
+    Finished, Put, RunFilter, RunRow, count_runs_since, delete_job, delete_trigger, failing_jobs,
+    get_job, get_run, insert_run, insert_trigger, job_history, last_runs, last_scheduled,
+    list_jobs, list_runs, open_runs, put_job, recent_durations, recent_failures, run_finished,
+    run_started, trigger_secrets, trigger_used,
 };
 pub use migrations::SCHEMA_VERSION;
 pub use outbox::{

@@ -163,6 +163,10 @@ const STEPS: &[&str] = &[
         key   TEXT PRIMARY KEY,
         value TEXT NOT NULL
     ) STRICT;",
+    // 7: an attempt that a retry followed is marked, so counts and notifications see one run
+    // per logical run (its final attempt), not one per attempt.
+    "ALTER TABLE runs ADD COLUMN retried INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX runs_job_final ON runs (job_id, id) WHERE retried = 0;",
 ];
 
 /// The schema version this binary writes (SQLite's `user_version`).

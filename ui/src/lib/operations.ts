@@ -1,7 +1,7 @@
 // Generated from the operation table (vigil_engine::api::ops) by
 // `VIGIL_BLESS=1 cargo test -p vigil-engine --test bindings`. Do not edit by hand.
 
-import type { Attempt, CancelRun, CreateEndpoint, CreateJob, CreateRule, CreateTrigger, DeleteEndpoint, DeleteJob, DeleteRule, Delivery, DeliveryDetail, Endpoint, Event, ExportJobs, GetDelivery, GetEndpoint, GetHealth, GetJob, GetJobsDashboard, GetProgram, GetProgramStatus, GetRule, GetRun, GetRunOutput, GetSamples, GetSettings, GetStatus, Health, ImportJobs, ImportReport, Job, JobsDashboard, JobsFile, ListDeliveries, ListEndpoints, ListEvents, ListJobs, ListProgramEvents, ListProgramStatus, ListPrograms, ListRules, ListRuns, ListTags, ListTriggers, MatchPreview, NewProgram, NewTrigger, PreviewMatch, PreviewSchedule, Program, ProgramSaved, ProgramStatus, RemoveProgram, ReplayDeliveries, Replayed, RestartProgram, RevokeTrigger, Rule, Run, RunAccepted, RunJob, SampleBucket, Settings, SettingsChange, StartProgram, Status, StopProgram, TailLog, TestEndpoint, TriggerCredential, UpdateEndpoint, UpdateJob, UpdateProgram, UpdateRule, UpdateSettings } from "./types";
+import type { Attempt, CancelRun, CreateEndpoint, CreateJob, CreateRule, CreateTrigger, DeleteEndpoint, DeleteJob, DeleteRule, Delivery, DeliveryDetail, Endpoint, Event, ExportJobs, GetDelivery, GetEndpoint, GetHealth, GetJob, GetJobStats, GetJobsDashboard, GetProgram, GetProgramProcesses, GetProgramStatus, GetRule, GetRun, GetRunOutput, GetSamples, GetSettings, GetStatus, GetSystem, Health, ImportJobs, ImportReport, Job, JobStats, JobsDashboard, JobsFile, ListDeliveries, ListEndpoints, ListEvents, ListJobs, ListProcesses, ListProgramEvents, ListProgramStatus, ListPrograms, ListRules, ListRuns, ListTags, ListTriggers, MatchPreview, NewProgram, NewTrigger, PreviewMatch, PreviewSchedule, ProcessInfo, Program, ProgramSaved, ProgramStatus, RemoveProgram, ReplayDeliveries, Replayed, RestartProgram, RevokeTrigger, Rule, Run, RunAccepted, RunJob, SampleBucket, Settings, SettingsChange, StartProgram, Status, StopProgram, SystemOverview, TailLog, TestEndpoint, TriggerCredential, UpdateEndpoint, UpdateJob, UpdateProgram, UpdateRule, UpdateSettings } from "./types";
 
 /** How an operation travels over HTTP; the desktop app invokes it by name instead. */
 export type OperationSpec = {
@@ -29,12 +29,15 @@ export const OPERATIONS = {
   remove_program: { method: "DELETE", path: "/programs/{id}", body: "none", status: 204, scope: "admin" },
   get_program_status: { method: "GET", path: "/programs/{id}/status", body: "none", status: 200, scope: "read" },
   start_program: { method: "POST", path: "/programs/{id}/start", body: "none", status: 200, scope: "operate" },
-  stop_program: { method: "POST", path: "/programs/{id}/stop", body: "none", status: 200, scope: "operate" },
+  stop_program: { method: "POST", path: "/programs/{id}/stop", body: "fields", status: 200, scope: "operate" },
+  get_program_processes: { method: "GET", path: "/programs/{id}/processes", body: "none", status: 200, scope: "read" },
   restart_program: { method: "POST", path: "/programs/{id}/restart", body: "none", status: 200, scope: "operate" },
   get_samples: { method: "GET", path: "/programs/{id}/samples", body: "none", status: 200, scope: "read" },
   list_program_events: { method: "GET", path: "/programs/{id}/events", body: "none", status: 200, scope: "read" },
   tail_log: { method: "GET", path: "/programs/{id}/logs", body: "none", status: 200, scope: "read" },
   list_tags: { method: "GET", path: "/tags", body: "none", status: 200, scope: "read" },
+  get_system: { method: "GET", path: "/system", body: "none", status: 200, scope: "read" },
+  list_processes: { method: "GET", path: "/processes", body: "none", status: 200, scope: "read" },
   get_settings: { method: "GET", path: "/settings", body: "none", status: 200, scope: "read" },
   update_settings: { method: "PUT", path: "/settings", body: "fields", status: 200, scope: "admin" },
   list_jobs: { method: "GET", path: "/jobs", body: "none", status: 200, scope: "read" },
@@ -46,6 +49,7 @@ export const OPERATIONS = {
   update_job: { method: "PUT", path: "/jobs/{id:text}", body: "fields", status: 200, scope: "admin" },
   delete_job: { method: "DELETE", path: "/jobs/{id:text}", body: "none", status: 204, scope: "admin" },
   run_job: { method: "POST", path: "/jobs/{id:text}/run", body: "fields", status: 202, scope: "operate" },
+  get_job_stats: { method: "GET", path: "/jobs/{id:text}/stats", body: "none", status: 200, scope: "read" },
   list_triggers: { method: "GET", path: "/jobs/{job:text}/triggers", body: "none", status: 200, scope: "read" },
   create_trigger: { method: "POST", path: "/jobs/{job:text}/triggers", body: "fields", status: 201, scope: "admin" },
   revoke_trigger: { method: "DELETE", path: "/jobs/{job:text}/triggers/{id}", body: "none", status: 204, scope: "admin" },
@@ -87,11 +91,14 @@ export type OperationTypes = {
   get_program_status: { request: GetProgramStatus; response: ProgramStatus };
   start_program: { request: StartProgram; response: ProgramStatus };
   stop_program: { request: StopProgram; response: ProgramStatus };
+  get_program_processes: { request: GetProgramProcesses; response: Array<ProcessInfo> };
   restart_program: { request: RestartProgram; response: ProgramStatus };
   get_samples: { request: GetSamples; response: Array<SampleBucket> };
   list_program_events: { request: ListProgramEvents; response: Array<Event> };
   tail_log: { request: TailLog; response: Array<string> };
   list_tags: { request: ListTags; response: Array<string> };
+  get_system: { request: GetSystem; response: SystemOverview };
+  list_processes: { request: ListProcesses; response: Array<ProcessInfo> };
   get_settings: { request: GetSettings; response: Settings };
   update_settings: { request: UpdateSettings; response: SettingsChange };
   list_jobs: { request: ListJobs; response: Array<Job> };
@@ -103,6 +110,7 @@ export type OperationTypes = {
   update_job: { request: UpdateJob; response: Job };
   delete_job: { request: DeleteJob; response: void };
   run_job: { request: RunJob; response: RunAccepted };
+  get_job_stats: { request: GetJobStats; response: JobStats };
   list_triggers: { request: ListTriggers; response: Array<TriggerCredential> };
   create_trigger: { request: CreateTrigger; response: NewTrigger };
   revoke_trigger: { request: RevokeTrigger; response: void };
@@ -155,6 +163,8 @@ export interface VigilOperations {
   startProgram(request: StartProgram): Promise<ProgramStatus>;
   /**  Stops a launched program. (`POST /api/programs/{id}/stop`) */
   stopProgram(request: StopProgram): Promise<ProgramStatus>;
+  /**  The processes a program has now (what its stop would end). (`GET /api/programs/{id}/processes`) */
+  getProgramProcesses(request: GetProgramProcesses): Promise<Array<ProcessInfo>>;
   /**  Restarts a launched program. (`POST /api/programs/{id}/restart`) */
   restartProgram(request: RestartProgram): Promise<ProgramStatus>;
   /**  CPU and memory history in buckets. (`GET /api/programs/{id}/samples`) */
@@ -165,6 +175,10 @@ export interface VigilOperations {
   tailLog(request: TailLog): Promise<Array<string>>;
   /**  Every tag in use on programs and jobs. (`GET /api/tags`) */
   listTags(request?: ListTags): Promise<Array<string>>;
+  /**  The machine at a glance: CPU per core, memory, disks, network, top processes. (`GET /api/system`) */
+  getSystem(request?: GetSystem): Promise<SystemOverview>;
+  /**  The running processes, busiest first (the register form's picker). (`GET /api/processes`) */
+  listProcesses(request: ListProcesses): Promise<Array<ProcessInfo>>;
   /**  The engine's settings. (`GET /api/settings`) */
   getSettings(request?: GetSettings): Promise<Settings>;
   /**  Changes the settings named; says which need a restart. (`PUT /api/settings`) */
@@ -187,6 +201,8 @@ export interface VigilOperations {
   deleteJob(request: DeleteJob): Promise<void>;
   /**  Starts a run now with option values. (`POST /api/jobs/{id:text}/run`) */
   runJob(request: RunJob): Promise<RunAccepted>;
+  /**  A job's success rate, recent durations, learned usual duration, next run. (`GET /api/jobs/{id:text}/stats`) */
+  getJobStats(request: GetJobStats): Promise<JobStats>;
   /**  A job's trigger credentials. (`GET /api/jobs/{job:text}/triggers`) */
   listTriggers(request: ListTriggers): Promise<Array<TriggerCredential>>;
   /**  Creates a trigger credential; its secret is in this answer only. (`POST /api/jobs/{job:text}/triggers`) */
@@ -248,11 +264,14 @@ export const METHOD_OPERATIONS = {
   getProgramStatus: "get_program_status",
   startProgram: "start_program",
   stopProgram: "stop_program",
+  getProgramProcesses: "get_program_processes",
   restartProgram: "restart_program",
   getSamples: "get_samples",
   listProgramEvents: "list_program_events",
   tailLog: "tail_log",
   listTags: "list_tags",
+  getSystem: "get_system",
+  listProcesses: "list_processes",
   getSettings: "get_settings",
   updateSettings: "update_settings",
   listJobs: "list_jobs",
@@ -264,6 +283,7 @@ export const METHOD_OPERATIONS = {
   updateJob: "update_job",
   deleteJob: "delete_job",
   runJob: "run_job",
+  getJobStats: "get_job_stats",
   listTriggers: "list_triggers",
   createTrigger: "create_trigger",
   revokeTrigger: "revoke_trigger",

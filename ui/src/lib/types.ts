@@ -11,7 +11,12 @@ code: ErrorCode,
 /**
  * A sentence for a person, naming the offending input where there is one.
  */
-message: string, };
+message: string, 
+/**
+ * The request field an `invalid_input` error is about, as a dotted path (`name`,
+ * `restart.max_restarts`, `options.0.name`), so a form can show it next to that field.
+ */
+field?: string, };
 
 export type RestartMode = "never" | "on_failure" | "always";
 
@@ -187,7 +192,7 @@ programs: number,
  */
 last_event_id: number, };
 
-export type EventKind = "engine_started" | "engine_stopped" | "program_added" | "program_removed" | "program_changed" | "program_started" | "program_stopped" | "program_crashed" | "program_restarted" | "program_pid_changed" | "program_start_failed" | "restart_given_up" | "threshold_exceeded" | "threshold_recovered" | "job_saved" | "job_removed" | "run_started" | "run_succeeded" | "run_failed" | "run_timed_out" | "run_cancelled" | "run_skipped" | "run_interrupted" | "run_overran" | "delivery_dead_lettered" | "endpoint_failing" | "endpoint_recovered" | "settings_changed";
+export type EventKind = "engine_started" | "engine_stopped" | "program_added" | "program_removed" | "program_changed" | "program_started" | "program_stopped" | "program_crashed" | "program_restarted" | "program_pid_changed" | "program_start_failed" | "restart_given_up" | "threshold_exceeded" | "threshold_recovered" | "job_saved" | "job_removed" | "run_started" | "run_succeeded" | "run_failed" | "run_timed_out" | "run_cancelled" | "run_skipped" | "run_interrupted" | "run_overran" | "run_retrying" | "delivery_dead_lettered" | "endpoint_failing" | "endpoint_recovered" | "settings_changed";
 
 export type Event = { 
 /**
@@ -307,7 +312,7 @@ mem_avg: number,
  */
 mem_max: number, };
 
-export type OptionKind = "boolean" | "string" | "array" | "select";
+export type OptionKind = "boolean" | "string" | "array" | "select" | "number";
 
 export type JobOption = { 
 /**
@@ -519,7 +524,12 @@ pid_start: number | null,
 /**
  * Why it failed or was skipped, in words.
  */
-error: string | null, };
+error: string | null, 
+/**
+ * This attempt failed and a retry followed: it is not the final word of its run (counts
+ * and notifications look at the final attempt only).
+ */
+retried: boolean, };
 
 export type RunAccepted = { 
 /**
@@ -565,6 +575,10 @@ running: Array<RunningRun>,
  */
 next: Array<NextFire>, 
 /**
+ * Each scheduled, enabled job's next fire (one per job), for the jobs list.
+ */
+next_per_job: Array<NextFire>, 
+/**
  * The latest failures.
  */
 recent_failures: Array<Run>, 
@@ -593,7 +607,7 @@ export type ImportReport = {
  */
 imported: Array<string>, };
 
-export type Preset = "json" | "slack" | "discord" | "teams" | "custom";
+export type Preset = "json" | "slack" | "discord" | "email" | "teams" | "custom";
 
 export type Method = "POST" | "PUT" | "PATCH";
 
@@ -652,6 +666,10 @@ enabled?: boolean,
  * Per attempt (default 10 s).
  */
 timeout_ms?: number, 
+/**
+ * For the email preset: sender, recipients, login and transport security.
+ */
+email?: EmailSettings, 
 /**
  * Attempts before a delivery is dead-lettered (default 8).
  */
@@ -1042,7 +1060,15 @@ pid: number,
 /**
  * Its name.
  */
-name: string, };
+name: string, 
+/**
+ * Its executable, where readable.
+ */
+exe: string | null, 
+/**
+ * Its command line, one element per argument.
+ */
+cmd: Array<string>, };
 
 export type MatchPreview = { 
 /**
@@ -1053,6 +1079,282 @@ count: number,
  * The first of them, by PID.
  */
 processes: Array<MatchedProcess>, };
+
+export type EmailTls = "starttls" | "tls" | "none";
+
+export type EmailSettings = { 
+/**
+ * The sender address (`vigil@example.com` or `Vigil <vigil@example.com>`).
+ */
+from: string, 
+/**
+ * Recipient addresses, at least one.
+ */
+to: Array<string>, 
+/**
+ * SMTP login name, if the server wants one.
+ */
+username?: string, 
+/**
+ * SMTP password: stored, sent, never returned or logged (masked like secret headers).
+ */
+password?: string, 
+/**
+ * Transport security (default STARTTLS).
+ */
+tls?: EmailTls, 
+/**
+ * Accept a certificate no known authority signed (a self-signed relay). Off by default.
+ */
+accept_invalid_certs?: boolean, };
+
+export type ProcessInfo = { 
+/**
+ * OS process id.
+ */
+pid: number, 
+/**
+ * Parent PID, where known.
+ */
+parent: number | null, 
+/**
+ * Process name.
+ */
+name: string, 
+/**
+ * Executable path, where readable.
+ */
+exe: string | null, 
+/**
+ * Command line, one element per argument (empty where unreadable).
+ */
+cmd: Array<string>, 
+/**
+ * CPU since the previous look, percent of one core.
+ */
+cpu_percent: number, 
+/**
+ * Resident memory, bytes.
+ */
+memory_bytes: number, 
+/**
+ * Start time, unix milliseconds.
+ */
+started_at: number, 
+/**
+ * The registered program it belongs to now, if any.
+ */
+program_id: number | null, };
+
+export type MemoryInfo = { 
+/**
+ * Installed memory, bytes.
+ */
+total_bytes: number, 
+/**
+ * In use, bytes.
+ */
+used_bytes: number, 
+/**
+ * Available to new work, bytes.
+ */
+available_bytes: number, 
+/**
+ * Swap (page file) size, bytes.
+ */
+swap_total_bytes: number, 
+/**
+ * Swap in use, bytes.
+ */
+swap_used_bytes: number, };
+
+export type DiskInfo = { 
+/**
+ * Device name.
+ */
+name: string, 
+/**
+ * Where it is mounted (a drive letter on Windows).
+ */
+mount: string, 
+/**
+ * File system.
+ */
+fs: string, 
+/**
+ * Size, bytes.
+ */
+total_bytes: number, 
+/**
+ * Free for use, bytes.
+ */
+available_bytes: number, 
+/**
+ * A USB stick or similar.
+ */
+removable: boolean, };
+
+export type NetworkInfo = { 
+/**
+ * Interface name.
+ */
+name: string, 
+/**
+ * Received since the previous look, bytes per second.
+ */
+rx_bytes_per_sec: number, 
+/**
+ * Sent since the previous look, bytes per second.
+ */
+tx_bytes_per_sec: number, 
+/**
+ * Received since boot, bytes.
+ */
+rx_total_bytes: number, 
+/**
+ * Sent since boot, bytes.
+ */
+tx_total_bytes: number, };
+
+export type SystemOverview = { 
+/**
+ * When it was read, unix milliseconds.
+ */
+ts: number, 
+/**
+ * The machine's name.
+ */
+hostname: string | null, 
+/**
+ * Operating system and version.
+ */
+os: string | null, 
+/**
+ * Seconds since boot.
+ */
+uptime_secs: number, 
+/**
+ * All cores together, percent.
+ */
+cpu_percent: number, 
+/**
+ * Per logical core, percent.
+ */
+cores: Array<number>, 
+/**
+ * Memory and swap.
+ */
+memory: MemoryInfo, 
+/**
+ * Mounted disks.
+ */
+disks: Array<DiskInfo>, 
+/**
+ * Network interfaces.
+ */
+networks: Array<NetworkInfo>, 
+/**
+ * How many processes run.
+ */
+process_count: number, 
+/**
+ * The busiest processes by CPU.
+ */
+top_cpu: Array<ProcessInfo>, 
+/**
+ * The largest processes by resident memory.
+ */
+top_memory: Array<ProcessInfo>, };
+
+export type Usual = { 
+/**
+ * The median duration, ms.
+ */
+median_ms: number, 
+/**
+ * The 95th percentile (nearest rank), ms.
+ */
+p95_ms: number, 
+/**
+ * The longest learned run, ms.
+ */
+longest_ms: number, 
+/**
+ * A running attempt older than this is unusual (`run_overran`), ms.
+ */
+warn_after_ms: number, 
+/**
+ * How many runs it was learned from.
+ */
+samples: number, };
+
+export type RunPoint = { 
+/**
+ * The final attempt's run id.
+ */
+run_id: number, 
+/**
+ * When it ended, unix ms.
+ */
+ended_at: number, 
+/**
+ * How long the final attempt ran, ms (none when it never started).
+ */
+duration_ms: number | null, 
+/**
+ * How it ended.
+ */
+status: RunStatus, 
+/**
+ * Attempts it took.
+ */
+attempts: number, 
+/**
+ * What started its final attempt.
+ */
+trigger: Trigger, };
+
+export type JobStats = { 
+/**
+ * The job.
+ */
+job_id: string, 
+/**
+ * Start of the counted window, unix ms ([`STATS_DAYS`] back).
+ */
+since: number, 
+/**
+ * Runs that succeeded or failed in the window (a run and its retries count once).
+ */
+runs: number, 
+/**
+ * Of those, succeeded.
+ */
+succeeded: number, 
+/**
+ * Of those, failed or timed out.
+ */
+failed: number, 
+/**
+ * `succeeded / runs`; none without runs.
+ */
+success_rate: number | null, 
+/**
+ * Its learned duration, once it has enough successful runs.
+ */
+usual: Usual | null, 
+/**
+ * Its timeout, ms.
+ */
+timeout_ms: number | null, 
+/**
+ * The last finished runs, oldest first.
+ */
+recent: Array<RunPoint>, 
+/**
+ * Its next scheduled run, unix ms (none when unscheduled, disabled or paused).
+ */
+next_run: number | null, };
 
 export type GetStatus = Record<string, never>;
 
@@ -1116,6 +1418,16 @@ export type StopProgram = {
 /**
  * The program's id.
  */
+id: number, 
+/**
+ * For a watched program, the PIDs to end (required); ignored for a launched one.
+ */
+pids?: Array<number>, };
+
+export type GetProgramProcesses = { 
+/**
+ * The program's id.
+ */
 id: number, };
 
 export type RestartProgram = { 
@@ -1168,6 +1480,19 @@ lines?: number, };
 
 export type ListTags = Record<string, never>;
 
+export type GetSystem = Record<string, never>;
+
+export type ListProcesses = { 
+/**
+ * Only processes whose name, executable or command line holds this (any case), or whose
+ * PID it is.
+ */
+q?: string, 
+/**
+ * At most this many (default 500, at most 2000).
+ */
+limit?: number, };
+
 export type GetSettings = Record<string, never>;
 
 export type UpdateSettings = Partial<Omit<Settings, "retention">> & { retention?: Partial<RetentionSettings> };
@@ -1213,6 +1538,12 @@ id: string,
  * Option values by option name; unset options take their defaults.
  */
 options: Record<string, unknown>, };
+
+export type GetJobStats = { 
+/**
+ * The job's id.
+ */
+id: string, };
 
 export type ListTriggers = { 
 /**

@@ -94,69 +94,92 @@ impl Job {
                 .is_some_and(|c| c.is_ascii_alphanumeric());
         // Words the API and the UI use as paths under /jobs/ cannot be job ids.
         if ["new", "dashboard", "export", "import"].contains(&self.id.as_str()) {
-            return Err(ApiError::invalid(format!(
-                "{:?} is reserved and cannot be a job id",
-                self.id
-            )));
+            return Err(ApiError::invalid_field(
+                "id",
+                format!("{:?} is reserved and cannot be a job id", self.id),
+            ));
         }
         if !id_ok {
-            return Err(ApiError::invalid(format!(
-                "id {:?} must be 1-{MAX_JOB_ID} lowercase letters, digits, '-' or '_', starting with a letter or digit",
-                self.id
-            )));
+            return Err(ApiError::invalid_field(
+                "id",
+                format!(
+                    "id {:?} must be 1-{MAX_JOB_ID} lowercase letters, digits, '-' or '_', starting with a letter or digit",
+                    self.id
+                ),
+            ));
         }
         self.name = self.name.trim().to_owned();
         if self.name.is_empty() {
             self.name = self.id.clone();
         }
         if self.command.trim().is_empty() {
-            return Err(ApiError::invalid("command must not be empty"));
+            return Err(ApiError::invalid_field(
+                "command",
+                "command must not be empty",
+            ));
         }
         if self.command.contains('\0') || self.args.iter().any(|a| a.contains('\0')) {
-            return Err(ApiError::invalid("command and args must not contain NUL"));
+            return Err(ApiError::invalid_field(
+                "command",
+                "command and args must not contain NUL",
+            ));
         }
         if let Some(schedule) = &self.schedule {
             if schedule.trim().is_empty() {
                 self.schedule = None;
             } else {
-                parse_schedule(schedule)?;
+                parse_schedule(schedule).map_err(|e| e.at("schedule"))?;
             }
         }
         if let Some(tz) = &self.timezone {
-            parse_tz(tz)?;
+            parse_tz(tz).map_err(|e| e.at("timezone"))?;
         }
         let mut names = BTreeSet::new();
-        for o in &self.options {
+        for (i, o) in self.options.iter().enumerate() {
             if o.name.is_empty() || !names.insert(o.name.as_str()) {
-                return Err(ApiError::invalid(format!(
-                    "option names must be non-empty and unique, got {:?}",
-                    o.name
-                )));
+                return Err(ApiError::invalid_field(
+                    format!("options.{i}.name"),
+                    format!(
+                        "option names must be non-empty and unique, got {:?}",
+                        o.name
+                    ),
+                ));
             }
             if o.kind == OptionKind::Select && o.choices.is_empty() {
-                return Err(ApiError::invalid(format!(
-                    "select option {:?} needs choices",
-                    o.name
-                )));
+                return Err(ApiError::invalid_field(
+                    format!("options.{i}.choices"),
+                    format!("select option {:?} needs choices", o.name),
+                ));
             }
             if let Some(d) = &o.default {
-                option_value(o, d)?;
+                option_value(o, d).map_err(|mut e| {
+                    e.field = Some(format!("options.{i}.default"));
+                    e
+                })?;
             }
         }
         if self.execution.retries > 100 {
-            return Err(ApiError::invalid("execution.retries must be at most 100"));
+            return Err(ApiError::invalid_field(
+                "execution.retries",
+                "execution.retries must be at most 100",
+            ));
         }
         if self.execution.timeout_secs == Some(0) {
-            return Err(ApiError::invalid(
+            return Err(ApiError::invalid_field(
+                "execution.timeout_secs",
                 "execution.timeout_secs must be at least 1",
             ));
         }
-        for list in [&self.depends_on, &self.on_success, &self.on_failure] {
+        for (field, list) in [
+            ("depends_on", &self.depends_on),
+            ("on_success", &self.on_success),
+            ("on_failure", &self.on_failure),
+        ] {
             if list.contains(&self.id) {
-                return Err(ApiError::invalid(format!(
-                    "job {:?} cannot depend on or chain to itself",
-                    self.id
-                )));
+                return Err(ApiError::invalid_field(
+                    field,
+                    format!("job {:?} cannot depend on or chain to itself", self.id),
+                ));
             }
         }
         Ok(self)
@@ -176,10 +199,10 @@ impl Job {
             .keys()
             .find(|k| !self.options.iter().any(|o| &o.name == *k))
         {
-            return Err(ApiError::invalid(format!(
-                "job {:?} has no option {unknown:?}",
-                self.id
-            )));
+            return Err(ApiError::invalid_field(
+                format!("options.{unknown}"),
+                format!("job {:?} has no option {unknown:?}", self.id),
+            ));
         }
         let mut argv = self.args.clone();
         for o in &self.options {

@@ -24,6 +24,7 @@ mod options;
 mod policy;
 mod schedule;
 mod template;
+mod usual;
 
 pub use definition::*;
 pub use graph::*;
@@ -31,6 +32,7 @@ pub use options::*;
 pub use policy::*;
 pub use schedule::*;
 pub use template::*;
+pub use usual::*;
 
 #[cfg(test)]
 mod tests {

@@ -15,6 +15,8 @@ pub enum OptionKind {
     Array,
     /// One of `choices`, written like a string.
     Select,
+    /// A finite number (a JSON number, or text that reads as one), written as its text.
+    Number,
 }
 
 /// A typed option of a job, filled in per run.
@@ -42,8 +44,12 @@ pub struct JobOption {
 }
 
 pub(super) fn option_value(o: &JobOption, v: &Value) -> Result<Vec<String>, ApiError> {
-    let wrong =
-        |want: &str| ApiError::invalid(format!("option {:?} must be {want}, got {v}", o.name));
+    let wrong = |want: &str| {
+        ApiError::invalid_field(
+            format!("options.{}", o.name),
+            format!("option {:?} must be {want}, got {v}", o.name),
+        )
+    };
     let with_flag = |value: String| match &o.flag {
         Some(f) => vec![f.clone(), value],
         None => vec![value],
@@ -59,6 +65,15 @@ pub(super) fn option_value(o: &JobOption, v: &Value) -> Result<Vec<String>, ApiE
             Value::String(s) => with_flag(s.clone()),
             Value::Number(n) => with_flag(n.to_string()),
             _ => return Err(wrong("a string")),
+        },
+        OptionKind::Number => match v {
+            Value::Number(n) if n.as_f64().is_some_and(f64::is_finite) => with_flag(n.to_string()),
+            Value::String(s) if s.trim().is_empty() => Vec::new(),
+            Value::String(s) => match s.trim().parse::<f64>() {
+                Ok(n) if n.is_finite() => with_flag(s.trim().to_owned()),
+                _ => return Err(wrong("a number")),
+            },
+            _ => return Err(wrong("a number")),
         },
         OptionKind::Select => match v {
             Value::String(s) if o.choices.contains(s) => with_flag(s.clone()),

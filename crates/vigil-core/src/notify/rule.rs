@@ -58,17 +58,22 @@ impl Rule {
     pub fn validate(mut self) -> Result<Self, ApiError> {
         self.name = self.name.trim().to_owned();
         if self.name.is_empty() || self.name.chars().count() > 100 {
-            return Err(ApiError::invalid("a rule name must be 1 to 100 characters"));
+            return Err(ApiError::invalid_field(
+                "name",
+                "a rule name must be 1 to 100 characters",
+            ));
         }
         if !self.os && self.endpoints.is_empty() {
-            return Err(ApiError::invalid(
+            return Err(ApiError::invalid_field(
+                "endpoints",
                 "a rule needs a channel: the OS notification or at least one endpoint",
             ));
         }
         if self.fold_secs > MAX_FOLD_SECS {
-            return Err(ApiError::invalid(format!(
-                "fold_secs must be at most {MAX_FOLD_SECS}"
-            )));
+            return Err(ApiError::invalid_field(
+                "fold_secs",
+                format!("fold_secs must be at most {MAX_FOLD_SECS}"),
+            ));
         }
         for list in [&mut self.tags, &mut self.jobs] {
             list.sort();

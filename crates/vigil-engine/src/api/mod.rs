@@ -10,6 +10,7 @@ pub mod ops;
 mod programs;
 mod settings;
 mod status;
+mod system;
 
 use std::future::Future;
 
@@ -20,6 +21,7 @@ use crate::Engine;
 
 pub use crate::statuses::{ProcessStatus, ProgramState, ProgramStatus, StatusUpdate};
 // Each concept's module exports its requests and answers; a new operation needs no line here.
+pub use crate::system::{DiskInfo, MemoryInfo, NetworkInfo, ProcessInfo, SystemOverview};
 pub use events::*;
 pub use history::*;
 pub use jobs::*;
@@ -28,6 +30,7 @@ pub use ops::{OPERATIONS, Op, Operation};
 pub use programs::*;
 pub use settings::*;
 pub use status::*;
+pub use system::*;
 pub use vigil_core::NewProgram as AddProgram;
 
 /// One operation of the API.

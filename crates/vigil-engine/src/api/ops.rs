@@ -242,7 +242,9 @@ operations! {
     /// Starts a launched program.
     start_program: Post "/programs/{id}/start", Operate => StartProgram;
     /// Stops a launched program.
-    stop_program: Post "/programs/{id}/stop", Operate => StopProgram;
+    stop_program: Post "/programs/{id}/stop", Operate, body => StopProgram;
+    /// The processes a program has now (what its stop would end).
+    get_program_processes: Get "/programs/{id}/processes", Read => GetProgramProcesses;
     /// Restarts a launched program.
     restart_program: Post "/programs/{id}/restart", Operate => RestartProgram;
     /// CPU and memory history in buckets.
@@ -253,6 +255,10 @@ operations! {
     tail_log: Get "/programs/{id}/logs", Read => TailLog;
     /// Every tag in use on programs and jobs.
     list_tags: Get "/tags", Read => ListTags;
+    /// The machine at a glance: CPU per core, memory, disks, network, top processes.
+    get_system: Get "/system", Read => GetSystem;
+    /// The running processes, busiest first (the register form's picker).
+    list_processes: Get "/processes", Read => ListProcesses;
 
     /// The engine's settings.
     get_settings: Get "/settings", Read => GetSettings;
@@ -277,6 +283,8 @@ operations! {
     delete_job: Delete "/jobs/{id:text}", Admin, 204 => DeleteJob;
     /// Starts a run now with option values.
     run_job: Post "/jobs/{id:text}/run", Operate, body, 202 => RunJob;
+    /// A job's success rate, recent durations, learned usual duration, next run.
+    get_job_stats: Get "/jobs/{id:text}/stats", Read => GetJobStats;
     /// A job's trigger credentials.
     list_triggers: Get "/jobs/{job:text}/triggers", Read => ListTriggers;
     /// Creates a trigger credential; its secret is in this answer only.

@@ -68,22 +68,109 @@ impl Request for StartProgram {
     }
 }
 
-/// Stops a launched program: a polite request, then its whole process tree is killed after the
-/// grace period. Stopping a stopped program changes nothing.
+/// Stops a program. A launched one: a polite request, then its whole process tree is killed
+/// after the grace period (stopping a stopped program changes nothing). A watched one (Vigil
+/// did not start it, and a match rule may cover other people's processes): only the processes
+/// named in `pids`, which a person confirmed from `get_program_processes`, and only those that
+/// still belong to it.
 #[derive(Debug, Clone, Deserialize, Serialize, TS)]
 pub struct StopProgram {
     /// The program's id.
     #[ts(type = "number")]
     pub id: ProgramId,
+    /// For a watched program, the PIDs to end (required); ignored for a launched one.
+    #[serde(default)]
+    #[ts(optional)]
+    pub pids: Option<Vec<u32>>,
 }
+
+/// Most PIDs one stop of a watched program names.
+pub const MAX_STOP_PIDS: usize = 1000;
 
 impl Request for StopProgram {
     type Response = ProgramStatus;
 
     async fn handle(self, engine: &Engine) -> Result<ProgramStatus, ApiError> {
-        engine.control(self.id, Control::Stop).await?;
+        let program = engine
+            .program(self.id)
+            .ok_or_else(|| ApiError::not_found(format!("no program with id {}", self.id)))?;
+        if program.launch {
+            engine.control(self.id, Control::Stop).await?;
+        } else {
+            stop_watched(engine, &program, self.pids.unwrap_or_default()).await?;
+        }
         Ok(engine.statuses().get(self.id, STATUS_RECENT))
     }
+}
+
+/// Ends the confirmed processes of a watched program: each politely, then killed after the
+/// grace period, its identity (PID and start time) checked before every signal. A PID that no
+/// longer belongs to the program is left alone.
+async fn stop_watched(engine: &Engine, program: &Program, pids: Vec<u32>) -> Result<(), ApiError> {
+    if pids.is_empty() {
+        return Err(ApiError::invalid_field(
+            "pids",
+            format!(
+                "{:?} is only watched: its stop must name the processes to end (confirm them from \
+                 its process list first), because its match rule may cover processes Vigil did \
+                 not start",
+                program.name
+            ),
+        ));
+    }
+    if pids.len() > MAX_STOP_PIDS {
+        return Err(ApiError::invalid_field(
+            "pids",
+            format!("at most {MAX_STOP_PIDS} processes per stop"),
+        ));
+    }
+    let current = engine.statuses().get(program.id, STATUS_RECENT).processes;
+    let chosen: Vec<_> = current
+        .into_iter()
+        .filter(|p| pids.contains(&p.pid))
+        .collect();
+    if chosen.is_empty() {
+        return Err(ApiError::conflict(format!(
+            "none of the processes {pids:?} belongs to {:?} now; nothing was stopped",
+            program.name
+        )));
+    }
+    let grace = engine.live().stop_grace;
+    let ended = futures_util::future::join_all(chosen.iter().map(|p| {
+        platform::end_process(p.pid, i64::try_from(p.started).unwrap_or(i64::MAX), grace)
+    }))
+    .await;
+    let names: Vec<String> = chosen
+        .iter()
+        .zip(&ended)
+        .filter(|(_, ok)| **ok)
+        .map(|(p, _)| p.pid.to_string())
+        .collect();
+    let skipped = pids.len() - names.len();
+    let mut message = format!(
+        "{:?}: ended {} watched process(es) on request (PID {})",
+        program.name,
+        names.len(),
+        names.join(", ")
+    );
+    if skipped > 0 {
+        message.push_str(&format!(
+            "; {skipped} no longer belonged to it and were left alone"
+        ));
+    }
+    let id = program.id;
+    engine
+        .record(vigil_core::NewEvent {
+            ts: now_ms(),
+            kind: vigil_core::EventKind::ProgramStopped,
+            program_id: Some(id),
+            job_id: None,
+            message,
+            detail: None,
+        })
+        .await?;
+    engine.refresh_targets();
+    Ok(())
 }
 
 /// Stops and starts a running launched program.

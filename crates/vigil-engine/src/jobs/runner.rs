@@ -13,16 +13,13 @@ use tokio::sync::oneshot;
 use tokio::task::JoinSet;
 use vigil_core::sync::lock;
 use vigil_core::{
-    ApiError, EventKind, Job, JobId, NewEvent, Outcome, Overlap, Run, RunId, RunStatus, Trigger,
-    plan,
+    ApiError, EventKind, Job, JobId, LEARN_FROM, NewEvent, Outcome, Overlap, Run, RunId, RunStatus,
+    Trigger, Usual, plan,
 };
 
 use super::{Cancel, InFlight, RunOutput};
 use crate::process::{innermost, process_start, pump};
 use crate::{Engine, now_ms, platform};
-
-/// Successful runs averaged for the learned duration.
-const LEARN_FROM: u32 = 5;
 
 /// A request to run a job.
 pub(crate) struct RunRequest {
@@ -79,13 +76,16 @@ async fn record_queued(
 }
 
 /// Records the end of a run and its event in one transaction. The outcome decides the status,
-/// the exit code and the words (see [`Outcome`]).
-async fn finish(engine: &Engine, run: &Run, outcome: &Outcome) {
+/// the exit code and the words (see [`Outcome`]). An attempt that a retry follows is recorded
+/// as such, with a `run_retrying` event instead of its failure: a run and its retries are one
+/// logical run, with one final word (`run_failed`, or `run_succeeded` that says it recovered).
+async fn finish(engine: &Engine, run: &Run, outcome: &Outcome, retry: Option<&RetryNext>) {
     let (id, job_id) = (run.id, run.job_id.clone());
     let status = outcome.status();
     let exit_code = outcome.exit_code();
     let error = outcome.error();
     let kind = match status {
+        _ if retry.is_some() => EventKind::RunRetrying,
         RunStatus::Succeeded => EventKind::RunSucceeded,
         RunStatus::TimedOut => EventKind::RunTimedOut,
         RunStatus::Cancelled => EventKind::RunCancelled,
@@ -100,11 +100,34 @@ async fn finish(engine: &Engine, run: &Run, outcome: &Outcome) {
     if let Some(code) = exit_code {
         message.push_str(&format!(" (exit code {code})"));
     }
+    if let Some(next) = retry {
+        message.push_str(&format!(
+            "; retry {} of {} in {} ms",
+            next.retry, next.of, next.delay_ms
+        ));
+    } else if run.attempt > 1 {
+        let failed = run.attempt - 1;
+        message.push_str(&match status {
+            RunStatus::Succeeded => format!(
+                " on attempt {} (recovered after {failed} failed attempt{})",
+                run.attempt,
+                if failed == 1 { "" } else { "s" }
+            ),
+            _ => format!(" on attempt {}, its last", run.attempt),
+        });
+    }
     let detail = error.clone();
+    let retried = retry.is_some();
     let result = engine
         .write(move |tx| {
-            let run =
-                vigil_store::run_finished(tx, id, status, now_ms(), exit_code, error.as_deref())?;
+            let finished = vigil_store::Finished {
+                status,
+                at: now_ms(),
+                exit_code,
+                error: error.as_deref(),
+                retried,
+            };
+            let run = vigil_store::run_finished(tx, id, finished)?;
             tx.event(NewEvent {
                 ts: now_ms(),
                 kind,
@@ -188,13 +211,13 @@ async fn drive(
     for level in deps {
         if engine.jobs().take_pending_cancel(run.id) {
             let outcome = Outcome::Cancelled("cancelled while its dependencies ran".into());
-            finish(&engine, &run, &outcome).await;
+            finish(&engine, &run, &outcome, None).await;
             engine.jobs().ended.send_modify(|n| *n += 1);
             return;
         }
         if let Some((dep, why)) = run_level(&engine, level).await {
             let outcome = Outcome::Skipped(format!("dependency {dep:?} did not succeed ({why})"));
-            finish(&engine, &run, &outcome).await;
+            finish(&engine, &run, &outcome, None).await;
             chain(&engine, &job, RunStatus::Skipped);
             return;
         }
@@ -212,19 +235,13 @@ async fn attempts(
     let mut run = first;
     let mut not_before = not_before;
     loop {
-        let outcome = execute(engine, &job, &run, not_before.take()).await;
+        let (outcome, retry) = execute(engine, &job, &run, not_before.take()).await;
         let status = outcome.status();
-        let retry = outcome
-            .retry_kind()
-            .is_some_and(|k| job.execution.retry_on.contains(&k))
-            && run.attempt <= job.execution.retries
-            && !engine.is_stopping();
-        if !retry {
+        let Some(retry) = retry else {
             chain(engine, &job, status);
             return status;
-        }
-        let delay =
-            i64::try_from(job.execution.retry_delay(run.attempt + 1)).unwrap_or(i64::MAX / 2);
+        };
+        let delay = i64::try_from(retry.delay_ms).unwrap_or(i64::MAX / 2);
         engine
             .sleep_until_ms(engine.clock_ms().saturating_add(delay))
             .await;
@@ -351,14 +368,14 @@ impl Drop for Released<'_> {
     }
 }
 
-/// One attempt: overlap, slot, spawn, wait (timeout, cancel), record. Returns how it ended,
-/// after that is committed.
+/// One attempt: overlap, slot, spawn, wait (timeout, cancel), record. Returns how it ended and
+/// the retry that follows, after that is committed.
 async fn execute(
     engine: &Engine,
     job: &Job,
     run: &Run,
     not_before: Option<chrono::DateTime<chrono::Utc>>,
-) -> Outcome {
+) -> (Outcome, Option<RetryNext>) {
     let state = engine.jobs();
     let output = Arc::new(
         RunOutput::create(
@@ -375,16 +392,16 @@ async fn execute(
             Claim::Go(rx) => break rx,
             Claim::Cancelled => {
                 let outcome = Outcome::Cancelled("cancelled while it waited".into());
-                finish(engine, run, &outcome).await;
+                finish(engine, run, &outcome, None).await;
                 state.ended.send_modify(|n| *n += 1);
-                return outcome;
+                return (outcome, None);
             }
             Claim::Skip(other) => {
                 let outcome = Outcome::Skipped(format!(
                     "run {other} of this job is still going (overlap: skip)"
                 ));
-                finish(engine, run, &outcome).await;
-                return outcome;
+                finish(engine, run, &outcome, None).await;
+                return (outcome, None);
             }
             Claim::Wait(others) => {
                 if job.overlap == Overlap::Replace {
@@ -415,16 +432,42 @@ async fn execute(
         permit = waited => permit,
         why = &mut cancel => {
             let outcome = cancelled(why.unwrap_or(Cancel::Requested), "before it started");
-            finish(engine, run, &outcome).await;
-            return outcome;
+            finish(engine, run, &outcome, None).await;
+            return (outcome, None);
         }
     };
     let outcome = spawn_and_wait(engine, job, run, &output, cancel).await;
     // The whole output is in its file before anyone can see that the run ended.
     output.finish().await;
-    finish(engine, run, &outcome).await;
+    let retry = retry_next(engine, job, run, &outcome);
+    finish(engine, run, &outcome, retry.as_ref()).await;
     drop(permit);
-    outcome
+    (outcome, retry)
+}
+
+/// The retry that follows an attempt, if one does.
+struct RetryNext {
+    /// Which retry (1 for the first).
+    retry: u32,
+    /// Of how many the policy allows.
+    of: u32,
+    /// The wait before it, ms.
+    delay_ms: u64,
+}
+
+/// Whether the job's policy retries this outcome, decided once, before the attempt's end is
+/// recorded (so the record and the event already say a retry follows).
+fn retry_next(engine: &Engine, job: &Job, run: &Run, outcome: &Outcome) -> Option<RetryNext> {
+    let retry = outcome
+        .retry_kind()
+        .is_some_and(|k| job.execution.retry_on.contains(&k))
+        && run.attempt <= job.execution.retries
+        && !engine.is_stopping();
+    retry.then(|| RetryNext {
+        retry: run.attempt,
+        of: job.execution.retries,
+        delay_ms: job.execution.retry_delay(run.attempt + 1),
+    })
 }
 
 fn cancelled(why: Cancel, when: &str) -> Outcome {
@@ -500,7 +543,12 @@ async fn spawn_and_wait(
             })
         })
         .await;
-    let overrun = tokio::spawn(warn_overrun(engine.clone(), job.id.clone(), run.id));
+    let overrun = tokio::spawn(warn_overrun(
+        engine.clone(),
+        job.id.clone(),
+        run.id,
+        job.execution.timeout_secs,
+    ));
     let timeout = job.execution.timeout_secs;
     let sleep = async {
         match timeout {
@@ -526,9 +574,10 @@ async fn spawn_and_wait(
     outcome
 }
 
-/// Raises `run_overran` at 80% and 100% of the job's learned duration (the mean of its last
-/// successful runs), if it has one.
-async fn warn_overrun(engine: Engine, job: JobId, run: i64) {
+/// Raises `run_overran` once, when the run has taken longer than is usual for its job (past
+/// its learned spread, see [`Usual`]); never before the job has a history, and never when its
+/// timeout comes first.
+async fn warn_overrun(engine: Engine, job: JobId, run: i64, timeout_secs: Option<u64>) {
     let for_read = job.clone();
     let Ok(durations) = engine
         .read(move |c| vigil_store::recent_durations(c, &for_read, LEARN_FROM))
@@ -536,27 +585,30 @@ async fn warn_overrun(engine: Engine, job: JobId, run: i64) {
     else {
         return;
     };
-    if durations.is_empty() {
+    let Some(usual) = Usual::learn(&durations) else {
         return;
-    }
-    let mean = durations.iter().sum::<i64>() / durations.len() as i64;
-    let mean = u64::try_from(mean.max(1)).unwrap_or(1);
-    let mut elapsed = 0;
-    for percent in [80u64, 100] {
-        let at = mean * percent / 100;
-        tokio::time::sleep(Duration::from_millis(at.saturating_sub(elapsed))).await;
-        elapsed = at;
-        let _ = engine
-            .record(NewEvent {
-                ts: now_ms(),
-                kind: EventKind::RunOverran,
-                program_id: None,
-                job_id: Some(job.clone()),
-                message: format!("run {run} of {job:?} passed {percent}% of its usual {mean} ms"),
-                detail: None,
-            })
-            .await;
-    }
+    };
+    let Some(at) = usual.warn_at(timeout_secs) else {
+        return;
+    };
+    tokio::time::sleep(Duration::from_millis(u64::try_from(at).unwrap_or(u64::MAX))).await;
+    let _ = engine
+        .record(NewEvent {
+            ts: now_ms(),
+            kind: EventKind::RunOverran,
+            program_id: None,
+            job_id: Some(job.clone()),
+            message: format!(
+                "run {run} of {job:?} has run for {:.1} s, longer than usual (median {:.1} s, \
+                 longest of its last {} successful runs {:.1} s)",
+                at as f64 / 1000.0,
+                usual.median_ms as f64 / 1000.0,
+                usual.samples,
+                usual.longest_ms as f64 / 1000.0,
+            ),
+            detail: None,
+        })
+        .await;
 }
 
 /// On start-up: runs that were going when Vigil stopped are marked interrupted, and a process
@@ -567,7 +619,7 @@ pub(crate) async fn interrupt_leftovers(engine: &Engine) -> Result<(), ApiError>
         if let (Some(pid), Some(start)) = (run.pid, run.pid_start) {
             platform::end_leftover(pid, start, Duration::ZERO).await;
         }
-        finish(engine, &run, &Outcome::Interrupted).await;
+        finish(engine, &run, &Outcome::Interrupted, None).await;
     }
     Ok(())
 }

@@ -541,6 +541,10 @@ pub struct MatchedProcess {
     pub pid: u32,
     /// Its name.
     pub name: String,
+    /// Its executable, where readable.
+    pub exe: Option<String>,
+    /// Its command line, one element per argument.
+    pub cmd: Vec<String>,
 }
 
 /// The processes `rule` (with `path` for a match by executable) matches right now: the roots
@@ -549,8 +553,7 @@ pub struct MatchedProcess {
 pub fn find_matches(rule: &MatchRule, path: &str) -> std::io::Result<Vec<MatchedProcess>> {
     let mut system = System::new()
         .map_err(|e| std::io::Error::other(format!("cannot read the process table: {e}")))?;
-    let cmdline = matches!(rule, MatchRule::Cmdline(_));
-    system.refresh_processes_specifics(ProcessesToUpdate::All, true, discovery_kind(cmdline));
+    system.refresh_processes_specifics(ProcessesToUpdate::All, true, discovery_kind(true));
     let path = canonical_path(path);
     let own = std::process::id();
     let mut found: Vec<MatchedProcess> = system
@@ -576,6 +579,12 @@ pub fn find_matches(rule: &MatchRule, path: &str) -> std::io::Result<Vec<Matched
         .map(|(pid, p)| MatchedProcess {
             pid: pid.as_u32(),
             name: p.name().to_string_lossy().into_owned(),
+            exe: p.exe().map(|e| e.display().to_string()),
+            cmd: p
+                .cmd()
+                .iter()
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect(),
         })
         .collect();
     found.sort_by_key(|m| m.pid);

@@ -173,6 +173,31 @@ pub(crate) async fn end_leftover(pid: u32, start: i64, grace: std::time::Duratio
     true
 }
 
+/// Ends one process Vigil did not start (a watched program's, confirmed by a person): SIGTERM,
+/// then SIGKILL after `grace`, never its group or children. The identity (`pid` started at
+/// `start`, unix seconds) is checked before each signal, so a reused PID is never touched.
+/// Whether the process was found.
+pub(crate) async fn end_process(pid: u32, start: i64, grace: std::time::Duration) -> bool {
+    use nix::sys::signal::{Signal, kill};
+    use nix::unistd::Pid;
+    let Ok(raw) = i32::try_from(pid) else {
+        return false;
+    };
+    let ours = || crate::process::process_start(pid) == Some(start);
+    if !ours() {
+        return false;
+    }
+    let _ = kill(Pid::from_raw(raw), Signal::SIGTERM);
+    let deadline = tokio::time::Instant::now() + grace;
+    while tokio::time::Instant::now() < deadline && ours() {
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    if ours() {
+        let _ = kill(Pid::from_raw(raw), Signal::SIGKILL);
+    }
+    true
+}
+
 /// The processes whose process group is `pgid` (Linux: field 5 of `/proc/PID/stat`; elsewhere
 /// none are found, and only a living leader's group is signalled).
 fn group_members(pgid: u32) -> Vec<u32> {

@@ -147,6 +147,31 @@ pub(crate) async fn end_leftover(pid: u32, start: i64, grace: std::time::Duratio
     true
 }
 
+/// Ends one process Vigil did not start (a watched program's, confirmed by a person):
+/// `taskkill /PID` (a close request to its windows), then TerminateProcess after `grace`;
+/// never its children. The identity (`pid` started at `start`) is checked first.
+pub(crate) async fn end_process(pid: u32, start: i64, grace: std::time::Duration) -> bool {
+    if crate::process::process_start(pid) != Some(start) {
+        return false;
+    }
+    let _ = tokio::process::Command::new("taskkill")
+        .args(["/PID", &pid.to_string()])
+        .creation_flags(CREATE_NO_WINDOW)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .await;
+    let alive = || crate::process::process_start(pid).is_some();
+    let deadline = tokio::time::Instant::now() + grace;
+    while tokio::time::Instant::now() < deadline && alive() {
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    if alive() {
+        terminate(pid);
+    }
+    true
+}
+
 /// `cmd /D /C LINE ARGS...` parses the arguments as part of its line: values it would read as
 /// syntax are refused (see [`vigil_core::Job::check_cmd_safe`]).
 pub(crate) fn check_shell_args(

@@ -86,7 +86,7 @@ pub fn delete_job(tx: &mut Tx<'_>, id: &str) -> Result<Job, StoreError> {
 }
 
 const RUN_COLUMNS: &str = "id, job_id, trigger, status, attempt, options, argv, queued_at, \
-                           started_at, ended_at, exit_code, pid, pid_start, error";
+                           started_at, ended_at, exit_code, pid, pid_start, error, retried";
 
 fn run_from_row(row: &Row<'_>) -> rusqlite::Result<Run> {
     let trigger: String = row.get(2)?;
@@ -108,6 +108,7 @@ fn run_from_row(row: &Row<'_>) -> rusqlite::Result<Run> {
         pid: row.get(11)?,
         pid_start: row.get(12)?,
         error: row.get(13)?,
+        retried: row.get(14)?,
     })
 }
 
@@ -147,18 +148,26 @@ pub fn run_started(
     get_run(tx.conn(), id)
 }
 
+/// How a run's attempt ended, for [`run_finished`].
+#[derive(Debug, Clone, Copy)]
+pub struct Finished<'a> {
+    /// Its final status.
+    pub status: RunStatus,
+    /// When, unix ms.
+    pub at: i64,
+    /// Exit code, when it exited.
+    pub exit_code: Option<i64>,
+    /// Why, in words.
+    pub error: Option<&'a str>,
+    /// A retry follows this attempt.
+    pub retried: bool,
+}
+
 /// Records how a run ended.
-pub fn run_finished(
-    tx: &mut Tx<'_>,
-    id: RunId,
-    status: RunStatus,
-    at: i64,
-    exit_code: Option<i64>,
-    error: Option<&str>,
-) -> Result<Run, StoreError> {
+pub fn run_finished(tx: &mut Tx<'_>, id: RunId, f: Finished<'_>) -> Result<Run, StoreError> {
     tx.conn().execute(
-        "UPDATE runs SET status = ?2, ended_at = ?3, exit_code = ?4, error = ?5 WHERE id = ?1",
-        params![id, status.as_str(), at, exit_code, error],
+        "UPDATE runs SET status = ?2, ended_at = ?3, exit_code = ?4, error = ?5, retried = ?6 WHERE id = ?1",
+        params![id, f.status.as_str(), f.at, f.exit_code, f.error, f.retried],
     )?;
     get_run(tx.conn(), id)
 }
@@ -247,23 +256,24 @@ pub fn last_scheduled(conn: &Connection, job: &str) -> Result<Option<i64>, Store
     )?)
 }
 
-/// How many runs ended in `status` since `since_ms`.
+/// How many runs ended in `status` since `since_ms` (a run and its retries count once, by
+/// their final attempt).
 pub fn count_runs_since(
     conn: &Connection,
     status: RunStatus,
     since_ms: i64,
 ) -> Result<u32, StoreError> {
     Ok(conn.query_row(
-        "SELECT count(*) FROM runs WHERE status = ?1 AND ended_at >= ?2",
+        "SELECT count(*) FROM runs WHERE status = ?1 AND ended_at >= ?2 AND retried = 0",
         params![status.as_str(), since_ms],
         |r| r.get(0),
     )?)
 }
 
-/// The latest failed or timed-out runs, newest first.
+/// The latest failed or timed-out runs (final attempts), newest first.
 pub fn recent_failures(conn: &Connection, limit: u32) -> Result<Vec<Run>, StoreError> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {RUN_COLUMNS} FROM runs WHERE status IN ('failed', 'timed_out') ORDER BY id DESC LIMIT ?1"
+        "SELECT {RUN_COLUMNS} FROM runs WHERE status IN ('failed', 'timed_out') AND retried = 0 ORDER BY id DESC LIMIT ?1"
     ))?;
     let rows = stmt.query_map([limit], run_from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
@@ -274,10 +284,66 @@ pub fn failing_jobs(conn: &Connection) -> Result<Vec<String>, StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT r.job_id FROM runs r JOIN jobs j ON j.id = r.job_id
          WHERE r.id IN (SELECT max(id) FROM runs
-                        WHERE status IN ('succeeded', 'failed', 'timed_out') GROUP BY job_id)
+                        WHERE status IN ('succeeded', 'failed', 'timed_out') AND retried = 0
+                        GROUP BY job_id)
            AND r.status IN ('failed', 'timed_out')
          ORDER BY r.job_id",
     )?;
     let rows = stmt.query_map([], |r| r.get(0))?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// One finished run of a job for its statistics.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunRow {
+    /// The run (its final attempt).
+    pub id: RunId,
+    /// When it ended, unix ms.
+    pub ended_at: i64,
+    /// How long its final attempt ran, ms (none when it never started).
+    pub duration_ms: Option<i64>,
+    /// How it ended.
+    pub status: RunStatus,
+    /// Which attempt this was.
+    pub attempt: u32,
+    /// What started the attempt.
+    pub trigger: Trigger,
+}
+
+/// The last `n` finished final attempts of a job (oldest first), and the counts of succeeded
+/// and failed-or-timed-out final attempts that ended since `since_ms`.
+pub fn job_history(
+    conn: &Connection,
+    job: &str,
+    n: u32,
+    since_ms: i64,
+) -> Result<(Vec<RunRow>, u32, u32), StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, ended_at, ended_at - started_at, status, attempt, trigger FROM runs
+         WHERE job_id = ?1 AND retried = 0 AND ended_at IS NOT NULL
+           AND status IN ('succeeded', 'failed', 'timed_out', 'cancelled', 'skipped', 'interrupted')
+         ORDER BY id DESC LIMIT ?2",
+    )?;
+    let mut rows: Vec<RunRow> = stmt
+        .query_map(params![job, n], |r| {
+            let status: String = r.get(3)?;
+            let trigger: String = r.get(5)?;
+            Ok(RunRow {
+                id: r.get(0)?,
+                ended_at: r.get(1)?,
+                duration_ms: r.get(2)?,
+                status: RunStatus::parse(&status).unwrap_or(RunStatus::Interrupted),
+                attempt: r.get(4)?,
+                trigger: Trigger::parse(&trigger).unwrap_or(Trigger::Manual),
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    rows.reverse();
+    let (succeeded, failed) = conn.query_row(
+        "SELECT coalesce(sum(status = 'succeeded'), 0), coalesce(sum(status IN ('failed', 'timed_out')), 0)
+         FROM runs WHERE job_id = ?1 AND retried = 0 AND ended_at >= ?2",
+        params![job, since_ms],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    Ok((rows, succeeded, failed))
 }

@@ -11,9 +11,11 @@ use crate::{Engine, Request, now_ms};
 mod definitions;
 mod runs;
 mod schedule;
+mod stats;
 mod transfer;
 
 pub use definitions::*;
 pub use runs::*;
 pub use schedule::*;
+pub use stats::*;
 pub use transfer::*;

@@ -68,6 +68,8 @@ pub struct JobsDashboard {
     pub running: Vec<RunningRun>,
     /// The next five scheduled fires.
     pub next: Vec<NextFire>,
+    /// Each scheduled, enabled job's next fire (one per job), for the jobs list.
+    pub next_per_job: Vec<NextFire>,
     /// The latest failures.
     pub recent_failures: Vec<Run>,
     /// Every job, so the jobs page needs this one request.
@@ -113,6 +115,16 @@ impl Request for GetJobsDashboard {
                 run,
             })
             .collect();
+        let next_per_job: Vec<NextFire> = jobs
+            .iter()
+            .filter(|j| j.enabled && !j.template)
+            .filter_map(|j| {
+                Some(NextFire {
+                    job_id: j.id.clone(),
+                    at: j.next_fires(now, 1).first()?.timestamp_millis(),
+                })
+            })
+            .collect();
         let mut next: Vec<NextFire> = jobs
             .iter()
             .filter(|j| j.enabled && !j.template)
@@ -133,6 +145,7 @@ impl Request for GetJobsDashboard {
             failed_today: failed_today + timed_out,
             running,
             next,
+            next_per_job,
             recent_failures,
             jobs,
             last_runs,
