@@ -1,56 +1,20 @@
 // The system overview page (#/system): the machine's CPU, memory, disks, network and
 // busiest processes from `get_system`, polled every 2 s only while the page is shown.
 import type { VigilClient } from "./client";
-import { apiError } from "./errors";
 import { naturalCompare } from "./sort";
 
-// TODO(types): SystemOverview, MemoryInfo, DiskInfo, NetworkInfo, ProcessInfo from types.ts once generated.
-export type SysProcess = {
-  pid: number;
-  parent: number | null;
-  name: string;
-  exe: string | null;
-  cmd: Array<string>;
-  cpu_percent: number;
-  memory_bytes: number;
-  /** Unix ms. */
-  started_at: number;
-  /** The registered program it belongs to now, if any. */
-  program_id: number | null;
-};
-export type MemoryInfo = {
-  total_bytes: number;
-  used_bytes: number;
-  available_bytes: number;
-  swap_total_bytes: number;
-  swap_used_bytes: number;
-};
-export type DiskInfo = { name: string; mount: string; fs: string; total_bytes: number; available_bytes: number; removable: boolean };
-export type NetworkInfo = { name: string; rx_bytes_per_sec: number; tx_bytes_per_sec: number; rx_total_bytes: number; tx_total_bytes: number };
-export type SystemOverview = {
-  ts: number;
-  hostname: string | null;
-  os: string | null;
-  uptime_secs: number;
-  cpu_percent: number;
-  /** Percent per logical core. */
-  cores: Array<number>;
-  memory: MemoryInfo;
-  disks: Array<DiskInfo>;
-  networks: Array<NetworkInfo>;
-  process_count: number;
-  top_cpu: Array<SysProcess>;
-  top_memory: Array<SysProcess>;
-};
+import type { DiskInfo, NetworkInfo, ProcessInfo, SystemOverview } from "./types";
+
+export type { DiskInfo, MemoryInfo, NetworkInfo, SystemOverview } from "./types";
+/** One process of the overview's top lists. */
+export type SysProcess = ProcessInfo;
 
 /** How often the page reads the overview while it is shown. */
 export const POLL_MS = 2_000;
 
-// TODO(types): call client.getSystem directly once operations.ts has it.
-export async function getSystem(client: VigilClient): Promise<SystemOverview> {
-  const f = (client as unknown as Record<string, ((r: unknown) => Promise<unknown>) | undefined>).getSystem;
-  if (typeof f !== "function") throw apiError("unavailable", "this version of Vigil cannot show the system overview yet");
-  return (await f({})) as SystemOverview;
+/** The overview, read now. */
+export function getSystem(client: Pick<VigilClient, "getSystem">): Promise<SystemOverview> {
+  return client.getSystem({});
 }
 
 /** `part` of `whole` in percent, 0..100 (0 when the whole is unknown). */
