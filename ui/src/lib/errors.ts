@@ -23,13 +23,9 @@ export function isApiError(v: unknown): v is ApiError {
   );
 }
 
-export function apiError(code: ErrorCode, message: string, field?: string | null): FieldApiError {
+export function apiError(code: ErrorCode, message: string, field?: string | null): ApiError {
   return field ? { code, message, field } : { code, message };
 }
-
-// TODO(types): ApiError from types.ts once it is generated with `field`.
-/** An ApiError with the request field it is about (a dotted path: "schedule", "options.0.name"). */
-export type FieldApiError = ApiError & { field?: string | null };
 
 /** The field an error is about, when it names one. */
 export function errorField(v: unknown): string | null {
@@ -43,7 +39,7 @@ export function errorField(v: unknown): string | null {
  * Objects that already carry a known `code` and string `message` pass through;
  * everything else becomes `internal` (or `fallback`).
  */
-export function toApiError(v: unknown, fallback: ErrorCode = "internal"): FieldApiError {
+export function toApiError(v: unknown, fallback: ErrorCode = "internal"): ApiError {
   if (isApiError(v)) return apiError(v.code, v.message, errorField(v));
   if (v instanceof FormError) return apiError("invalid_input", v.message, v.field);
   if (typeof v === "string") return { code: fallback, message: v };

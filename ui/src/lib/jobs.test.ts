@@ -3,6 +3,16 @@ import type { JobOption } from "./types";
 import {
   shellOptionsNote,
   FormError,
+  filterTimeZones,
+  idFollowsName,
+  jobChoices,
+  jobEditorShows,
+  jobFormProblems,
+  jobIdProblem,
+  parseNumber,
+  runOptionProblems,
+  slugify,
+  timeZoneList,
   SchedulePreview,
   buildRunOptions,
   emptyJobForm,
@@ -97,14 +107,14 @@ describe("job editor form", () => {
       retries: "2",
       retry_delay_ms: "500",
       backoff: "exponential" as const,
-      depends_on: "a, b,,a",
-      on_success: "",
-      on_failure: "alert",
+      depends_on: ["a", "b", "", " a "],
+      on_success: [],
+      on_failure: ["alert"],
       options: [
         { name: "dry", label: "Dry run", type: "boolean" as const, flag: "--dry", choices: "x", default: "true" },
         { name: "lvl", label: "", type: "select" as const, flag: "", choices: "low, high", default: "low" },
         { name: "files", label: "", type: "array" as const, flag: "", choices: "", default: "a, b" },
-        { name: "  ", label: "blank rows are dropped", type: "string" as const, flag: "", choices: "", default: "" },
+        { name: "  ", label: "", type: "string" as const, flag: " ", choices: "", default: "" },
       ],
     };
     const job = formToJob(f);
@@ -336,5 +346,187 @@ describe("shellOptionsNote", () => {
       expect(note?.warn, command).toBe(false);
       expect(note?.text).toContain("refused");
     }
+  });
+});
+
+describe("job id from the name", () => {
+  it("makes a slug of plain names, spaces and symbols", () => {
+    expect(slugify("Nightly backup")).toBe("nightly-backup");
+    expect(slugify("  Nightly   backup (DB) #2!  ")).toBe("nightly-backup-db-2");
+    expect(slugify("a--b__c")).toBe("a-b-c");
+    expect(slugify("---x---")).toBe("x");
+    expect(slugify("Send e-mail @ 9:30")).toBe("send-e-mail-9-30");
+  });
+
+  it("folds accents and a few letters to ASCII, drops what has no ASCII form", () => {
+    expect(slugify("Über Größe")).toBe("uber-grosse");
+    expect(slugify("Café crème")).toBe("cafe-creme");
+    expect(slugify("Łódź sync")).toBe("lodz-sync");
+    expect(slugify("日本語 backup")).toBe("backup");
+    expect(slugify("日本語")).toBe("");
+    expect(slugify("🚀 deploy 🚀")).toBe("deploy");
+    expect(slugify("ｆｕｌｌ ｗｉｄｔｈ")).toBe("full-width");
+  });
+
+  it("is empty for an empty or symbol-only name", () => {
+    expect(slugify("")).toBe("");
+    expect(slugify("   ")).toBe("");
+    expect(slugify("!!!")).toBe("");
+  });
+
+  it("keeps to 64 characters without a trailing dash, and avoids reserved words", () => {
+    const long = slugify("word ".repeat(30));
+    expect(long.length).toBeLessThanOrEqual(64);
+    expect(long.endsWith("-")).toBe(false);
+    expect(slugify("New")).toBe("new-job");
+    expect(slugify("Export")).toBe("export-job");
+    expect(jobIdProblem(slugify("Dashboard"))).toBeNull();
+  });
+
+  it("every non-empty slug is a valid id", () => {
+    for (const name of ["A", "9 lives", "x y z", "Ünïcödé ✓", "a".repeat(200), "_lead", "-lead"]) {
+      const id = slugify(name);
+      if (id !== "") expect(jobIdProblem(id)).toBeNull();
+    }
+  });
+
+  it("follows the name until the id is edited to something else; empty follows again", () => {
+    expect(idFollowsName("", "Nightly backup")).toBe(true);
+    expect(idFollowsName("nightly-backup", "Nightly backup")).toBe(true);
+    expect(idFollowsName("backup", "Nightly backup")).toBe(false);
+    expect(idFollowsName("  ", "x")).toBe(true);
+  });
+
+  it("checks ids like the engine", () => {
+    expect(jobIdProblem("")).toMatch(/id/);
+    expect(jobIdProblem("new")).toMatch(/Vigil uses/);
+    expect(jobIdProblem("Upper")).toMatch(/lowercase/);
+    expect(jobIdProblem("-x")).toMatch(/starting/);
+    expect(jobIdProblem("a".repeat(65))).toMatch(/64/);
+    expect(jobIdProblem("ok_1-2")).toBeNull();
+  });
+});
+
+describe("job editor checks", () => {
+  const base = { ...emptyJobForm(), id: "x", command: "c" };
+
+  it("says nothing about a good form", () => {
+    expect(jobFormProblems(base, false)).toEqual({});
+  });
+
+  it("names the field of each problem with the daemon's path", () => {
+    const p = jobFormProblems(
+      {
+        ...base,
+        id: "",
+        command: " ",
+        depends_on: ["a"],
+        options: [
+          { name: "", label: "L", type: "string", flag: "", choices: "", default: "" },
+          { name: "k", label: "", type: "select", flag: "", choices: " , ", default: "" },
+          { name: "k", label: "", type: "string", flag: "", choices: "", default: "" },
+        ],
+      },
+      false,
+    );
+    expect(Object.keys(p).sort()).toEqual(["command", "id", "options.0.name", "options.1.choices", "options.2.name"]);
+    expect(jobFormProblems({ ...base, id: "", on_failure: [] }, true)).toEqual({});
+    expect(jobFormProblems({ ...base, on_success: ["x"] }, true)).toEqual({ on_success: expect.stringMatching(/itself/) });
+  });
+
+  it("FormErrors from the conversion carry their field", () => {
+    const caught = (f: typeof base): FormError => {
+      try {
+        formToJob(f);
+      } catch (e) {
+        return e as FormError;
+      }
+      throw new Error("no error");
+    };
+    expect(caught({ ...base, timeout_secs: "0" }).field).toBe("execution.timeout_secs");
+    expect(caught({ ...base, retries: "101" }).field).toBe("execution.retries");
+    expect(caught({ ...base, options: [{ name: "n", label: "", type: "number", flag: "", choices: "", default: "ten" }] }).field).toBe("options.0.default");
+    expect(caught({ ...base, options: [{ name: "s", label: "", type: "select", flag: "", choices: "a, b", default: "c" }] }).field).toBe("options.0.default");
+  });
+
+  it("shows the daemon's paths it has a place for", () => {
+    for (const p of ["id", "schedule", "timezone", "env", "depends_on", "execution.retries", "options.3.default"]) expect(jobEditorShows(p)).toBe(true);
+    for (const p of ["options", "options.x.name", "vars", "extends"]) expect(jobEditorShows(p)).toBe(false);
+  });
+
+  it("sends env and dependency lists (trimmed, once each)", () => {
+    const job = formToJob({ ...base, env: { A: "1" }, depends_on: [" a ", "a", "b"], on_success: [""], on_failure: ["c"] });
+    expect(job.env).toEqual({ A: "1" });
+    expect(job.depends_on).toEqual(["a", "b"]);
+    expect(job.on_success).toEqual([]);
+    expect(job.on_failure).toEqual(["c"]);
+  });
+});
+
+describe("number options", () => {
+  it("parses numbers as people type them; empty is unset", () => {
+    expect(parseNumber("42")).toBe(42);
+    expect(parseNumber(" -1.5 ")).toBe(-1.5);
+    expect(parseNumber("1e3")).toBe(1000);
+    expect(parseNumber(".5")).toBe(0.5);
+    expect(parseNumber("1,5")).toBe(1.5);
+    expect(parseNumber("")).toBeNull();
+    expect(parseNumber("  ")).toBeNull();
+    for (const bad of ["abc", "1.2.3", "0x10", "Infinity", "NaN", "1e999", "1 000", "--1", "1,000,000"]) expect(parseNumber(bad)).toBeUndefined();
+  });
+
+  it("a number default is saved as a JSON number and read back as its text", () => {
+    const job = formToJob({ ...emptyJobForm(), id: "x", command: "c", options: [{ name: "n", label: "", type: "number", flag: "--n", choices: "", default: "2.5" }] });
+    expect(job.options[0]).toMatchObject({ type: "number", default: 2.5 });
+    expect(jobToForm(job).options[0].default).toBe("2.5");
+  });
+
+  it("the run form sends a number, leaves an empty one out, and refuses text", () => {
+    const options = [opt({ name: "n", type: "number" }), opt({ name: "s", type: "string" })];
+    expect(initialOptionInputs([opt({ name: "n", type: "number", default: 3 })])).toEqual({ n: "3" });
+    expect(buildRunOptions(options, { n: " 7 ", s: "7" })).toEqual({ n: 7, s: "7" });
+    expect(buildRunOptions(options, { n: "", s: "" })).toEqual({});
+    expect(() => buildRunOptions(options, { n: "seven" })).toThrow(FormError);
+    expect(runOptionProblems(options, { n: "seven", s: "x" })).toEqual({ n: expect.stringMatching(/number/) });
+    expect(runOptionProblems(options, { n: "", s: "x" })).toEqual({});
+  });
+
+  it("the run form refuses a select value that is not a choice", () => {
+    const options = [opt({ name: "lvl", type: "select", choices: ["low", "high"] })];
+    expect(runOptionProblems(options, { lvl: "mid" })).toEqual({ lvl: "Pick one of: low, high." });
+    expect(runOptionProblems(options, { lvl: "" })).toEqual({});
+  });
+});
+
+describe("pickers", () => {
+  const jobs = [
+    { id: "backup", name: "Nightly backup" },
+    { id: "report", name: "Weekly report" },
+    { id: "tpl", name: "Backup template", template: true },
+    { id: "cleanup", name: "Clean up backups" },
+  ];
+
+  it("offers other jobs, not itself, not picked ones, not templates", () => {
+    expect(jobChoices(jobs, "report", [], "").map((j) => j.id)).toEqual(["backup", "cleanup"]);
+    expect(jobChoices(jobs, "report", ["backup"], "").map((j) => j.id)).toEqual(["cleanup"]);
+    expect(jobChoices(jobs, "", [], "back").map((j) => j.id)).toEqual(["backup", "cleanup"]);
+    expect(jobChoices(jobs, "", [], "weekly").map((j) => j.id)).toEqual(["report"]);
+    expect(jobChoices(jobs, "", [], "zzz")).toEqual([]);
+  });
+
+  it("lists UTC, then the browser's zone, then the rest alphabetically, each once", () => {
+    const list = timeZoneList(["Europe/Berlin", "America/New_York", "UTC", "Asia/Tokyo"], "Europe/Berlin");
+    expect(list).toEqual(["UTC", "Europe/Berlin", "America/New_York", "Asia/Tokyo"]);
+    expect(timeZoneList(["Asia/Tokyo"], null)).toEqual(["UTC", "Asia/Tokyo"]);
+    expect(timeZoneList([], "Etc/UTC")).toEqual(["UTC"]);
+  });
+
+  it("finds zones by city with spaces, by region prefix, and keeps the order when empty", () => {
+    const list = timeZoneList(["Europe/Berlin", "America/New_York", "America/Los_Angeles", "Asia/Tokyo"], "Asia/Tokyo");
+    expect(filterTimeZones(list, "")).toEqual(list);
+    expect(filterTimeZones(list, "new york")[0]).toBe("America/New_York");
+    expect(filterTimeZones(list, "berl")).toEqual(["Europe/Berlin"]);
+    expect(filterTimeZones(list, "america/").sort()).toEqual(["America/Los_Angeles", "America/New_York"]);
+    expect(filterTimeZones(list, "", 2)).toEqual(["UTC", "Asia/Tokyo"]);
   });
 });

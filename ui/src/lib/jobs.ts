@@ -3,6 +3,7 @@
 import type { Backoff, Job, JobOption, Missed, OptionKind, Overlap, RunStatus, Trigger } from "./types";
 import { formatDateTime, parseArgs, parseTags } from "./format";
 import { FormError } from "./errors";
+import { fuzzyFilter } from "./fuzzy";
 
 // ------------------------------------------------------------ run statuses
 
@@ -102,6 +103,10 @@ export function buildRunOptions(
     if (o.type === "array") {
       const items = parseArgs(text);
       if (items.length > 0) out[o.name] = items;
+    } else if (o.type === "number") {
+      const n = parseNumber(text);
+      if (n === undefined) throw new FormError(`${o.label || o.name}: enter a number, or leave it empty for the default.`, `options.${o.name}`);
+      if (n !== null) out[o.name] = n;
     } else if (text !== "") {
       out[o.name] = text;
     }
@@ -109,9 +114,40 @@ export function buildRunOptions(
   return out;
 }
 
+/**
+ * A number as typed: null when empty (unset), undefined when it is not a finite number.
+ * Accepts "1_000"-free plain forms: "42", "-1.5", "1e3", " 7 "; a comma as the decimal mark
+ * ("1,5") too, since people type it.
+ */
+export function parseNumber(text: string): number | null | undefined {
+  const t = text.trim();
+  if (t === "") return null;
+  const normal = /^[+-]?\d+,\d+$/.test(t) ? t.replace(",", ".") : t;
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(normal)) return undefined;
+  const n = Number(normal);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** The run form's own problems, by option name (before asking the daemon). */
+export function runOptionProblems(
+  options: readonly JobOption[],
+  inputs: Readonly<Record<string, OptionInput | undefined>>,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const o of options) {
+    const v = inputs[o.name];
+    if (o.type === "number" && typeof v === "string" && parseNumber(v) === undefined) {
+      out[o.name] = "Enter a number (like 42 or 2.5), or leave it empty for the default.";
+    } else if (o.type === "select" && typeof v === "string" && v !== "" && !o.choices.includes(v)) {
+      out[o.name] = `Pick one of: ${o.choices.join(", ")}.`;
+    }
+  }
+  return out;
+}
+
 // ------------------------------------------------------------ job editor
 
-export const OPTION_KINDS: readonly OptionKind[] = ["string", "boolean", "select", "array"];
+export const OPTION_KINDS: readonly OptionKind[] = ["string", "number", "boolean", "select", "array"];
 export const OVERLAPS: readonly { value: Overlap; label: string }[] = [
   { value: "skip", label: "Skip the new fire" },
   { value: "queue", label: "Queue it after the current run" },
@@ -154,10 +190,11 @@ export type JobForm = {
   retries: string;
   retry_delay_ms: string;
   backoff: Backoff;
-  /** Comma separated job ids. */
-  depends_on: string;
-  on_success: string;
-  on_failure: string;
+  /** Job ids. */
+  depends_on: string[];
+  on_success: string[];
+  on_failure: string[];
+  env: Record<string, string>;
   options: OptionRow[];
 };
 
@@ -182,9 +219,10 @@ export function emptyJobForm(): JobForm {
     retries: "0",
     retry_delay_ms: "1000",
     backoff: "fixed",
-    depends_on: "",
-    on_success: "",
-    on_failure: "",
+    depends_on: [],
+    on_success: [],
+    on_failure: [],
+    env: {},
     options: [],
   };
 }
@@ -213,9 +251,10 @@ export function jobToForm(job: Job): JobForm {
     retries: String(job.execution.retries),
     retry_delay_ms: String(job.execution.retry_delay_ms),
     backoff: job.execution.backoff,
-    depends_on: job.depends_on.join(", "),
-    on_success: job.on_success.join(", "),
-    on_failure: job.on_failure.join(", "),
+    depends_on: [...job.depends_on],
+    on_success: [...job.on_success],
+    on_failure: [...job.on_failure],
+    env: definedOnly(job.env),
     options: job.options.map((o) => ({
       name: o.name,
       label: o.label,
@@ -230,32 +269,138 @@ export function jobToForm(job: Job): JobForm {
 // `formToJob` throws a FormError for input the form itself can tell is wrong.
 export { FormError };
 
-function wholeNumber(text: string, field: string, min: number): number {
+function wholeNumber(text: string, what: string, min: number, path: string, max = Number.MAX_SAFE_INTEGER): number {
   const t = text.trim();
   if (!/^\d+$/.test(t) || Number(t) < min || !Number.isSafeInteger(Number(t))) {
-    throw new FormError(`${field} must be a whole number${min > 0 ? ` of at least ${min}` : ""}, got "${t}"`);
+    throw new FormError(`${what}: enter a whole number${min > 0 ? ` of at least ${min}` : ""}${t ? `, not "${t}"` : ""}.`, path);
   }
+  if (Number(t) > max) throw new FormError(`${what}: at most ${max}.`, path);
   return Number(t);
 }
 
-function optionDefault(r: OptionRow): unknown {
+function optionDefault(r: OptionRow, i: number): unknown {
   const t = r.default.trim();
   if (t === "") return null;
+  const path = `options.${i}.default`;
   switch (r.type) {
     case "boolean":
       if (t === "true") return true;
       if (t === "false") return false;
-      throw new FormError(`default of option "${r.name.trim()}" must be true or false`);
+      throw new FormError(`Default: write true or false.`, path);
     case "array":
       return parseTags(t);
+    case "number": {
+      const n = parseNumber(t);
+      if (n === null || n === undefined) throw new FormError(`Default: enter a number (like 42 or 2.5), or leave it empty.`, path);
+      return n;
+    }
+    case "select":
+      if (!parseTags(r.choices).includes(t)) throw new FormError(`Default: pick one of the choices.`, path);
+      return t;
     default:
       return t;
   }
 }
 
+/** Words the API uses under /jobs/, refused as ids (as the engine does). */
+export const RESERVED_JOB_IDS: readonly string[] = ["new", "dashboard", "export", "import"];
+export const MAX_JOB_ID = 64;
+
+/** What is wrong with an id, in plain words (the engine's rule), or null. */
+export function jobIdProblem(id: string): string | null {
+  const t = id.trim();
+  if (t === "") return "Give the job an id (it is used in links and by other jobs).";
+  if (RESERVED_JOB_IDS.includes(t)) return `"${t}" is a word Vigil uses itself; pick another id.`;
+  if (t.length > MAX_JOB_ID) return `At most ${MAX_JOB_ID} characters.`;
+  if (!/^[a-z0-9][a-z0-9_-]*$/.test(t)) return "Use lowercase letters, digits, '-' and '_', starting with a letter or digit.";
+  return null;
+}
+
+const TRANSLIT: Record<string, string> = { ß: "ss", æ: "ae", œ: "oe", ø: "o", đ: "d", ð: "d", ł: "l", þ: "th", ı: "i" };
+
 /**
- * The Job to save. Fields the editor does not show (env, category, tags,
- * retry_on, fix_command) are kept from `base` when editing.
+ * A job id made from a name: lowercase ASCII letters and digits with '-' between words
+ * ("Nightly backup (DB)" → "nightly-backup-db", "Über Größe" → "uber-grosse"); letters
+ * without an ASCII form are dropped; at most 64 characters; a reserved word gets "-job".
+ * "" when nothing usable is left.
+ */
+export function slugify(name: string): string {
+  const folded = name
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[ßæœøđðłþı]/g, (c) => TRANSLIT[c] ?? c);
+  let slug = folded
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "");
+  if (slug.length > MAX_JOB_ID) slug = slug.slice(0, MAX_JOB_ID).replace(/-+$/, "");
+  if (RESERVED_JOB_IDS.includes(slug)) slug = `${slug}-job`;
+  return slug;
+}
+
+/**
+ * Whether the id keeps following the name after a hand edit of the id: only while the id
+ * is empty or still what the name gives.
+ */
+export function idFollowsName(id: string, name: string): boolean {
+  const t = id.trim();
+  return t === "" || t === slugify(name);
+}
+
+/**
+ * The editor's own checks before saving, by field path (the daemon's paths): the id, the
+ * command, option names (not empty, not twice) and a select's choices. Empty when all is well.
+ */
+export function jobFormProblems(f: JobForm, editing: boolean): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!editing) {
+    const id = jobIdProblem(f.id);
+    if (id) out.id = id;
+  }
+  if (!f.command.trim()) out.command = "Enter the program or command line to run.";
+  const seen = new Set<string>();
+  f.options.forEach((o, i) => {
+    if (blankOptionRow(o)) return;
+    const n = o.name.trim();
+    if (n === "") out[`options.${i}.name`] = "Give the option a name, or remove the row.";
+    else if (seen.has(n)) out[`options.${i}.name`] = `Another option is already called "${n}".`;
+    seen.add(n);
+    if (o.type === "select" && parseTags(o.choices).length === 0) out[`options.${i}.choices`] = "A list needs its choices, separated by commas.";
+  });
+  for (const key of ["depends_on", "on_success", "on_failure"] as const) {
+    if (f[key].includes(f.id.trim())) out[key] = "A job cannot depend on or start itself.";
+  }
+  return out;
+}
+
+/** The fields the job editor shows a message next to (daemon paths). */
+export function jobEditorShows(path: string): boolean {
+  return (
+    [
+      "id",
+      "name",
+      "command",
+      "args",
+      "cwd",
+      "schedule",
+      "timezone",
+      "overlap",
+      "missed",
+      "execution.timeout_secs",
+      "execution.retries",
+      "execution.retry_delay_ms",
+      "depends_on",
+      "on_success",
+      "on_failure",
+      "env",
+    ].includes(path) || /^options\.\d+\.(name|label|type|flag|choices|default)$/.test(path)
+  );
+}
+
+/**
+ * The Job to save. Fields the editor does not show (category, tags, retry_on, fix_command,
+ * template, extends, vars) are kept from `base` when editing. Option rows are sent in
+ * order (so the daemon's "options.N" paths name the same rows).
  */
 export function formToJob(f: JobForm, base?: Job): Job {
   const timeout = f.timeout_secs.trim();
@@ -266,24 +411,22 @@ export function formToJob(f: JobForm, base?: Job): Job {
     args: parseArgs(f.args),
     shell: f.shell,
     cwd: f.cwd.trim() || null,
-    env: base?.env ?? {},
+    env: { ...f.env },
     category: base?.category ?? null,
     tags: base?.tags ?? [],
     enabled: f.enabled,
-    options: f.options
-      .filter((r) => r.name.trim() !== "")
-      .map((r) => ({
-        name: r.name.trim(),
-        label: r.label.trim(),
-        type: r.type,
-        flag: r.flag.trim() || null,
-        choices: r.type === "select" ? parseTags(r.choices) : [],
-        default: optionDefault(r),
-      })),
+    options: f.options.filter((r) => !blankOptionRow(r)).map((r, i) => ({
+      name: r.name.trim(),
+      label: r.label.trim(),
+      type: r.type,
+      flag: r.flag.trim() || null,
+      choices: r.type === "select" ? parseTags(r.choices) : [],
+      default: optionDefault(r, i),
+    })),
     execution: {
-      timeout_secs: timeout === "" ? null : wholeNumber(timeout, "Timeout", 1),
-      retries: wholeNumber(f.retries || "0", "Retries", 0),
-      retry_delay_ms: wholeNumber(f.retry_delay_ms || "0", "Retry delay", 0),
+      timeout_secs: timeout === "" ? null : wholeNumber(timeout, "Timeout", 1, "execution.timeout_secs"),
+      retries: wholeNumber(f.retries || "0", "Retries", 0, "execution.retries", 100),
+      retry_delay_ms: wholeNumber(f.retry_delay_ms || "0", "Retry delay", 0, "execution.retry_delay_ms"),
       backoff: f.backoff,
       retry_on: base?.execution.retry_on ?? ["timeout", "failure", "start_error"],
       fix_command: base?.execution.fix_command ?? null,
@@ -292,13 +435,87 @@ export function formToJob(f: JobForm, base?: Job): Job {
     timezone: f.timezone.trim() || null,
     overlap: f.overlap,
     missed: f.missed,
-    depends_on: parseTags(f.depends_on),
-    on_success: parseTags(f.on_success),
-    on_failure: parseTags(f.on_failure),
+    depends_on: unique(f.depends_on),
+    on_success: unique(f.on_success),
+    on_failure: unique(f.on_failure),
     template: base?.template ?? false,
     extends: base?.extends ?? null,
     vars: base?.vars ?? {},
   };
+}
+
+function definedOnly(m: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(m)) if (v !== undefined) out[k] = v;
+  return out;
+}
+
+/** A row nothing was typed into: left out when saving (the editor removes it first, so row numbers match the daemon's). */
+export function blankOptionRow(r: OptionRow): boolean {
+  return [r.name, r.label, r.flag, r.choices, r.default].every((x) => x.trim() === "");
+}
+
+function unique(ids: readonly string[]): string[] {
+  return [...new Set(ids.map((x) => x.trim()).filter((x) => x !== ""))];
+}
+
+// ------------------------------------------------------------ pickers
+
+/** A job offered by the dependency pickers. */
+export type JobChoice = { id: string; name: string };
+
+/**
+ * The jobs a picker offers for `query`: every job but `self` and those already picked,
+ * matched on name and id, best first. Templates are left out (they never run).
+ */
+export function jobChoices(
+  jobs: readonly (JobChoice & { template?: boolean })[],
+  self: string,
+  picked: readonly string[],
+  query: string,
+  limit = 50,
+): JobChoice[] {
+  const pool = jobs.filter((j) => j.id !== self.trim() && !picked.includes(j.id) && !j.template);
+  return fuzzyFilter(pool, query, (j) => [j.name, j.id], limit);
+}
+
+/**
+ * The time zones to offer: "UTC" first, then the browser's own, then every other IANA zone
+ * the browser knows (alphabetical), each once.
+ */
+export function timeZoneList(supported: readonly string[], browser: string | null | undefined): string[] {
+  const first = ["UTC"];
+  if (browser && browser !== "UTC" && browser !== "Etc/UTC") first.push(browser);
+  const rest = [...supported].filter((z) => !first.includes(z)).sort();
+  return [...first, ...rest];
+}
+
+/** The zones the browser knows (empty where it cannot say) and its own zone. */
+export function browserTimeZones(): { supported: string[]; own: string | null } {
+  let supported: string[] = [];
+  let own: string | null = null;
+  try {
+    const intl = Intl as unknown as { supportedValuesOf?: (k: string) => string[] };
+    supported = intl.supportedValuesOf?.("timeZone") ?? [];
+  } catch {
+    supported = [];
+  }
+  try {
+    own = Intl.DateTimeFormat().resolvedOptions().timeZone ?? null;
+  } catch {
+    own = null;
+  }
+  return { supported, own };
+}
+
+/**
+ * Zones matching `query` ("berlin", "new york", "europe/"), best first; the list's order
+ * (UTC, the browser's zone, then alphabetical) when the query is empty. Spaces match '_'.
+ */
+export function filterTimeZones(zones: readonly string[], query: string, limit = 80): string[] {
+  const q = query.trim().replace(/\s+/g, "_");
+  if (q === "") return zones.slice(0, limit);
+  return fuzzyFilter(zones, q, (z) => [z, z.slice(z.lastIndexOf("/") + 1)], limit);
 }
 
 // ------------------------------------------------------------ run output
