@@ -17,6 +17,11 @@ export type HttpClientOptions = {
   retryDelayMs?: (attempt: number) => number;
   /** Injectable for tests. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /**
+   * The daemon answered 401 to a request sent with `token` (null: sent without one). Called
+   * for each such answer, with the token that request carried, before the call rejects.
+   */
+  onRejected?: (token: string | null) => void;
 };
 
 export const defaultRetryDelay = (attempt: number): number =>
@@ -105,26 +110,30 @@ export function createHttpTransport(opts: HttpClientOptions): Transport {
   const retryDelay = opts.retryDelayMs ?? defaultRetryDelay;
   const sleep = opts.sleep ?? abortableSleep;
 
-  function headers(extra?: Record<string, string>): Record<string, string> {
+  function headers(token: string | null, extra?: Record<string, string>): Record<string, string> {
     const h: Record<string, string> = { ...extra };
-    const token = opts.getToken();
     if (token) h["Authorization"] = `Bearer ${token}`;
     return h;
   }
 
   async function send(method: string, path: string, body?: unknown, signal?: AbortSignal, accept = "application/json"): Promise<Response> {
     let res: Response;
+    // The token this request carries: a 401 is about it, not about whatever is current later.
+    const token = opts.getToken() || null;
     try {
       res = await doFetch(opts.baseUrl + path, {
         method,
-        headers: headers(body === undefined ? { Accept: accept } : { Accept: accept, "Content-Type": "application/json" }),
+        headers: headers(token, body === undefined ? { Accept: accept } : { Accept: accept, "Content-Type": "application/json" }),
         body: body === undefined ? undefined : JSON.stringify(body),
         signal,
       });
     } catch (e) {
       throw isApiError(e) ? e : networkError(e);
     }
-    if (!res.ok) throw await errorFromResponse(res);
+    if (!res.ok) {
+      if (res.status === 401) opts.onRejected?.(token);
+      throw await errorFromResponse(res);
+    }
     return res;
   }
 
