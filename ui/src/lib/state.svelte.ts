@@ -143,8 +143,8 @@ export class VigilState {
     });
   }
 
-  /** Start, stop or restart a program (once at a time per program). */
-  act = async (p: Program, action: ProgramAction): Promise<void> => {
+  /** Start, stop or restart a program (once at a time per program); a watched program's stop ends exactly `pids`. */
+  act = async (p: Program, action: ProgramAction, pids?: number[]): Promise<void> => {
     if (this.pending[p.id]) return;
     this.pending = { ...this.pending, [p.id]: action };
     try {
@@ -152,7 +152,7 @@ export class VigilState {
         action === "start"
           ? await this.client.startProgram({ id: p.id })
           : action === "stop"
-            ? await this.client.stopProgram({ id: p.id })
+            ? await this.client.stopProgram(pids ? { id: p.id, pids } : { id: p.id })
             : await this.client.restartProgram({ id: p.id });
       this.statuses = withStatus(this.statuses, s);
       this.listError = null;
