@@ -177,7 +177,8 @@ describe("notifications against the real daemon", () => {
     const res = await answered;
     assert.equal(res.status(), 400);
     const { message } = await res.json();
-    const error = page.getByTestId("endpoint-error");
+    // next to the URL, since the daemon names the field
+    const error = page.getByTestId("endpoint-url-error");
     await error.waitFor({ state: "visible" });
     assert.equal((await error.innerText()).trim(), message, "the daemon's own message is shown");
     assert.equal(new URL(page.url()).hash, "#/notifications/endpoints/new", "still in the editor");

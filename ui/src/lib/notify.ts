@@ -2,8 +2,11 @@
 // hints, the delivery log's paging and wording, and the help text of job trigger credentials.
 import type {
   Attempt,
+  Channel,
   Delivery,
   DeliveryStatus,
+  EmailSettings,
+  EmailTls,
   Endpoint,
   EventKind,
   Header,
@@ -31,6 +34,7 @@ export const PRESETS: readonly { value: Preset; label: string; hint: string }[] 
   { value: "discord", label: "Discord", hint: 'A Discord webhook: {"content": …} (cut at 2,000 characters).' },
   { value: "teams", label: "Microsoft Teams", hint: "A Teams incoming webhook (a MessageCard with title and text)." },
   { value: "custom", label: "Custom template", hint: "Your own JSON body with {{field}} placeholders." },
+  { value: "email", label: "Email (SMTP)", hint: "Each notice as a plain-text email, sent through your mail server." },
 ];
 
 export function presetLabel(p: Preset | undefined): string {
@@ -73,6 +77,7 @@ export type HeaderRow = { name: string; value: string; secret: boolean };
 /** The endpoint editor's fields as typed. */
 export type EndpointForm = {
   name: string;
+  /** The webhook's URL (the email preset builds its own from host and port). */
   url: string;
   method: Method;
   preset: Preset;
@@ -84,7 +89,132 @@ export type EndpointForm = {
   max_attempts: string;
   backoff_ms: string;
   enabled: boolean;
+  /** The email preset's fields. */
+  email: EmailForm;
 };
+
+/** The email preset's fields as typed. */
+export type EmailForm = {
+  host: string;
+  /** Empty: the security's usual port. */
+  port: string;
+  tls: EmailTls;
+  username: string;
+  /** Empty: no password; the mask: keep the stored one. */
+  password: string;
+  from: string;
+  /** Addresses separated by commas, semicolons or new lines. */
+  to: string;
+  accept_invalid_certs: boolean;
+};
+
+export const EMAIL_SECURITY: readonly { value: EmailTls; label: string; port: number }[] = [
+  { value: "starttls", label: "STARTTLS (encrypted after connecting)", port: 587 },
+  { value: "tls", label: "TLS from the start (SMTPS)", port: 465 },
+  { value: "none", label: "None (not encrypted)", port: 25 },
+];
+
+/** The usual port of a security: 587 for STARTTLS, 465 for TLS, 25 for none. */
+export function defaultSmtpPort(tls: EmailTls): number {
+  return EMAIL_SECURITY.find((x) => x.value === tls)?.port ?? 587;
+}
+
+/** The port after the security changes: a port that was the old usual one (or empty) follows; one chosen by hand stays. */
+export function portAfterSecurityChange(port: string, from: EmailTls, to: EmailTls): string {
+  const t = port.trim();
+  return t === "" || t === String(defaultSmtpPort(from)) ? String(defaultSmtpPort(to)) : port;
+}
+
+export function emptyEmailForm(): EmailForm {
+  return { host: "", port: "587", tls: "starttls", username: "", password: "", from: "", to: "", accept_invalid_certs: false };
+}
+
+/** Host and port of an `smtp://host:port` URL (a bracketed IPv6 host keeps its brackets); null when it is not one. */
+export function parseSmtpUrl(url: string): { host: string; port: string } | null {
+  const m = /^smtp:\/\/(\[[^\]\s]+\]|[^\s:/?#@[\]]+)(?::(\d{1,5}))?\/?$/i.exec(url.trim());
+  return m ? { host: m[1], port: m[2] ?? "" } : null;
+}
+
+/** The URL of an email endpoint: `smtp://host:port` (an IPv6 host in brackets). */
+export function smtpUrl(host: string, port: number): string {
+  const h = host.trim();
+  const bracketed = h.includes(":") && !h.startsWith("[") ? `[${h}]` : h;
+  return `smtp://${bracketed}:${port}`;
+}
+
+/**
+ * A list of addresses as typed, one item per address: split at commas, semicolons and line
+ * breaks outside quotes and angle brackets (`"Doe, Jane" <jane@example.com>` stays whole).
+ */
+export function splitAddresses(text: string): string[] {
+  const out: string[] = [];
+  let cur = "";
+  let quoted = false;
+  let angle = false;
+  for (const c of text) {
+    if (c === '"' && !angle) quoted = !quoted;
+    else if (c === "<" && !quoted) angle = true;
+    else if (c === ">" && !quoted) angle = false;
+    if (!quoted && !angle && (c === "," || c === ";" || c === "\n" || c === "\r")) {
+      if (cur.trim() !== "") out.push(cur.trim());
+      cur = "";
+    } else cur += c;
+  }
+  if (cur.trim() !== "") out.push(cur.trim());
+  return out;
+}
+
+/**
+ * What is wrong with one address, in plain words, or null. The engine's rule: `local@domain`,
+ * or `Name <local@domain>`; at most 254 characters; no control characters; no spaces in the
+ * address; the domain does not start or end with a dot.
+ */
+export function addressProblem(text: string): string | null {
+  const t = text.trim();
+  if (t === "") return "Enter an address.";
+  if (t.length > 254) return `“${short(t)}” is too long for an address.`;
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(t)) return `“${short(t)}” has a control character.`;
+  const lt = t.lastIndexOf("<");
+  const addr = lt >= 0 && t.endsWith(">") ? t.slice(lt + 1, -1) : t;
+  if (lt >= 0 && !t.endsWith(">")) return `“${short(t)}”: close the address with “>”.`;
+  const at = addr.indexOf("@");
+  const local = at >= 0 ? addr.slice(0, at) : "";
+  const domain = at >= 0 ? addr.slice(at + 1) : "";
+  if (at < 0 || local === "" || domain === "" || domain.includes("@") || /\s/.test(addr) || domain.startsWith(".") || domain.endsWith(".")) {
+    return `“${short(t)}” is not an email address: write it as name@example.com.`;
+  }
+  return null;
+}
+
+function short(t: string): string {
+  return t.length > 40 ? `${t.slice(0, 37)}…` : t;
+}
+
+/**
+ * The email form's own checks, by the daemon's field path: host, port, sender, recipients
+ * (at least one, at most 50, each an address), a password only with a user name.
+ */
+export function emailFormProblems(f: EmailForm): Record<string, string> {
+  const out: Record<string, string> = {};
+  const host = f.host.trim();
+  if (host === "") out.url = "Enter the mail server's host name, like smtp.example.com.";
+  else if (/\s|\/|@/.test(host) || host.includes("://")) out.url = "Only the host name here, like smtp.example.com (the port has its own box).";
+  else if (/^[^:[\]]+:\d*$/.test(host)) out.url = "Put the port in the port box, not after the host.";
+  const port = f.port.trim();
+  if (port !== "" && (!/^\d+$/.test(port) || Number(port) < 1 || Number(port) > 65535)) out["email.port"] = "A port is a whole number from 1 to 65535.";
+  const from = addressProblem(f.from);
+  if (from) out["email.from"] = f.from.trim() === "" ? "Enter the sender's address." : from;
+  const to = splitAddresses(f.to);
+  if (to.length === 0) out["email.to"] = "Enter at least one recipient.";
+  else if (to.length > 50) out["email.to"] = "At most 50 recipients.";
+  else {
+    const bad = to.map(addressProblem).find((p) => p !== null);
+    if (bad) out["email.to"] = bad;
+  }
+  if (f.password !== "" && f.username.trim() === "") out["email.username"] = "A password needs a user name.";
+  return out;
+}
 
 export function emptyHeaderRow(): HeaderRow {
   return { name: "", value: "", secret: false };
@@ -103,14 +233,31 @@ export function emptyEndpointForm(): EndpointForm {
     max_attempts: String(ENDPOINT_DEFAULTS.max_attempts),
     backoff_ms: String(ENDPOINT_DEFAULTS.backoff_ms),
     enabled: ENDPOINT_DEFAULTS.enabled,
+    email: emptyEmailForm(),
   };
 }
 
-/** The form for a stored endpoint; secrets stay masked as the daemon sent them. */
+function emailToForm(url: string, m: EmailSettings): EmailForm {
+  const tls = m.tls ?? "starttls";
+  const at = parseSmtpUrl(url);
+  return {
+    host: at?.host ?? "",
+    port: at?.port || String(defaultSmtpPort(tls)),
+    tls,
+    username: m.username ?? "",
+    password: m.password ?? "",
+    from: m.from,
+    to: m.to.join(", "),
+    accept_invalid_certs: m.accept_invalid_certs ?? false,
+  };
+}
+
+/** The form for a stored endpoint; secrets (the signing secret, the email password) stay masked as the daemon sent them. */
 export function endpointToForm(e: Endpoint): EndpointForm {
+  const email = e.preset === "email";
   return {
     name: e.name,
-    url: e.url,
+    url: email ? "" : e.url,
     method: e.method ?? ENDPOINT_DEFAULTS.method,
     preset: e.preset ?? ENDPOINT_DEFAULTS.preset,
     template: e.template ?? "",
@@ -120,15 +267,31 @@ export function endpointToForm(e: Endpoint): EndpointForm {
     max_attempts: String(e.max_attempts ?? ENDPOINT_DEFAULTS.max_attempts),
     backoff_ms: String(e.backoff_ms ?? ENDPOINT_DEFAULTS.backoff_ms),
     enabled: e.enabled ?? ENDPOINT_DEFAULTS.enabled,
+    email: email && e.email ? emailToForm(e.url, e.email) : emptyEmailForm(),
   };
 }
 
-function wholeNumber(text: string, field: string): number {
+function wholeNumber(text: string, what: string, path?: string): number {
   const t = text.trim();
   if (!/^\d+$/.test(t) || !Number.isSafeInteger(Number(t))) {
-    throw new FormError(`${field} must be a whole number, got "${t}"`);
+    throw new FormError(`${what}: enter a whole number${t ? `, not "${t}"` : ""}.`, path);
   }
   return Number(t);
+}
+
+/** The `email` of an email endpoint, and its URL. */
+export function formToEmail(f: EmailForm): { url: string; email: EmailSettings } {
+  const port = f.port.trim() === "" ? defaultSmtpPort(f.tls) : wholeNumber(f.port, "Port", "email.port");
+  const email: EmailSettings = {
+    from: f.from.trim(),
+    to: splitAddresses(f.to),
+    tls: f.tls,
+    accept_invalid_certs: f.accept_invalid_certs,
+  };
+  if (f.username.trim() !== "") email.username = f.username.trim();
+  // The mask keeps the stored password; empty removes it.
+  if (f.password !== "") email.password = f.password;
+  return { url: smtpUrl(f.host, port), email };
 }
 
 /**
@@ -138,6 +301,21 @@ function wholeNumber(text: string, field: string): number {
  * or template is left out (no signature, no template).
  */
 export function formToEndpoint(f: EndpointForm, id?: number): Endpoint {
+  if (f.preset === "email") {
+    const { url, email } = formToEmail(f.email);
+    const e: Endpoint = {
+      name: f.name.trim(),
+      url,
+      preset: "email",
+      enabled: f.enabled,
+      timeout_ms: wholeNumber(f.timeout_ms, "Timeout", "timeout_ms"),
+      max_attempts: wholeNumber(f.max_attempts, "Attempts", "max_attempts"),
+      backoff_ms: wholeNumber(f.backoff_ms, "Backoff", "backoff_ms"),
+      email,
+    };
+    if (id !== undefined && id > 0) e.id = id;
+    return e;
+  }
   const headers: Header[] = f.headers
     .filter((h) => h.name.trim() !== "" || h.value !== "")
     .map((h) => ({ name: h.name.trim(), value: h.value, secret: h.secret }));
@@ -148,9 +326,9 @@ export function formToEndpoint(f: EndpointForm, id?: number): Endpoint {
     headers,
     preset: f.preset,
     enabled: f.enabled,
-    timeout_ms: wholeNumber(f.timeout_ms, "Timeout"),
-    max_attempts: wholeNumber(f.max_attempts, "Attempts"),
-    backoff_ms: wholeNumber(f.backoff_ms, "Backoff"),
+    timeout_ms: wholeNumber(f.timeout_ms, "Timeout", "timeout_ms"),
+    max_attempts: wholeNumber(f.max_attempts, "Attempts", "max_attempts"),
+    backoff_ms: wholeNumber(f.backoff_ms, "Backoff", "backoff_ms"),
   };
   if (id !== undefined && id > 0) e.id = id;
   if (f.template.trim() !== "") e.template = f.template;
@@ -180,6 +358,7 @@ export function templatePlaceholders(template: string): string[] {
  */
 export function endpointHints(f: EndpointForm): string[] {
   const hints: string[] = [];
+  if (f.preset === "email") return hints;
   const url = f.url.trim();
   if (url !== "" && !/^https?:\/\/[^/?#\s]+/i.test(url)) hints.push("The URL must start with http:// or https:// and name a host.");
   if (f.preset === "custom") {
@@ -283,7 +462,7 @@ export function formToRule(f: RuleForm, id?: number): Rule {
     tags: parseTags(f.tags),
     os: f.os,
     endpoints: [...f.endpoints],
-    fold_secs: wholeNumber(f.fold_secs, "Fold window"),
+    fold_secs: wholeNumber(f.fold_secs, "Fold window", "fold_secs"),
   };
   if (id !== undefined && id > 0) r.id = id;
   return r;
@@ -383,9 +562,12 @@ export function attemptOk(a: Attempt): boolean {
   return a.error === null && (a.status_code === null || (a.status_code >= 200 && a.status_code < 300));
 }
 
-/** "HTTP 200", "HTTP 500", the error when nothing answered, or "shown" for an OS notification. */
-export function attemptResult(a: Attempt): string {
-  if (a.status_code === null) return a.error ?? "shown";
+/**
+ * "HTTP 200", "HTTP 500", the error when nothing answered, "sent" for an email the server
+ * took (`email`: the endpoint is an email one), or "shown" for an OS notification.
+ */
+export function attemptResult(a: Attempt, how: Channel | "email" = "os"): string {
+  if (a.status_code === null) return a.error ?? (how === "os" ? "shown" : "sent");
   return a.error ? `HTTP ${a.status_code}: ${a.error}` : `HTTP ${a.status_code}`;
 }
 
