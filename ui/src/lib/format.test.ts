@@ -114,3 +114,19 @@ describe("withTag", () => {
     expect(withTag("web,,", "web")).toBe("web,,");
   });
 });
+
+import { formatClockMs, formatStamp } from "./format";
+
+describe("formatClockMs and formatStamp", () => {
+  it("local 24-hour time with milliseconds", () => {
+    expect(formatClockMs(new Date(2026, 10, 28, 15, 4, 5, 7).getTime())).toBe("15:04:05.007");
+    expect(formatClockMs(Number.NaN)).toBe("");
+  });
+
+  it("reads an output stamp in the local zone", () => {
+    const ms = Date.UTC(2026, 10, 28, 1, 2, 3, 456);
+    expect(formatStamp("2026-11-28T01:02:03.456Z")).toBe(formatClockMs(ms));
+    expect(formatStamp("")).toBe("");
+    expect(formatStamp("garbage")).toBe("");
+  });
+});

@@ -89,3 +89,14 @@ export function formatDateTime(ms: number): string {
   const pad = (n: number) => String(n).padStart(2, "0");
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${formatClock(ms)}`;
 }
+
+/** Local wall-clock time with milliseconds, "HH:MM:SS.mmm" (24-hour). */
+export function formatClockMs(ms: number): string {
+  if (!Number.isFinite(ms)) return "";
+  return `${formatClock(ms)}.${String(new Date(ms).getMilliseconds()).padStart(3, "0")}`;
+}
+
+/** An RFC 3339 stamp (as run output carries) in local 24-hour time, "HH:MM:SS.mmm"; "" if unreadable. */
+export function formatStamp(rfc3339: string): string {
+  return rfc3339 ? formatClockMs(Date.parse(rfc3339)) : "";
+}
