@@ -51,7 +51,8 @@ describe("settings page", () => {
     assert.deepEqual(bad.request().postDataJSON(), { sweep_ms: 10 });
     assert.equal(bad.status(), 400);
     const reason = (await bad.json()).message;
-    const err = page.getByTestId("settings-error");
+    // next to the field, since the daemon names it
+    const err = page.getByTestId("settings-sweep_ms-error");
     await err.waitFor();
     assert.equal((await err.innerText()).trim(), reason);
     assert.deepEqual(await settings(), initial);
