@@ -28,6 +28,9 @@ const TEST: &[&str] = &[
     "dunst",
     "imagemagick",
     "xdotool",
+    // A real SMTP server (with STARTTLS and SMTPS) for the email channel's tests.
+    "python3-aiosmtpd",
+    "openssl",
 ];
 /// Cross-building for Windows and running its tests under Wine.
 const WINDOWS: &[&str] = &["mingw-w64", "wine", "wine64"];

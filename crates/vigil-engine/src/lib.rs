@@ -12,6 +12,7 @@ mod clock;
 mod engine;
 mod jobs;
 mod logs;
+mod mailer;
 pub mod monitor;
 mod observer;
 mod outbox;

@@ -256,7 +256,8 @@ impl Tried {
 }
 
 /// Sends one webhook request: the endpoint's method, headers and body, with the idempotency
-/// key and (when the endpoint has a secret) the signature.
+/// key and (when the endpoint has a secret) the signature. An email endpoint's delivery goes
+/// through its SMTP server instead.
 pub(crate) async fn post(
     client: &reqwest::Client,
     endpoint: &Endpoint,
@@ -264,6 +265,9 @@ pub(crate) async fn post(
     key: &str,
     delivery: DeliveryId,
 ) -> Tried {
+    if endpoint.preset == vigil_core::Preset::Email {
+        return crate::mailer::send(endpoint, body, key).await;
+    }
     let method = match endpoint.method {
         Method::Post => reqwest::Method::POST,
         Method::Put => reqwest::Method::PUT,
@@ -328,7 +332,7 @@ fn retry_after(resp: &reqwest::Response) -> Option<u64> {
     Some(secs.saturating_mul(1000))
 }
 
-fn root_cause(e: &dyn std::error::Error) -> String {
+pub(crate) fn root_cause(e: &dyn std::error::Error) -> String {
     let mut cause = e;
     while let Some(next) = cause.source() {
         cause = next;

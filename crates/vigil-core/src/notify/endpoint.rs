@@ -309,8 +309,9 @@ impl Endpoint {
             Preset::Custom => {
                 return fill_template(self.template.as_deref().unwrap_or("{}"), n);
             }
-            // An email's body is the plain text; its subject is the notice's title.
-            Preset::Email => return Ok(text),
+            // An email: its subject (the notice's title) and plain-text body; the mailer
+            // builds the message from these when it sends.
+            Preset::Email => json!({ "subject": n.title(), "text": text }),
         };
         Ok(value.to_string())
     }

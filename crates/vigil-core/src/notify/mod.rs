@@ -84,7 +84,12 @@ mod tests {
             let mut v = serde_json::to_value(endpoint()).unwrap();
             v[field] = value.clone();
             let e: Endpoint = serde_json::from_value(v).unwrap();
-            assert!(e.validate().is_err(), "{field} = {value} must be refused");
+            let err = e.validate().unwrap_err();
+            assert_eq!(
+                err.field.as_deref(),
+                Some(field),
+                "{field} = {value}: {err:?}"
+            );
         }
         let mut custom = endpoint();
         custom.preset = Preset::Custom;
@@ -226,5 +231,114 @@ mod tests {
         assert_eq!(b.success(), Some(BreakerChange::Closed));
         assert!(b.allows(again - 1));
         assert_eq!(b.success(), None);
+    }
+
+    fn email(extra: Value) -> Value {
+        let mut v = json!({
+            "name": "mail", "url": "smtp://mail.example.com", "preset": "email",
+            "email": {"from": "Vigil <vigil@example.com>", "to": ["ops@example.com"]}
+        });
+        for (k, x) in extra.as_object().unwrap() {
+            if k == "email" {
+                for (ek, ev) in x.as_object().unwrap() {
+                    v["email"][ek] = ev.clone();
+                }
+            } else {
+                v[k] = x.clone();
+            }
+        }
+        v
+    }
+
+    #[test]
+    fn email_endpoints_are_checked_field_by_field() {
+        let ok: Endpoint = serde_json::from_value(email(json!({}))).unwrap();
+        let ok = ok.validate().unwrap();
+        let settings = ok.email.clone().unwrap();
+        assert_eq!(settings.tls, EmailTls::Starttls);
+        assert!(!settings.accept_invalid_certs);
+        for (extra, field) in [
+            (json!({"url": "https://mail.example.com"}), "url"),
+            (json!({"url": "smtp://user:pw@mail.example.com"}), "url"),
+            (json!({"url": "smtp://mail.example.com/path"}), "url"),
+            (json!({"url": "smtp://"}), "url"),
+            (json!({"email": {"from": "nobody"}}), "email.from"),
+            (json!({"email": {"from": ""}}), "email.from"),
+            (json!({"email": {"to": []}}), "email.to"),
+            (
+                json!({"email": {"to": ["ok@example.com", "two@@example.com"]}}),
+                "email.to.1",
+            ),
+            (json!({"email": {"to": ["a b@example.com"]}}), "email.to.0"),
+            (
+                json!({"email": {"to": ["x@example.com\r\nBcc: evil@example.com"]}}),
+                "email.to.0",
+            ),
+            (json!({"email": {"to": ["x@.example.com."]}}), "email.to.0"),
+            (json!({"email": {"password": "secret"}}), "email.username"),
+        ] {
+            let e: Endpoint = serde_json::from_value(email(extra.clone())).unwrap();
+            let err = e.validate().unwrap_err();
+            assert_eq!(err.field.as_deref(), Some(field), "{extra}: {err:?}");
+        }
+        let too_many: Vec<String> = (0..=MAX_RECIPIENTS)
+            .map(|i| format!("u{i}@example.com"))
+            .collect();
+        let e: Endpoint =
+            serde_json::from_value(email(json!({"email": {"to": too_many}}))).unwrap();
+        assert_eq!(e.validate().unwrap_err().field.as_deref(), Some("email.to"));
+        // A webhook carrying email settings, and an email endpoint without them, are refused.
+        let mut hook = serde_json::to_value(endpoint()).unwrap();
+        hook["email"] = json!({"from": "a@b.c", "to": ["d@e.f"]});
+        let e: Endpoint = serde_json::from_value(hook).unwrap();
+        assert_eq!(e.validate().unwrap_err().field.as_deref(), Some("email"));
+        let mut bare = email(json!({}));
+        bare["email"] = Value::Null;
+        let e: Endpoint = serde_json::from_value(bare).unwrap();
+        assert_eq!(e.validate().unwrap_err().field.as_deref(), Some("email"));
+    }
+
+    #[test]
+    fn an_email_password_reads_back_masked_and_survives_an_edit() {
+        let e: Endpoint = serde_json::from_value(email(
+            json!({"email": {"username": "vigil", "password": "hunter2"}}),
+        ))
+        .unwrap();
+        let stored = e.validate().unwrap();
+        let shown = stored.clone().masked();
+        assert_eq!(
+            shown.email.as_ref().unwrap().password.as_deref(),
+            Some(SECRET_MASK)
+        );
+        assert!(!serde_json::to_string(&shown).unwrap().contains("hunter2"));
+        let kept = shown.clone().keep_secrets(&stored);
+        assert_eq!(kept.email.unwrap().password.as_deref(), Some("hunter2"));
+        let mut changed = shown;
+        changed.email.as_mut().unwrap().password = Some("new".into());
+        assert_eq!(
+            changed
+                .keep_secrets(&stored)
+                .email
+                .unwrap()
+                .password
+                .as_deref(),
+            Some("new")
+        );
+    }
+
+    #[test]
+    fn an_email_body_carries_subject_and_text() {
+        let e: Endpoint = serde_json::from_value(email(json!({}))).unwrap();
+        let ev = event(EventKind::ProgramCrashed, Some(1), None);
+        let body = e
+            .body(&Notice {
+                event: &ev,
+                subject: Some("web".into()),
+                count: 1,
+            })
+            .unwrap();
+        let v: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(v["subject"], "Vigil: web: program crashed");
+        assert!(v["text"].as_str().unwrap().contains("said"));
     }
 }
