@@ -275,6 +275,9 @@ describe("desktop window", () => {
   });
 
   it("registers a program through the form", async () => {
+    // The register form opens in a drawer over the list; "start now" is on by default.
+    await wd.click(await wd.find('[data-testid="register-open"]'));
+    await wd.click(await wd.find('[data-testid="add-start-now"]'));
     await wd.type(await wd.find('[data-testid="add-name"]'), "desktop-node");
     await wd.type(await wd.find('[data-testid="add-path"]'), process.execPath);
     await wd.type(await wd.find('[data-testid="add-args"]'), "--version");

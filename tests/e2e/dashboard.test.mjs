@@ -58,9 +58,13 @@ describe("dashboard against the real daemon", () => {
     await other.getByTestId("engine-state").filter({ hasText: /^running$/ }).waitFor();
     await waitText(other.getByTestId("status-programs"), "0");
 
+    // The register form opens in a drawer over the list.
+    await page.getByTestId("register-open").click();
+    await page.getByTestId("register-drawer").waitFor();
     await page.getByTestId("add-name").fill("e2e-node");
     await page.getByTestId("add-path").fill(process.execPath);
     await page.getByTestId("add-args").fill("--version");
+    await page.getByTestId("add-start-now").uncheck();
     await page.getByTestId("add-submit").click();
 
     const rows = page.getByTestId("program-row");
@@ -70,26 +74,32 @@ describe("dashboard against the real daemon", () => {
     const rowText = await rows.first().innerText();
     assert.match(rowText, /--version/);
     assert.ok(rowText.includes(process.execPath), `row shows the path: ${rowText}`);
-    // the form is cleared after success
-    assert.equal(await page.getByTestId("add-name").inputValue(), "");
+    // the drawer closes after success
+    await waitFor("the drawer to close", async () => (await page.getByTestId("register-drawer").count()) === 0);
     // the live feed reported the addition, here and in the other window
     await page.getByTestId("event-row").filter({ hasText: /added/i }).first().waitFor();
     await other.getByTestId("program-row").filter({ hasText: "e2e-node" }).waitFor();
     await waitText(other.getByTestId("status-programs"), "1");
 
     // A relative path is refused (by the daemon: the UI only checks presence).
+    await page.getByTestId("register-open").click();
+    assert.equal(await page.getByTestId("add-name").inputValue(), "", "a fresh form");
     await page.getByTestId("add-name").fill("e2e-relative");
     await page.getByTestId("add-path").fill("node");
     await page.getByTestId("add-submit").click();
-    const formError = page.getByTestId("form-error");
+    // Next to the path when the daemon names the field, else with the whole form.
+    const formError = page.getByTestId("add-path-error").or(page.getByTestId("form-error"));
     await formError.waitFor({ state: "visible" });
     assert.notEqual((await formError.innerText()).trim(), "");
     assert.equal(await rows.count(), 1);
+    await page.getByTestId("register-drawer-close").click();
+    await waitFor("the drawer to close", async () => (await page.getByTestId("register-drawer").count()) === 0);
 
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, "dashboard.png"), fullPage: true });
 
     await rows.first().getByTestId("program-remove").click();
+    await page.getByTestId("remove-dialog-confirm").click();
     await waitFor("the row to disappear", async () => (await rows.count()) === 0, UI_TIMEOUT_MS);
     await waitText(page.getByTestId("status-programs"), "0");
     await waitFor("the other window to drop the row", async () => (await other.getByTestId("program-row").count()) === 0, UI_TIMEOUT_MS);
@@ -112,10 +122,13 @@ describe("dashboard against the real daemon", () => {
     await page.goto(`${baseUrl}/#/`);
     await page.getByTestId("engine-state").filter({ hasText: /^running$/ }).waitFor();
 
+    await page.getByTestId("register-open").click();
     await page.getByTestId("add-name").fill("e2e-fixture");
     await page.getByTestId("add-path").fill(VIGIL_FIXTURE);
     await page.getByTestId("add-args").fill("print\n5\n50");
     assert.equal(await page.getByTestId("add-launch").isChecked(), true, "launch is the default");
+    assert.equal(await page.getByTestId("add-start-now").isChecked(), true, "start now is the default for a launched program");
+    await page.getByTestId("add-start-now").uncheck();
     await page.getByTestId("add-tags").fill("e2e, fixture");
     await page.getByTestId("add-restart").selectOption("never");
     const sent = page.waitForRequest((r) => r.method() === "POST" && new URL(r.url()).pathname === "/api/programs");
@@ -185,6 +198,7 @@ describe("dashboard against the real daemon", () => {
     assert.equal(((await row.getByTestId("program-pids").textContent()) ?? "").trim(), "–");
 
     await row.getByTestId("program-remove").click();
+    await page.getByTestId("remove-dialog-confirm").click();
     await waitFor("the row to disappear", async () => (await row.count()) === 0, UI_TIMEOUT_MS);
   });
 

@@ -159,7 +159,8 @@ describe("program editing", () => {
     await detail.getByTestId("edit-program").click();
     await detail.getByTestId("edit-path").fill("relative/path");
     await detail.getByTestId("program-form-save").click();
-    const err = detail.getByTestId("form-error");
+    // Next to the path when the daemon names the field, else with the whole form.
+    const err = detail.getByTestId("edit-path-error").or(detail.getByTestId("form-error"));
     await err.waitFor({ state: "visible", timeout: UI_TIMEOUT_MS });
     assert.notEqual((await err.innerText()).trim(), "");
     assert.equal(await detail.getByTestId("program-effect").count(), 0);

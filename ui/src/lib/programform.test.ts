@@ -6,8 +6,13 @@ import {
   DEFAULT_LIMITS,
   MatchPreviewer,
   emptyProgramForm,
-  envFromRows,
   formToProgram,
+  matchWarning,
+  pickedValue,
+  previewRows,
+  withPick,
+  ProcessSearch,
+  type SearchState,
   previewRequest,
   previewSummary,
   programToForm,
@@ -40,7 +45,7 @@ describe("program form <-> NewProgram", () => {
   it("starts with the daemon's defaults", () => {
     const f = emptyProgramForm();
     expect(f.launch).toBe(true);
-    expect(f.env).toEqual([]);
+    expect(f.env).toEqual({});
     f.name = " job ";
     f.path = " /bin/job ";
     expect(formToProgram(f)).toEqual({
@@ -85,10 +90,39 @@ describe("program form <-> NewProgram", () => {
     expect(f.match_value).toBe("--serve");
   });
 
-  it("env rows: blank rows skipped, values kept as typed, names trimmed", () => {
-    expect(envFromRows([{ key: " A ", value: " 1 " }, { key: "", value: "" }, { key: "B", value: "" }])).toEqual({ A: " 1 ", B: "" });
-    expect(() => envFromRows([{ key: "", value: "x" }])).toThrow(/no variable name/);
-    expect(() => envFromRows([{ key: "A", value: "1" }, { key: "A ", value: "2" }])).toThrow(/A is set twice/);
+  it("the environment goes as the editor hands it on", () => {
+    const f = programToForm(PROGRAM);
+    expect(f.env).toEqual({ RUST_LOG: "info", EMPTY: "" });
+    f.env = { A: " 1 " };
+    expect(formToProgram(f).env).toEqual({ A: " 1 " });
+  });
+
+  it("names the field of what it refuses", () => {
+    const f = emptyProgramForm();
+    const fieldOf = (g: typeof f) => {
+      try {
+        formToProgram(g);
+      } catch (e) {
+        return (e as FormError).field;
+      }
+      return "nothing refused";
+    };
+    expect(fieldOf(f)).toBe("name");
+    f.name = "x";
+    expect(fieldOf(f)).toBe("path");
+    f.path = "/bin/x";
+    f.max_restarts = "many";
+    expect(fieldOf(f)).toBe("restart.max_restarts");
+    f.max_restarts = "3";
+    f.memory_mb = "-1";
+    expect(fieldOf(f)).toBe("limits.memory_mb");
+    f.memory_mb = "";
+    f.launch = false;
+    f.match_by = "cmdline";
+    f.match_value = " ";
+    expect(fieldOf(f)).toBe("match_by");
+    f.match_value = "--serve";
+    expect(fieldOf(f)).toBe("nothing refused");
   });
 
   it("limits: empty is no limit, numbers otherwise", () => {
@@ -126,7 +160,7 @@ describe("program form <-> NewProgram", () => {
 
   it("summarises a preview", () => {
     expect(previewSummary({ count: 0, processes: [] })).toBe("matches no process now");
-    expect(previewSummary({ count: 1, processes: [{ pid: 1, name: "a" }] })).toBe("matches 1 process now");
+    expect(previewSummary({ count: 1, processes: [{ pid: 1, name: "a", exe: null, cmd: [] }] })).toBe("matches 1 process now");
     expect(previewSummary({ count: 12, processes: [] })).toBe("matches 12 processes now");
   });
 });
@@ -217,5 +251,93 @@ describe("match preview: debounced, latest answer wins", () => {
     await vi.advanceTimersByTimeAsync(1000);
     expect(fetch).toHaveBeenCalledTimes(1);
     expect(shown.some((s) => s.kind === "ok")).toBe(false);
+  });
+});
+
+const PROC = {
+  pid: 4242,
+  parent: 1,
+  name: "node",
+  exe: "/usr/bin/node",
+  cmd: ["node", "server.js", "--port", "8080"],
+  cpu_percent: 1.5,
+  memory_bytes: 1 << 20,
+  started_at: 1,
+  program_id: null,
+};
+
+describe("watching a picked process", () => {
+  it("warns when the rule matches more than one process", () => {
+    expect(matchWarning(0, "name")).toBeNull();
+    expect(matchWarning(1, "exe")).toBeNull();
+    expect(matchWarning(52, "name")).toBe(
+      "This rule matches 52 processes: Stop would offer to end all of them; narrow it with the command line.",
+    );
+    expect(matchWarning(2, "cmdline")).toBe(
+      "This rule matches 2 processes: Stop would offer to end all of them; make the command-line text more specific.",
+    );
+  });
+
+  it("fills path, name and the rule from the pick", () => {
+    const f = withPick(emptyProgramForm(), PROC);
+    expect(f.launch).toBe(false);
+    expect(f.path).toBe("/usr/bin/node");
+    expect(f.name).toBe("node");
+    expect(f.match_by).toBe("exe");
+    const byLine = withPick({ ...emptyProgramForm(), name: "api" }, PROC, "cmdline");
+    expect(byLine.name).toBe("api");
+    expect(byLine.match_by).toBe("cmdline");
+    expect(byLine.match_value).toBe("node server.js --port 8080");
+    expect(formToProgram(byLine).match_by).toEqual({ by: "cmdline", value: "node server.js --port 8080" });
+    // Without an executable (access denied): by name, the path as it was.
+    const noExe = withPick({ ...emptyProgramForm(), path: "/typed" }, { ...PROC, exe: null, name: "svc.exe" });
+    expect(noExe.match_by).toBe("name");
+    expect(noExe.match_value).toBe("svc.exe");
+    expect(noExe.path).toBe("/typed");
+    expect(noExe.name).toBe("svc");
+    expect(pickedValue(PROC, "exe")).toBe("");
+  });
+
+  it("reads the preview's processes with or without command lines", () => {
+    expect(previewRows({ count: 2, processes: [{ pid: 1, name: "a" } as never, { pid: 2, name: "b", cmd: ["b", "-x"], exe: "/b" }] })).toEqual([
+      { pid: 1, name: "a", cmd: [], exe: null },
+      { pid: 2, name: "b", cmd: ["b", "-x"], exe: "/b" },
+    ]);
+  });
+});
+
+describe("process search: first at once, then debounced, latest answer wins", () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it("asks at once the first time, then after typing pauses", async () => {
+    const fetch = vi.fn(async (q: string) => [{ ...PROC, name: q || "all" }]);
+    const shown: SearchState[] = [];
+    const s = new ProcessSearch(fetch, (x) => shown.push(x), 300);
+    s.search("");
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fetch.mock.calls).toEqual([[""]]);
+    s.search("no");
+    s.search("node ");
+    await vi.advanceTimersByTimeAsync(299);
+    expect(fetch).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(fetch.mock.calls.at(-1)).toEqual(["node"]);
+    expect(shown.at(-1)).toMatchObject({ kind: "ok", processes: [{ name: "node" }] });
+    s.search("node");
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(fetch).toHaveBeenCalledTimes(2);
+    s.refresh();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fetch).toHaveBeenCalledTimes(3);
+    s.stop();
+  });
+
+  it("shows the failure", async () => {
+    const s: SearchState[] = [];
+    const search = new ProcessSearch(async () => Promise.reject({ code: "unavailable", message: "cannot reach" }), (x) => s.push(x));
+    search.search("x");
+    await vi.advanceTimersByTimeAsync(0);
+    expect(s.at(-1)).toEqual({ kind: "error", code: "unavailable", message: "cannot reach" });
   });
 });

@@ -1,12 +1,12 @@
-import type { Limits, MatchPreview, MatchRule, NewProgram, PreviewMatch, Program, RestartMode } from "./types";
+import type { Limits, MatchPreview, MatchRule, MatchedProcess, NewProgram, PreviewMatch, Program, RestartMode } from "./types";
 import { FormError, toApiError } from "./errors";
 import { parseArgs, parseTags } from "./format";
 import { DEFAULT_RESTART } from "./labels";
 import { Latest } from "./latest";
 import { Timer } from "./timer";
+import { commandLine, type ProcessInfo } from "./processes";
 
 export type MatchBy = MatchRule["by"];
-export type EnvRow = { key: string; value: string };
 
 /** What the program form edits: text as typed, converted by `formToProgram`. */
 export type ProgramForm = {
@@ -15,7 +15,8 @@ export type ProgramForm = {
   /** One argument per line. */
   args: string;
   cwd: string;
-  env: EnvRow[];
+  /** As the environment editor hands it on (its rows' problems are checked there). */
+  env: Record<string, string>;
   launch: boolean;
   autostart: boolean;
   match_by: MatchBy;
@@ -40,9 +41,35 @@ export type ProgramForm = {
 };
 
 export const MATCH_KINDS: readonly { value: MatchBy; label: string; hint: string }[] = [
-  { value: "exe", label: "By executable", hint: "Processes running the executable at the path above." },
-  { value: "name", label: "By process name", hint: "Processes with this name, such as node.exe (case-insensitive on Windows)." },
-  { value: "cmdline", label: "By command-line text", hint: "Processes whose command line contains this text." },
+  { value: "name", label: "By name", hint: "Processes with this name, such as node.exe (case-insensitive on Windows)." },
+  { value: "cmdline", label: "By command line", hint: "Processes whose command line contains this text: the way to tell copies of one program apart." },
+  { value: "exe", label: "By executable path", hint: "Processes running the executable at the path above." },
+];
+
+/**
+ * The fields the program form shows the daemon's messages next to (its `ApiError.field`
+ * paths); a deeper path goes to the nearest of these, anything else with the whole form.
+ */
+export const PROGRAM_FIELDS: readonly string[] = [
+  "name",
+  "path",
+  "args",
+  "cwd",
+  "env",
+  "tags",
+  "match_by",
+  "restart.mode",
+  "restart.success_codes",
+  "restart.backoff_initial_ms",
+  "restart.backoff_max_ms",
+  "restart.reset_after_secs",
+  "restart.max_restarts",
+  "restart.window_secs",
+  "restart",
+  "limits.cpu_percent",
+  "limits.memory_mb",
+  "limits.sustain_secs",
+  "limits",
 ];
 
 /** The daemon's default limits (none). */
@@ -64,10 +91,6 @@ export function emptyProgramForm(): ProgramForm {
   });
 }
 
-export function emptyEnvRow(): EnvRow {
-  return { key: "", value: "" };
-}
-
 /** The form filled with a program (or a NewProgram with every field). */
 export function programToForm(p: Required<NewProgram> | Program): ProgramForm {
   const r = p.restart;
@@ -77,9 +100,7 @@ export function programToForm(p: Required<NewProgram> | Program): ProgramForm {
     path: p.path,
     args: p.args.join("\n"),
     cwd: p.cwd ?? "",
-    env: Object.entries(p.env)
-      .filter((e): e is [string, string] => typeof e[1] === "string")
-      .map(([key, value]) => ({ key, value })),
+    env: Object.fromEntries(Object.entries(p.env).filter((e): e is [string, string] => typeof e[1] === "string")),
     launch: p.launch,
     autostart: p.autostart,
     match_by: p.match_by.by,
@@ -99,34 +120,19 @@ export function programToForm(p: Required<NewProgram> | Program): ProgramForm {
   };
 }
 
-function whole(text: string, what: string): number {
+function whole(text: string, what: string, field: string): number {
   const t = text.trim();
   const v = Number(t);
-  if (t === "" || !Number.isSafeInteger(v) || v < 0) throw new FormError(`${what}: enter a whole number (0 or more).`);
+  if (t === "" || !Number.isSafeInteger(v) || v < 0) throw new FormError(`${what}: enter a whole number (0 or more).`, field);
   return v;
 }
 
-function optionalNumber(text: string, what: string): number | null {
+function optionalNumber(text: string, what: string, field: string): number | null {
   const t = text.trim();
   if (t === "") return null;
   const v = Number(t);
-  if (!Number.isFinite(v) || v <= 0) throw new FormError(`${what}: enter a number above 0, or leave it empty for no limit.`);
+  if (!Number.isFinite(v) || v <= 0) throw new FormError(`${what}: enter a number above 0, or leave it empty for no limit.`, field);
   return v;
-}
-
-/** Environment rows as a map; blank rows are skipped, a value without a name or a name twice is refused. */
-export function envFromRows(rows: readonly EnvRow[]): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const { key, value } of rows) {
-    const k = key.trim();
-    if (k === "") {
-      if (value.trim() !== "") throw new FormError("Environment: a value has no variable name.");
-      continue;
-    }
-    if (Object.hasOwn(env, k)) throw new FormError(`Environment: ${k} is set twice.`);
-    env[k] = value;
-  }
-  return env;
 }
 
 /** The match rule the form describes. */
@@ -141,15 +147,18 @@ export function matchRule(f: Pick<ProgramForm, "match_by" | "match_value">): Mat
 export function formToProgram(f: ProgramForm): NewProgram {
   const name = f.name.trim();
   const path = f.path.trim();
-  if (!name) throw new FormError("Name is required.");
-  if (!path) throw new FormError("Executable path is required.");
+  if (!name) throw new FormError("Name is required.", "name");
+  if (!path) throw new FormError("Executable path is required.", "path");
+  if (!f.launch && f.match_by !== "exe" && !f.match_value.trim()) {
+    throw new FormError(f.match_by === "name" ? "Enter the process name to watch." : "Enter the command-line text to look for.", "match_by");
+  }
   const codes = f.success_codes
     .split(",")
     .map((c) => c.trim())
     .filter((c) => c !== "")
     .map((c) => {
       const v = Number(c);
-      if (!Number.isSafeInteger(v)) throw new FormError(`Success exit codes: ${c} is not a whole number.`);
+      if (!Number.isSafeInteger(v)) throw new FormError(`Success exit codes: ${c} is not a whole number.`, "restart.success_codes");
       return v;
     });
   return {
@@ -157,7 +166,7 @@ export function formToProgram(f: ProgramForm): NewProgram {
     path,
     args: parseArgs(f.args),
     cwd: f.cwd.trim() ? f.cwd.trim() : null,
-    env: envFromRows(f.env),
+    env: { ...f.env },
     launch: f.launch,
     // Autostart and restarts only mean something for programs Vigil launches.
     autostart: f.launch && f.autostart,
@@ -166,16 +175,16 @@ export function formToProgram(f: ProgramForm): NewProgram {
     restart: {
       mode: f.launch ? f.restart_mode : "never",
       success_codes: codes.length > 0 ? codes : [0],
-      backoff_initial_ms: whole(f.backoff_initial_ms, "First restart delay"),
-      backoff_max_ms: whole(f.backoff_max_ms, "Longest restart delay"),
-      reset_after_secs: whole(f.reset_after_secs, "Healthy after"),
-      max_restarts: whole(f.max_restarts, "Crash-loop limit"),
-      window_secs: whole(f.window_secs, "Crash-loop window"),
+      backoff_initial_ms: whole(f.backoff_initial_ms, "First restart delay", "restart.backoff_initial_ms"),
+      backoff_max_ms: whole(f.backoff_max_ms, "Longest restart delay", "restart.backoff_max_ms"),
+      reset_after_secs: whole(f.reset_after_secs, "Healthy after", "restart.reset_after_secs"),
+      max_restarts: whole(f.max_restarts, "Crash-loop limit", "restart.max_restarts"),
+      window_secs: whole(f.window_secs, "Crash-loop window", "restart.window_secs"),
     },
     limits: {
-      cpu_percent: optionalNumber(f.cpu_percent, "CPU limit"),
-      memory_mb: optionalNumber(f.memory_mb, "Memory limit"),
-      sustain_secs: whole(f.sustain_secs, "Sustained for"),
+      cpu_percent: optionalNumber(f.cpu_percent, "CPU limit", "limits.cpu_percent"),
+      memory_mb: optionalNumber(f.memory_mb, "Memory limit", "limits.memory_mb"),
+      sustain_secs: whole(f.sustain_secs, "Sustained for", "limits.sustain_secs"),
       restart_on_memory: f.restart_on_memory,
     },
   };
@@ -251,4 +260,111 @@ export class MatchPreviewer {
 export function previewSummary(p: MatchPreview): string {
   if (p.count === 0) return "matches no process now";
   return `matches ${p.count} ${p.count === 1 ? "process" : "processes"} now`;
+}
+
+/**
+ * The warning under a preview that finds more than one process: Stop offers to end every
+ * process a watched program has, so a rule that is too wide is a risk. Null for 0 or 1.
+ */
+export function matchWarning(count: number, by: MatchBy): string | null {
+  if (count <= 1) return null;
+  const narrow = by === "cmdline" ? "make the command-line text more specific" : "narrow it with the command line";
+  return `This rule matches ${count} processes: Stop would offer to end all of them; ${narrow}.`;
+}
+
+/** The preview's processes for the table (an older daemon gave neither command line nor executable). */
+export function previewRows(p: MatchPreview): MatchedProcess[] {
+  return p.processes.map((m) => ({ pid: m.pid, name: m.name, cmd: m.cmd ?? [], exe: m.exe ?? null }));
+}
+
+// ------------------------------------------------------------ picking a running process
+
+/** The match value a picked process gives for `by` ("" for the executable, which uses the path). */
+export function pickedValue(proc: Pick<ProcessInfo, "name" | "cmd">, by: MatchBy): string {
+  return by === "name" ? proc.name : by === "cmdline" ? commandLine(proc) : "";
+}
+
+/** The rule a pick starts with: its executable when known, else its name. */
+export function defaultPickRule(proc: Pick<ProcessInfo, "exe">): MatchBy {
+  return proc.exe ? "exe" : "name";
+}
+
+/**
+ * The form after picking `proc` to watch: launch off, the path from its executable, its
+ * name when the form has none yet, and the rule `by` (default: `defaultPickRule`) filled from it.
+ */
+export function withPick(f: ProgramForm, proc: ProcessInfo, by: MatchBy = defaultPickRule(proc)): ProgramForm {
+  return {
+    ...f,
+    launch: false,
+    autostart: false,
+    path: proc.exe ?? f.path,
+    name: f.name.trim() ? f.name : proc.name.replace(/\.exe$/i, ""),
+    match_by: by,
+    match_value: pickedValue(proc, by),
+  };
+}
+
+/** How long typing in the process search must pause before it asks. */
+export const SEARCH_DEBOUNCE_MS = 300;
+
+export type SearchState =
+  | { kind: "loading" }
+  | { kind: "ok"; processes: ProcessInfo[] }
+  | { kind: "error"; message: string; code: string };
+
+/**
+ * The picker's list: `search(q)` asks `delayMs` after the last change (the first time at
+ * once), only the newest answer is shown; `stop` drops what is pending.
+ */
+export class ProcessSearch {
+  readonly #fetch: (q: string) => Promise<ProcessInfo[]>;
+  readonly #show: (s: SearchState) => void;
+  readonly #delayMs: number;
+  readonly #timer = new Timer();
+  readonly #latest = new Latest();
+  #asked = false;
+  #lastQ: string | null = null;
+
+  constructor(fetch: (q: string) => Promise<ProcessInfo[]>, show: (s: SearchState) => void, delayMs = SEARCH_DEBOUNCE_MS) {
+    this.#fetch = fetch;
+    this.#show = show;
+    this.#delayMs = delayMs;
+  }
+
+  search(q: string): void {
+    const text = q.trim();
+    if (text === this.#lastQ) return;
+    this.#lastQ = text;
+    this.#timer.stop();
+    this.#latest.cancel();
+    this.#show({ kind: "loading" });
+    const go = () =>
+      void this.#latest.load(
+        () => this.#fetch(text),
+        (processes) => this.#show({ kind: "ok", processes }),
+        (e) => {
+          const err = toApiError(e);
+          this.#show({ kind: "error", message: err.message, code: err.code });
+        },
+      );
+    if (!this.#asked) {
+      this.#asked = true;
+      go();
+    } else this.#timer.start(this.#delayMs, go);
+  }
+
+  /** Ask again for the same text (the list is a snapshot). */
+  refresh(): void {
+    const q = this.#lastQ ?? "";
+    this.#lastQ = null;
+    this.#asked = false;
+    this.search(q);
+  }
+
+  stop(): void {
+    this.#timer.stop();
+    this.#latest.cancel();
+    this.#lastQ = null;
+  }
 }

@@ -1,6 +1,7 @@
 /**
  * Hash routes:
- * - `#/` programs dashboard, `#/programs/<id>` one program;
+ * - `#/` programs dashboard, `#/programs/<id>` one program, `#/programs/new` the register form
+ *   (`#/programs/new?pid=1234`: to watch that running process);
  * - `#/jobs` jobs, `#/jobs/new` and `#/jobs/<id>/edit` the editor, `#/jobs/<id>` one job;
  * - `#/runs/<id>` one run;
  * - `#/events` the recent events;
@@ -13,6 +14,7 @@
 export type Route =
   | { name: "dashboard" }
   | { name: "program"; id: number }
+  | { name: "program-new"; pid: number | null }
   | { name: "jobs" }
   | { name: "job-new" }
   | { name: "job-edit"; id: string }
@@ -31,6 +33,7 @@ export function section(r: Route): Section {
   switch (r.name) {
     case "dashboard":
     case "program":
+    case "program-new":
     case "events":
       return "programs";
     case "notifications":
@@ -60,7 +63,12 @@ function jobId(s: string): string | null {
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, "").replace(/\/+$/, "");
-  let m = /^\/programs\/(\d+)$/.exec(path);
+  let m = /^\/programs\/new\/?(?:\?(.*))?$/.exec(path);
+  if (m) {
+    const pid = Number(new URLSearchParams(m[1] ?? "").get("pid") ?? "");
+    return { name: "program-new", pid: Number.isSafeInteger(pid) && pid > 0 ? pid : null };
+  }
+  m = /^\/programs\/(\d+)$/.exec(path);
   if (m) {
     const id = numericId(m[1]);
     if (id !== null) return { name: "program", id };
@@ -102,6 +110,11 @@ export function parseRoute(hash: string): Route {
 
 export function programHref(id: number): string {
   return `#/programs/${id}`;
+}
+
+/** The register form; with `pid`, set to watch that running process. */
+export function newProgramHref(pid?: number): string {
+  return pid === undefined ? "#/programs/new" : `#/programs/new?pid=${pid}`;
 }
 
 export const DASHBOARD_HREF = "#/";
