@@ -162,6 +162,15 @@ describe("safety first", () => {
     await waitFor("the linked process picked", async () => (await drawer.getByTestId("picker-picked").getAttribute("data-pid").catch(() => null)) === String(b.pid));
     assert.equal(await drawer.getByTestId("add-watch").isChecked(), true);
     assert.equal(await drawer.getByTestId("add-path").inputValue(), exe);
+    // Usable at 800 px: the drawer fits, its submit button can be reached.
+    await page.setViewportSize({ width: 800, height: 700 });
+    const box = await drawer.boundingBox();
+    assert.ok(box && box.x >= 0 && box.x + box.width <= 800, `the drawer fits: ${JSON.stringify(box)}`);
+    await drawer.getByTestId("add-submit").scrollIntoViewIfNeeded();
+    assert.ok(await drawer.getByTestId("add-submit").isVisible());
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, "safety-drawer-800.png") });
+    await page.setViewportSize({ width: 1280, height: 900 });
     // Escape closes the drawer (and goes back to the list).
     await page.keyboard.press("Escape");
     await waitFor("the drawer to close", async () => (await page.getByTestId("register-drawer").count()) === 0);
@@ -323,7 +332,7 @@ describe("safety first", () => {
     );
     await waitText(page.getByTestId("engine-state"), "disconnected");
     // Actions wait for the connection; live rows are marked stale.
-    for (const id of ["program-start", "program-stop", "program-restart"]) {
+    for (const id of ["program-start", "program-stop", "program-restart", "program-remove"]) {
       assert.equal(await krow.getByTestId(id).isDisabled(), true, `${id} disabled while disconnected`);
     }
     await page.getByTestId("stale-note").first().waitFor();

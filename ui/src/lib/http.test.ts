@@ -105,15 +105,15 @@ describe("HTTP transport: live monitoring", () => {
     expect(headerOf(calls[0], "Authorization")).toBe("Bearer tok");
   });
 
-  it("POSTs start, stop and restart without a body and returns the status", async () => {
+  it("POSTs start and restart without a body, stop with the PIDs to end, and returns the status", async () => {
     const { fetch, calls } = fakeFetch(() => json(200, liveStatus));
     const c = client(fetch);
     await expect(c.startProgram({ id: 5 })).resolves.toEqual(liveStatus);
-    await c.stopProgram({ id: 6 });
+    await c.stopProgram({ id: 6, pids: [60, 61] });
     await c.restartProgram({ id: 7 });
     expect(calls.map((x) => [x.init?.method, x.url, x.init?.body])).toEqual([
       ["POST", "http://d/api/programs/5/start", undefined],
-      ["POST", "http://d/api/programs/6/stop", undefined],
+      ["POST", "http://d/api/programs/6/stop", JSON.stringify({ id: 6, pids: [60, 61] })],
       ["POST", "http://d/api/programs/7/restart", undefined],
     ]);
     expect(headerOf(calls[0], "Content-Type")).toBeUndefined();
