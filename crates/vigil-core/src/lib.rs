@@ -19,7 +19,7 @@ pub use error::{ApiError, ErrorCode};
 pub use event::{Event, EventKind, NewEvent};
 pub use job::{
     Backoff, CMD_METACHARACTERS, ExecutionPolicy, Job, JobId, JobOption, LEARN_FROM, MAX_JOB_ID,
-    Missed, OptionKind, Overlap, RetryOn, Usual, check_graph, next_fires, parse_cron,
+    MIN_SAMPLES, Missed, OptionKind, Overlap, RetryOn, Usual, check_graph, next_fires, parse_cron,
     parse_schedule, parse_tz, plan, resolve_template, utc_ms,
 };
 pub use notify::{

@@ -279,7 +279,9 @@ impl Probe {
         let mut procs: Vec<ProcessInfo> = sys
             .processes()
             .iter()
-            .filter(|(pid, p)| pid.as_u32() != own && p.thread_kind().is_none())
+            .filter(|(pid, p)| {
+                pid.as_u32() != own && p.thread_kind().is_none() && !crate::monitor::ended(p)
+            })
             .map(|(pid, p)| info(*pid, p, owners))
             .collect();
         procs.sort_by(by_cpu);
@@ -369,7 +371,9 @@ pub(crate) fn describe(
         .iter()
         .filter_map(|s| {
             let pid = Pid::from_u32(s.pid);
-            let p = sys.process(pid).filter(|p| p.start_time() == s.started)?;
+            let p = sys
+                .process(pid)
+                .filter(|p| p.start_time() == s.started && !crate::monitor::ended(p))?;
             Some(ProcessInfo {
                 cpu_percent: s.cpu_percent,
                 memory_bytes: s.memory_bytes,

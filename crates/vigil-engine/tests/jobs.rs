@@ -317,6 +317,143 @@ async fn retries_follow_the_policy_and_chains_follow_the_outcome() {
         Trigger::Chain,
         "on_failure ran once, after the last attempt"
     );
+    // One logical run: the first two attempts say a retry follows, only the last one failed
+    // (one `run_failed` for rules to route), and the counts see one failed run.
+    assert_eq!(
+        runs.iter().map(|r| r.retried).collect::<Vec<_>>(),
+        [true, true, false]
+    );
+    let mut kinds = Vec::new();
+    for r in &runs {
+        kinds.extend(
+            events_of_run(&engine, r.id)
+                .await
+                .into_iter()
+                .map(|e| e.kind),
+        );
+    }
+    let count = |k| kinds.iter().filter(|x| **x == k).count();
+    assert_eq!(count(vigil_core::EventKind::RunRetrying), 2, "{kinds:?}");
+    assert_eq!(count(vigil_core::EventKind::RunFailed), 1, "{kinds:?}");
+    let dash = engine
+        .call(vigil_engine::api::GetJobsDashboard {})
+        .await
+        .unwrap();
+    assert_eq!(
+        dash.failed_today, 1,
+        "failed today counts runs, not attempts"
+    );
+    assert_eq!(dash.recent_failures.len(), 1);
+    let stats = engine
+        .call(vigil_engine::api::GetJobStats { id: "flaky".into() })
+        .await
+        .unwrap();
+    assert_eq!((stats.runs, stats.failed, stats.recent.len()), (1, 1, 1));
+    assert_eq!(stats.recent[0].attempts, 3);
+    assert_eq!(stats.success_rate, Some(0.0));
+    engine.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_that_recovers_on_a_retry_is_one_success() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = start(&dir).await;
+    let marker = dir.path().join("failed-once");
+    let marker = marker.to_str().unwrap();
+    save(
+        &engine,
+        job(
+            "recovers",
+            &["fail-once", marker],
+            json!({"execution": {"retries": 3, "retry_delay_ms": 10}}),
+        ),
+    )
+    .await;
+    run(&engine, "recovers", json!({})).await;
+    let runs = finished_runs(&engine, "recovers", 2).await;
+    assert_eq!(
+        runs.iter()
+            .map(|r| (r.attempt, r.status, r.retried))
+            .collect::<Vec<_>>(),
+        [
+            (1, RunStatus::Failed, true),
+            (2, RunStatus::Succeeded, false)
+        ]
+    );
+    let first = events_of_run(&engine, runs[0].id).await;
+    assert!(
+        first
+            .iter()
+            .all(|e| e.kind != vigil_core::EventKind::RunFailed),
+        "{first:?}"
+    );
+    let last = events_of_run(&engine, runs[1].id).await;
+    let done = last
+        .iter()
+        .find(|e| e.kind == vigil_core::EventKind::RunSucceeded)
+        .unwrap();
+    assert!(
+        done.message.contains("recovered after 1 failed attempt"),
+        "{}",
+        done.message
+    );
+    let dash = engine
+        .call(vigil_engine::api::GetJobsDashboard {})
+        .await
+        .unwrap();
+    assert_eq!((dash.succeeded_today, dash.failed_today), (1, 0));
+    let stats = engine
+        .call(vigil_engine::api::GetJobStats {
+            id: "recovers".into(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        (stats.runs, stats.succeeded, stats.success_rate),
+        (1, 1, Some(1.0))
+    );
+    engine.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn number_options_take_numbers_and_refuse_the_rest_naming_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = start(&dir).await;
+    save(
+        &engine,
+        job(
+            "numbers",
+            &["args"],
+            json!({"options": [{"name": "n", "type": "number", "flag": "--n"}]}),
+        ),
+    )
+    .await;
+    for good in [json!(3), json!(-2.5), json!("42"), json!(" 7 ")] {
+        let id = try_run(&engine, "numbers", json!({ "n": good }))
+            .await
+            .unwrap();
+        assert_eq!(
+            ended(&engine, id).await.status,
+            RunStatus::Succeeded,
+            "{good}"
+        );
+    }
+    for bad in [
+        json!("abc"),
+        json!("NaN"),
+        json!("1e999"),
+        json!(true),
+        json!([1]),
+        json!({}),
+    ] {
+        let err = try_run(&engine, "numbers", json!({ "n": bad }))
+            .await
+            .unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidInput, "{bad}");
+        assert_eq!(err.field.as_deref(), Some("options.n"), "{bad}");
+    }
+    let runs = runs_of(&engine, "numbers").await;
+    assert_eq!(runs.len(), 4, "a refused run is not recorded");
     engine.stop().await;
 }
 
@@ -683,45 +820,66 @@ async fn a_flood_of_output_is_capped_and_the_run_still_finishes() {
     engine.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_run_longer_than_usual_is_reported() {
-    let dir = tempfile::tempdir().unwrap();
-    let engine = start(&dir).await;
-    // Learn a short duration, then run longer than it.
-    let mut j = job("usual", &["exit", "0", "100"], json!({}));
-    save(&engine, j.clone()).await;
-    for _ in 0..2 {
-        let id = run(&engine, "usual", json!({})).await;
-        assert_eq!(ended(&engine, id).await.status, RunStatus::Succeeded);
-    }
-    j.args = vec!["exit".into(), "0".into(), "1500".into()];
-    engine.call(SaveJob::job(&j, true)).await.unwrap();
-    let last = engine
-        .call(vigil_engine::api::GetStatus {})
+/// Events about one run (its message names it), in order.
+async fn events_of_run(engine: &Engine, id: i64) -> Vec<vigil_core::Event> {
+    let mine = format!("run {id} ");
+    engine
+        .call(vigil_engine::api::ListEvents::default())
         .await
         .unwrap()
-        .last_event_id;
-    let mut events = engine.subscribe(last);
-    let id = run(&engine, "usual", json!({})).await;
-    let mine = format!("run {id} ");
-    let mut seen = Vec::new();
-    let started = Instant::now();
-    while seen.len() < 2 {
-        let e = tokio::time::timeout(DEADLINE, futures_util::StreamExt::next(&mut events))
-            .await
-            .unwrap()
-            .unwrap()
-            .unwrap();
-        if e.kind == vigil_core::EventKind::RunOverran && e.message.starts_with(&mine) {
-            seen.push(e.message);
-        }
-        assert!(started.elapsed() < DEADLINE);
+        .into_iter()
+        .filter(|e| e.message.starts_with(&mine))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_a_run_longer_than_usual_is_reported_and_a_steady_job_never_warns() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = start(&dir).await;
+    // Learn a steady ~100 ms job (five runs: the least a job is judged on).
+    let mut j = job("usual", &["exit", "0", "100"], json!({}));
+    save(&engine, j.clone()).await;
+    let mut steady = Vec::new();
+    for _ in 0..vigil_core::MIN_SAMPLES + 1 {
+        let id = run(&engine, "usual", json!({})).await;
+        assert_eq!(ended(&engine, id).await.status, RunStatus::Succeeded);
+        steady.push(id);
     }
+    for id in &steady {
+        let kinds: Vec<_> = events_of_run(&engine, *id)
+            .await
+            .into_iter()
+            .map(|e| e.kind)
+            .collect();
+        assert!(
+            !kinds.contains(&vigil_core::EventKind::RunOverran),
+            "a steady run never warns: run {id} had {kinds:?}"
+        );
+    }
+    let stats = engine
+        .call(vigil_engine::api::GetJobStats { id: "usual".into() })
+        .await
+        .unwrap();
+    let usual = stats.usual.expect("learned after five runs");
     assert!(
-        seen[0].contains("80%") && seen[1].contains("100%"),
-        "{seen:?}"
+        usual.median_ms >= 100 && usual.warn_after_ms >= usual.median_ms + 1000,
+        "{usual:?}"
     );
+    // Now much longer than anything it did: one warning, once, naming what is usual.
+    j.args = vec!["exit".into(), "0".into(), "2500".into()];
+    engine.call(SaveJob::job(&j, true)).await.unwrap();
+    let id = run(&engine, "usual", json!({})).await;
     ended(&engine, id).await;
+    let overran: Vec<_> = events_of_run(&engine, id)
+        .await
+        .into_iter()
+        .filter(|e| e.kind == vigil_core::EventKind::RunOverran)
+        .collect();
+    assert_eq!(overran.len(), 1, "{overran:?}");
+    assert!(
+        overran[0].message.contains("longer than usual"),
+        "{overran:?}"
+    );
     engine.stop().await;
 }
 

@@ -12,6 +12,7 @@
 //! - `ignore-stop [SECS]`: ignores Ctrl-C, SIGTERM and Ctrl-Break; only a kill ends it.
 //! - `pid-file PATH SECS`: writes its pid to PATH, then sleeps.
 //! - `threads N [SECS]`: starts N idle threads, then sleeps (for benchmarks' busy process table).
+//! - `fail-once PATH`: exits 1 and creates PATH when PATH is missing; exits 0 after.
 //! - `exit-stamp`: prints the unix time in nanoseconds and exits 0 at once (exit latency).
 //! - `args ARG...`: prints each argument hex-encoded on its own line (`arg <hex>`), then `args N`.
 
@@ -146,6 +147,18 @@ fn main() -> ExitCode {
                 .unwrap_or(0);
             let _ = writeln!(out, "{nanos}");
             let _ = out.flush();
+        }
+        "fail-once" => {
+            // Fails (exit 1) when the marker file is missing, creating it; succeeds after.
+            let Some(path) = args.get(1) else {
+                eprintln!("fixture: fail-once needs a path");
+                return ExitCode::from(2);
+            };
+            if std::fs::metadata(path).is_err() {
+                let _ = std::fs::write(path, "failed once");
+                eprintln!("fixture: failing the first time");
+                return ExitCode::from(1);
+            }
         }
         "pid-file" => {
             let Some(path) = args.get(1) else {

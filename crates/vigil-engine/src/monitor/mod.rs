@@ -295,6 +295,9 @@ pub struct Sweeper {
     reader: platform::StatReader,
     /// Per member PID, the last direct reading and when it was taken.
     direct: HashMap<u32, (platform::ProcStat, Instant)>,
+    /// Member PIDs the last direct reading could not read (gone, or a zombie): refreshed at the
+    /// next discovery so a stale entry is not taken for a live process.
+    lost: Vec<u32>,
     /// The boot time sysinfo's start times are built on, read once with it (the kernel moves
     /// its own when the wall clock is set, which would make every identity check fail).
     boot: Option<u64>,
@@ -312,6 +315,7 @@ impl Sweeper {
             own_pid: std::process::id(),
             reader: platform::StatReader::new(),
             direct: HashMap::new(),
+            lost: Vec::new(),
             boot: System::boot_time().ok(),
         })
     }
@@ -374,11 +378,19 @@ impl Sweeper {
             match listed {
                 Some(alive) => {
                     // Read only the processes that appeared since the last look.
-                    let new: Vec<Pid> = alive
+                    let mut new: Vec<Pid> = alive
                         .iter()
                         .filter(|pid| !self.seen.contains(pid))
                         .map(|&pid| Pid::from_u32(pid))
                         .collect();
+                    // Members that could not be read but are still listed (zombies) are read
+                    // again, so their state is current when they are matched.
+                    new.extend(
+                        self.lost
+                            .iter()
+                            .filter(|pid| alive.contains(pid))
+                            .map(|&pid| Pid::from_u32(pid)),
+                    );
                     if !new.is_empty() {
                         self.system.refresh_processes_specifics(
                             ProcessesToUpdate::Some(&new),
@@ -456,6 +468,7 @@ impl Sweeper {
         let mut vanished = false;
         let mut alive = HashSet::new();
         let ids: Vec<ProcId> = self.members.values().flatten().copied().collect();
+        self.lost.clear();
         let boot = self.boot;
         let tps = self.reader.ticks_per_sec();
         for id in ids {
@@ -464,6 +477,7 @@ impl Sweeper {
                 if !cfg!(target_os = "linux") {
                     return None;
                 }
+                self.lost.push(pid);
                 vanished = true;
                 continue;
             };
@@ -509,6 +523,7 @@ impl Sweeper {
             .processes()
             .iter()
             .filter(|(pid, _)| pid.as_u32() != self.own_pid)
+            .filter(|(_, p)| !ended(p))
             .filter(|(pid, _)| !alive_only || self.seen.contains(&pid.as_u32()))
             .map(|(pid, p)| Candidate {
                 id: ProcId {
@@ -523,6 +538,14 @@ impl Sweeper {
             .collect();
         assign(targets, &candidates)
     }
+}
+
+/// A process that has ended and waits only for its parent to collect its exit status.
+pub(crate) fn ended(p: &sysinfo::Process) -> bool {
+    matches!(
+        p.status(),
+        sysinfo::ProcessStatus::Zombie | sysinfo::ProcessStatus::Dead
+    )
 }
 
 /// A program's executable path as a process's executable reads back: resolved (links, `..`)
@@ -559,7 +582,7 @@ pub fn find_matches(rule: &MatchRule, path: &str) -> std::io::Result<Vec<Matched
     let mut found: Vec<MatchedProcess> = system
         .processes()
         .iter()
-        .filter(|(pid, _)| pid.as_u32() != own)
+        .filter(|(pid, p)| pid.as_u32() != own && !ended(p))
         .filter(|(pid, p)| {
             matching::matches(
                 rule,

@@ -101,8 +101,12 @@ pub(crate) fn parse_stat(raw: &[u8], page_size: u64) -> Option<super::ProcStat> 
     let rest = std::str::from_utf8(raw.get(close + 1..)?).ok()?;
     // Fields from 3 (state) on: utime is field 14, stime 15, starttime 22, rss 24.
     let mut fields = rest.split_ascii_whitespace();
+    // A zombie (or dead) process has ended; only its exit status waits for its parent.
+    if matches!(fields.next()?, "Z" | "X" | "x") {
+        return None;
+    }
     let mut nth = |n: usize| -> Option<u64> { fields.nth(n)?.parse().ok() };
-    let utime = nth(11)?;
+    let utime = nth(10)?;
     let stime = nth(0)?;
     let start = nth(6)?;
     let rss_pages: i64 = fields.nth(1)?.parse().ok()?;
@@ -226,4 +230,25 @@ pub(crate) fn check_shell_args(
     _argv: &[String],
 ) -> Result<(), vigil_core::ApiError> {
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_stat;
+
+    #[test]
+    fn stat_lines_parse_past_odd_names_and_a_zombie_reads_as_gone() {
+        let line = |state: &str| {
+            format!(
+                "42 (my (odd) name) {state} 1 42 42 0 -1 4194304 100 0 0 0 7 3 0 0 20 0 1 0 12345 1000000 25"
+            )
+        };
+        let s = parse_stat(line("S").as_bytes(), 4096).unwrap();
+        assert_eq!((s.cpu_ticks, s.start, s.rss_bytes), (10, 12345, 25 * 4096));
+        for gone in ["Z", "X"] {
+            assert_eq!(parse_stat(line(gone).as_bytes(), 4096), None, "{gone}");
+        }
+        assert_eq!(parse_stat(b"42 (cut", 4096), None);
+        assert_eq!(parse_stat(b"", 4096), None);
+    }
 }
