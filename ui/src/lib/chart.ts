@@ -166,6 +166,11 @@ export function sharedTop(maxes: readonly number[], floor: number): number {
 
 // ---------------------------------------------------------------- time texts (24-hour)
 
+/** Tick steps of time axes, seconds: never below a second (labels show whole seconds). */
+export const TIME_INCRS: readonly number[] = [
+  1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 2 * 86400, 7 * 86400, 14 * 86400, 30 * 86400,
+];
+
 const pad = (n: number) => String(n).padStart(2, "0");
 
 /**

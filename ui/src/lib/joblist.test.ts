@@ -3,7 +3,7 @@ import { NO_JOB_FILTER, bulkPlan, bulkSummary, facets, filterJobs, filtering, jo
 import { makeJob, makeRun } from "./jobfixtures.test-util";
 
 const jobs = [
-  makeJob({ id: "backup10", name: "Backup 10", category: "storage", tags: ["nightly", "disk"], schedule: "0 2 * * *", timezone: "Europe/Seoul" }),
+  makeJob({ id: "backup10", name: "Backup 10", category: "storage", tags: ["nightly", "disk"], schedule: "0 2 * * *", timezone: "Asia/Seoul" }),
   makeJob({ id: "backup9", name: "Backup 9", category: "storage", tags: ["nightly"], schedule: "*/30 * * * * *" }),
   makeJob({ id: "report", name: "Report", command: "/usr/bin/make-report", category: "office", tags: ["weekly"], enabled: false, schedule: "0 9 * * 1" }),
   makeJob({ id: "adhoc", name: "Ad hoc", tags: [] }),
@@ -57,7 +57,7 @@ describe("jobRows", () => {
   });
 
   it("schedules read in words", () => {
-    expect(byId.backup10.schedule).toBe("at 02:00 every day, Europe/Seoul");
+    expect(byId.backup10.schedule).toBe("at 02:00 every day, Asia/Seoul");
     expect(byId.backup9.schedule).toBe("every 30 s, UTC");
     expect(byId.adhoc.schedule).toBe("manual only");
   });

@@ -88,3 +88,29 @@ describe("follow", () => {
     expect(followAfterScroll(false, 800, box(800))).toBe(false);
   });
 });
+
+import { joinLive } from "./logview";
+
+describe("joinLive", () => {
+  const t = (texts: string[], at: number | null = null) => texts.map((text) => ({ text, at }));
+
+  it("counts the seam once and keeps the live lines' times", () => {
+    const got = joinLive(t(["1", "2", "3"]), t(["2", "3", "4"], 9));
+    expect(got.map((l) => [l.text, l.at])).toEqual([
+      ["1", null],
+      ["2", 9],
+      ["3", 9],
+      ["4", 9],
+    ]);
+  });
+
+  it("no overlap: both, nothing lost", () => {
+    expect(joinLive(t(["1", "2"]), t(["3", "4"], 5)).map((l) => l.text)).toEqual(["1", "2", "3", "4"]);
+    expect(joinLive(t([]), t(["a"], 5)).map((l) => l.text)).toEqual(["a"]);
+    expect(joinLive(t(["a"]), []).map((l) => l.text)).toEqual(["a"]);
+  });
+
+  it("the longest seam wins with repeated lines", () => {
+    expect(joinLive(t(["x", "x", "x"]), t(["x", "x", "y"], 1)).map((l) => l.text)).toEqual(["x", "x", "x", "y"]);
+  });
+});

@@ -106,3 +106,24 @@ export function followAfterScroll(following: boolean, prevTop: number, box: { sc
   if (box.scrollTop < prevTop) return false;
   return following;
 }
+
+/**
+ * The tail joined with the live lines that arrived while it was read: the live lines may
+ * repeat the tail's last lines (printed before the tail was read, pushed after the follow
+ * began), so the longest end of the tail that the live lines begin with is counted once.
+ * Lines printed between the two are kept either way: the follow starts before the tail is
+ * read.
+ */
+export function joinLive(tail: readonly LogLine[], live: readonly LogLine[]): LogLine[] {
+  for (let k = Math.min(tail.length, live.length); k > 0; k--) {
+    let same = true;
+    for (let i = 0; i < k; i++) {
+      if (tail[tail.length - k + i].text !== live[i].text) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return [...tail.slice(0, tail.length - k), ...live];
+  }
+  return [...tail, ...live];
+}

@@ -5,7 +5,7 @@ describe("describeSchedule", () => {
   it.each([
     // the brief's examples
     ["*/30 * * * * *", null, "every 30 s, UTC"],
-    ["0 2 * * *", "Europe/Seoul", "at 02:00 every day, Europe/Seoul"],
+    ["0 2 * * *", "Asia/Seoul", "at 02:00 every day, Asia/Seoul"],
     ["5 * * * *", null, "at minute 5 of every hour, UTC"],
     // seconds and minutes
     ["* * * * * *", null, "every second, UTC"],
