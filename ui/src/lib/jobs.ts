@@ -53,6 +53,7 @@ export const JOB_EVENT_KINDS: ReadonlySet<string> = new Set([
   "run_skipped",
   "run_interrupted",
   "run_overran",
+  "run_retrying",
 ]);
 
 // ------------------------------------------------------------ run options form
