@@ -439,7 +439,7 @@ pub(crate) async fn act<R: Runtime>(
             engine.call(StartProgram { id }).await?;
         }
         TrayAction::Stop(id) => {
-            engine.call(StopProgram { id }).await?;
+            engine.call(StopProgram { id, pids: None }).await?;
         }
         TrayAction::Restart(id) => {
             engine.call(RestartProgram { id }).await?;

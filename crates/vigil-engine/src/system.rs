@@ -403,7 +403,7 @@ mod tests {
 
     #[test]
     fn busiest_first_then_memory_then_pid() {
-        let mut v = vec![
+        let mut v = [
             row(3, 1.0, 5),
             row(1, 1.0, 5),
             row(2, 1.0, 9),

@@ -515,7 +515,7 @@ async fn quitting_in_leave_mode_leaves_programs_running_and_the_next_start_adopt
     .await;
     // Stopping it ends it.
     engine
-        .call(vigil_engine::api::StopProgram { id })
+        .call(vigil_engine::api::StopProgram { id, pids: None })
         .await
         .unwrap();
     until("the process gone", async || (!alive(pid)).then_some(())).await;

@@ -209,7 +209,13 @@ async fn stop_kills_a_program_that_ignores_it_and_its_whole_tree() {
         .unwrap()
         .processes[0]
         .pid;
-    let stopped = engine.call(StopProgram { id: stubborn.id }).await.unwrap();
+    let stopped = engine
+        .call(StopProgram {
+            id: stubborn.id,
+            pids: None,
+        })
+        .await
+        .unwrap();
     assert_eq!(stopped.state, ProgramState::Stopped);
     let e = expect_event(&mut events, EventKind::ProgramStopped, stubborn.id).await;
     assert!(e.message.contains("on request"), "{}", e.message);
@@ -218,12 +224,24 @@ async fn stop_kills_a_program_that_ignores_it_and_its_whole_tree() {
         "a program that ignores the polite stop is killed"
     );
 
-    engine.call(StopProgram { id: parent.id }).await.unwrap();
+    engine
+        .call(StopProgram {
+            id: parent.id,
+            pids: None,
+        })
+        .await
+        .unwrap();
     for pid in children {
         until("the child to be gone", async || (!alive(pid)).then_some(())).await;
     }
     // Stopping a stopped program is harmless.
-    engine.call(StopProgram { id: parent.id }).await.unwrap();
+    engine
+        .call(StopProgram {
+            id: parent.id,
+            pids: None,
+        })
+        .await
+        .unwrap();
     engine.stop().await;
 }
 

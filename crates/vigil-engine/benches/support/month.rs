@@ -125,7 +125,17 @@ fn fill(dir: &Path, days: i64, retain: bool) -> (u64, u64, f64) {
                 } else {
                     (RunStatus::Succeeded, 0, EventKind::RunSucceeded)
                 };
-                vigil_store::run_finished(tx, run.id, status, at + 2_000, Some(code), None)?;
+                vigil_store::run_finished(
+                    tx,
+                    run.id,
+                    vigil_store::Finished {
+                        status,
+                        at: at + 2_000,
+                        exit_code: Some(code),
+                        error: None,
+                        retried: false,
+                    },
+                )?;
                 tx.event(NewEvent {
                     ts: at + 2_000,
                     kind,
