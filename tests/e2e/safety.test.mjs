@@ -272,6 +272,40 @@ describe("safety first", () => {
     await json(await daemon.api(`/api/programs/${launched.id}`), 404);
   });
 
+  it("registers a launched program: the daemon's reason next to the wrong field, then started at once", { timeout: 60_000 }, async () => {
+    await page.goto(`${daemon.baseUrl}/#/`);
+    await page.getByTestId("register-open").click();
+    const drawer = page.getByTestId("register-drawer");
+    await drawer.waitFor();
+    assert.equal(await drawer.getByTestId("add-launch").isChecked(), true);
+    assert.equal(await drawer.getByTestId("add-start-now").isChecked(), true, "start now: on for a launched program");
+    assert.equal(await drawer.getByTestId("add-autostart").isChecked(), false, "start with Vigil: a separate choice");
+    await drawer.getByTestId("add-name").fill("e2e-now");
+    await drawer.getByTestId("add-path").fill("relative/fixture");
+    await drawer.getByTestId("add-submit").click();
+    // The daemon names the field: its reason is next to the path, focused, and goes when the path changes.
+    const pathError = drawer.getByTestId("add-path-error");
+    await pathError.waitFor();
+    assert.notEqual((await pathError.innerText()).trim(), "");
+    assert.equal(await drawer.getByTestId("form-error").count(), 0, "not a form-level error");
+    assert.equal(await activeTestid(), "add-path");
+    await drawer.getByTestId("add-path").fill(VIGIL_FIXTURE);
+    await waitFor("the path's message to go", async () => (await pathError.count()) === 0);
+    await drawer.getByTestId("add-args").fill("sleep\n3600");
+    assert.equal((await drawer.getByTestId("add-submit").innerText()).trim(), "Register and start");
+    const started = page.waitForRequest((r) => r.method() === "POST" && /^\/api\/programs\/\d+\/start$/.test(new URL(r.url()).pathname));
+    await drawer.getByTestId("add-submit").click();
+    await started;
+    await waitFor("the drawer to close", async () => (await page.getByTestId("register-drawer").count()) === 0);
+    const r = row("e2e-now");
+    await waitText(r.getByTestId("program-state"), "running");
+    const id = Number(await r.getAttribute("data-program-id"));
+    const stored = await json(await daemon.api(`/api/programs/${id}`));
+    assert.equal(stored.autostart, false);
+    await json(await daemon.api(`/api/programs/${id}`, { method: "DELETE" }), 204);
+    await waitFor("the row to go", async () => (await r.count()) === 0);
+  });
+
   it("a wrong token says so, and parallel refusals keep the message", { timeout: 60_000 }, async () => {
     const ctx = await browser.newContext({ viewport: { width: 900, height: 800 } });
     const p = await ctx.newPage();
