@@ -43,13 +43,16 @@ impl ProgramLog {
         }
     }
 
-    /// Appends one line (without its newline). stderr lines are marked so a reader can tell.
-    /// The file write happens on the output thread; this waits only when it is far behind.
+    /// Appends one line (without its newline), stamped with the local time it arrived (RFC
+    /// 3339, milliseconds: `2026-11-28T18:22:05.123+09:00 `); stderr lines are marked so a
+    /// reader can tell. The file write happens on the output thread; this waits only when it
+    /// is far behind.
     pub(crate) async fn line(&self, stderr: bool, text: &str) {
+        let stamp = chrono::Local::now().format("%Y-%m-%dT%H:%M:%S%.3f%:z");
         let line = if stderr {
-            format!("[stderr] {text}")
+            format!("{stamp} [stderr] {text}")
         } else {
-            text.to_owned()
+            format!("{stamp} {text}")
         };
         let _ = self.live.send(line.clone());
         let mut bytes = Vec::with_capacity(line.len() + 1);
@@ -109,7 +112,7 @@ impl ProgramLog {
         lines
     }
 
-    /// Lines as they are printed.
+    /// Lines as they are printed (stamped like the file's).
     pub(crate) fn follow(&self) -> broadcast::Receiver<String> {
         self.live.subscribe()
     }
@@ -132,7 +135,7 @@ mod tests {
             dir.path(),
             7,
             LogLimits {
-                file_bytes: 100,
+                file_bytes: 300,
                 keep: 2,
             },
             Appender::spawn().unwrap(),
@@ -149,15 +152,13 @@ mod tests {
         );
         for f in files {
             let len = f.unwrap().metadata().unwrap().len();
-            assert!(len <= 100 + 20, "each file stays near the cap, got {len}");
+            assert!(len <= 300 + 60, "each file stays near the cap, got {len}");
         }
         let tail = log.tail(5);
         assert_eq!(tail.len(), 5);
-        assert_eq!(
-            tail.last().unwrap(),
-            "[stderr] line 059",
-            "newest last, stderr marked"
-        );
+        let (stamp, text) = tail.last().unwrap().split_once(' ').unwrap();
+        assert_eq!(text, "[stderr] line 059", "newest last, stderr marked");
+        chrono::DateTime::parse_from_rfc3339(stamp).expect("each line starts with its time");
         assert_eq!(log.last_lines().len(), LAST_LINES);
         log.new_run();
         assert!(log.last_lines().is_empty());

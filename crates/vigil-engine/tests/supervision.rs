@@ -185,7 +185,7 @@ async fn stop_kills_a_program_that_ignores_it_and_its_whole_tree() {
             .unwrap();
         let pids: Vec<u32> = tail
             .iter()
-            .filter_map(|l| l.strip_prefix("child ")?.trim().parse().ok())
+            .filter_map(|l| l.split_once(" child ")?.1.trim().parse().ok())
             .collect();
         (pids.len() == 2).then_some(pids)
     })
@@ -506,7 +506,10 @@ async fn output_can_be_followed_live() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(line, "line 1", "lines arrive as they are printed");
+    let (stamp, text) = line.split_once(' ').unwrap();
+    assert_eq!(text, "line 1", "lines arrive as they are printed");
+    let at = chrono::DateTime::parse_from_rfc3339(stamp).expect("stamped with the time it arrived");
+    assert!((at.timestamp_millis() - now_ms()).abs() < 60_000, "{stamp}");
     let err = engine.follow_log(999).unwrap_err();
     assert_eq!(err.code, ErrorCode::NotFound);
     engine.stop().await;
