@@ -26,6 +26,16 @@ mod supervisor;
 pub mod system;
 
 pub use api::Request;
+
+/// The innermost cause of an error, in words (a connection error's "connection refused"
+/// rather than the layers around it).
+pub(crate) fn root_cause(e: &dyn std::error::Error) -> String {
+    let mut cause = e;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    cause.to_string()
+}
 pub use appender::LogLimits;
 pub use clock::{Clock, ManualClock, SystemClock, now_ms};
 pub use engine::{Engine, EngineConfig};

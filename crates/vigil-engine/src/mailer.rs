@@ -1,7 +1,7 @@
 //! Email deliveries: an email endpoint's notice sent through its SMTP server (lettre over
 //! rustls), with the same attempt bookkeeping as a webhook.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use lettre::message::header::ContentType;
 use lettre::transport::smtp::authentication::Credentials;
@@ -9,22 +9,14 @@ use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use vigil_core::{EmailTls, Endpoint};
 
-use crate::outbox::Tried;
-
 /// Sends one email delivery. `body` is what [`Endpoint::body`] made for the email preset
 /// (`{"subject", "text"}`); `key` becomes the Message-ID, so a receiver can drop a repeat.
-pub(crate) async fn send(endpoint: &Endpoint, body: &str, key: &str) -> Tried {
-    let started = Instant::now();
+/// The error says why in words (never the password).
+pub(crate) async fn send(endpoint: &Endpoint, body: &str, key: &str) -> Result<(), String> {
     let timeout = Duration::from_millis(u64::from(endpoint.timeout_ms));
-    let result = match tokio::time::timeout(timeout, try_send(endpoint, body, key)).await {
+    match tokio::time::timeout(timeout, try_send(endpoint, body, key)).await {
         Ok(r) => r,
         Err(_) => Err(format!("no answer within {} ms", endpoint.timeout_ms)),
-    };
-    Tried {
-        status_code: None,
-        error: result.err(),
-        latency_ms: started.elapsed().as_millis().min(u128::from(u32::MAX)) as u32,
-        retry_after_ms: None,
     }
 }
 
@@ -83,5 +75,5 @@ async fn try_send(endpoint: &Endpoint, body: &str, key: &str) -> Result<(), Stri
         .send(message)
         .await
         .map(|_| ())
-        .map_err(|e| crate::outbox::root_cause(&e))
+        .map_err(|e| crate::root_cause(&e))
 }

@@ -266,7 +266,14 @@ pub(crate) async fn post(
     delivery: DeliveryId,
 ) -> Tried {
     if endpoint.preset == vigil_core::Preset::Email {
-        return crate::mailer::send(endpoint, body, key).await;
+        let started = Instant::now();
+        let sent = crate::mailer::send(endpoint, body, key).await;
+        return Tried {
+            status_code: None,
+            error: sent.err(),
+            latency_ms: started.elapsed().as_millis().min(u128::from(u32::MAX)) as u32,
+            retry_after_ms: None,
+        };
     }
     let method = match endpoint.method {
         Method::Post => reqwest::Method::POST,
@@ -304,9 +311,9 @@ pub(crate) async fn post(
             error: Some(if e.is_timeout() {
                 format!("no answer within {} ms", endpoint.timeout_ms)
             } else if e.is_connect() {
-                format!("cannot connect: {}", root_cause(&e))
+                format!("cannot connect: {}", crate::root_cause(&e))
             } else {
-                root_cause(&e.without_url())
+                crate::root_cause(&e.without_url())
             }),
             latency_ms,
             retry_after_ms: None,
@@ -330,14 +337,6 @@ fn retry_after(resp: &reqwest::Response) -> Option<u64> {
         .parse()
         .ok()?;
     Some(secs.saturating_mul(1000))
-}
-
-pub(crate) fn root_cause(e: &dyn std::error::Error) -> String {
-    let mut cause = e;
-    while let Some(next) = cause.source() {
-        cause = next;
-    }
-    cause.to_string()
 }
 
 async fn send(engine: &Engine, d: Due) {
