@@ -206,6 +206,80 @@ describe("forms and keyboard against the real daemon", () => {
     assert.equal(await chip.count(), 0);
   });
 
+  it("job editor: time zone from a searchable list, environment rows checked like the engine, a number option sent as a number", async () => {
+    await page.goto(`${daemon.baseUrl}/#/jobs/new`);
+    await page.getByTestId("job-editor").waitFor();
+    await page.getByTestId("job-name").fill("Zone env number");
+    await page.getByTestId("job-command").fill(process.execPath);
+    await page.getByTestId("job-args").fill("--version");
+
+    // Time zone: UTC first, then search.
+    const tz = page.getByTestId("job-timezone");
+    await tz.click();
+    const zones = page.getByTestId("job-timezone-options").locator("[data-zone]");
+    await zones.first().waitFor();
+    assert.equal(await zones.first().getAttribute("data-zone"), "UTC");
+    await tz.fill("berlin");
+    await waitFor("Berlin first", async () => (await zones.first().getAttribute("data-zone")) === "Europe/Berlin");
+    await tz.press("Enter");
+    assert.equal(await tz.inputValue(), "Europe/Berlin");
+
+    // Environment: a name twice is flagged next to its row, and the save waits for a fix.
+    await page.getByTestId("job-env-add").click();
+    await page.getByTestId("job-env-key").nth(0).fill("MODE");
+    await page.getByTestId("job-env-value").nth(0).fill("fast");
+    await page.getByTestId("job-env-add").click();
+    await page.getByTestId("job-env-key").nth(1).fill("MODE");
+    const problem = page.getByTestId("job-env-problem");
+    await problem.waitFor();
+    assert.match(await problem.innerText(), /already set in row 1/);
+    await page.getByTestId("job-save").click();
+    await page.getByTestId("job-error").waitFor();
+    assert.equal(hash(page), "#/jobs/new", "not saved with a wrong row");
+    await page.getByTestId("job-env-key").nth(1).fill("LEVEL");
+    await page.getByTestId("job-env-value").nth(1).fill("3");
+    await waitFor("the row message to go", async () => (await problem.count()) === 0);
+
+    // A number option with a default.
+    await page.getByTestId("option-add").click();
+    await page.getByTestId("option-name").fill("count");
+    await page.getByTestId("option-type").selectOption("number");
+    await page.getByTestId("option-flag").fill("--count");
+    await page.getByTestId("option-default").fill("two");
+    await page.getByTestId("job-save").click();
+    const defaultError = page.getByTestId("option-default-error");
+    await defaultError.waitFor();
+    assert.match(await defaultError.innerText(), /number/);
+    await page.getByTestId("option-default").fill("2.5");
+    await waitFor("the default message to go", async () => (await defaultError.count()) === 0);
+
+    await page.getByTestId("job-save").click();
+    await waitFor("the new job's page", () => hash(page) === "#/jobs/zone-env-number");
+    const job = await (await daemon.api("/api/jobs/zone-env-number")).json();
+    assert.equal(job.timezone, "Europe/Berlin");
+    assert.deepEqual(job.env, { LEVEL: "3", MODE: "fast" });
+    assert.deepEqual(job.options[0], { name: "count", label: "", type: "number", flag: "--count", choices: [], default: 2.5 });
+
+    // The run form: a numeric box; text is refused next to it, a number goes as a JSON number.
+    const box = page.getByTestId("run-option-number");
+    await box.waitFor();
+    await box.fill("seven");
+    let runs = 0;
+    const count = (r) => {
+      if (r.method() === "POST" && new URL(r.url()).pathname === "/api/jobs/zone-env-number/run") runs++;
+    };
+    page.on("request", count);
+    await page.getByTestId("run-submit").click();
+    await page.getByTestId("run-option-error").waitFor();
+    assert.equal(runs, 0);
+    page.off("request", count);
+    await box.fill("7");
+    await waitFor("the option message to go", async () => (await page.getByTestId("run-option-error").count()) === 0);
+    const run = page.waitForRequest((r) => r.method() === "POST" && new URL(r.url()).pathname === "/api/jobs/zone-env-number/run");
+    await page.getByTestId("run-submit").click();
+    assert.deepEqual((await run).postDataJSON().options, { count: 7 });
+  });
+
   it("command palette: Ctrl+K opens it, a job's name and Enter open the job, Escape closes and gives the focus back", async () => {
     await page.goto(`${daemon.baseUrl}/#/`);
     await page.getByTestId("nav-jobs").waitFor();
@@ -241,6 +315,21 @@ describe("forms and keyboard against the real daemon", () => {
     await waitFor("the run entry first", async () => (await page.getByTestId("palette-option").first().getAttribute("data-key")) === "job:dep-a:run");
     await page.keyboard.press("Enter");
     await waitFor("the run's page", () => /^#\/runs\/\d+$/.test(hash(page)));
+
+    // pause and resume every schedule
+    const paused = async () => (await (await daemon.api("/api/settings")).json()).schedules_paused;
+    assert.equal(await paused(), false);
+    await page.keyboard.press("Control+k");
+    await page.getByTestId("palette-input").fill("pause all");
+    await waitFor("the pause entry first", async () => (await page.getByTestId("palette-option").first().getAttribute("data-key")) === "action:pause");
+    await page.keyboard.press("Enter");
+    await palette.waitFor({ state: "detached" });
+    await waitFor("schedules paused", async () => (await paused()) === true);
+    await page.keyboard.press("Control+k");
+    await page.getByTestId("palette-input").fill("resume sched");
+    await waitFor("the resume entry first", async () => (await page.getByTestId("palette-option").first().getAttribute("data-key")) === "action:resume");
+    await page.keyboard.press("Enter");
+    await waitFor("schedules running", async () => (await paused()) === false);
   });
 
   it("shortcuts: g j goes to jobs, ? lists them, and none fires inside a field", async () => {
