@@ -342,6 +342,16 @@ describe("forms and keyboard against the real daemon", () => {
     await page.keyboard.press("g");
     await page.keyboard.press("e");
     await waitFor("the events page", () => hash(page) === "#/events");
+    await page.keyboard.press("n");
+    await waitFor("the register form", () => hash(page) === "#/programs/new");
+
+    // / puts the focus in the page's search
+    await page.goto(`${daemon.baseUrl}/#/jobs`);
+    await page.getByTestId("jobs-search").waitFor();
+    await page.locator("body").click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press("/");
+    await waitFor("the search focused", async () => (await page.evaluate(() => document.activeElement?.getAttribute("data-testid"))) === "jobs-search");
+    assert.equal(await page.getByTestId("jobs-search").inputValue(), "", "the / itself is not typed");
 
     // Inside a field, keys are text.
     await page.goto(`${daemon.baseUrl}/#/jobs/new`);
