@@ -44,6 +44,7 @@ export function makeRun(over: Partial<Run> = {}): Run {
     pid: 123,
     pid_start: 1,
     error: null,
+    retried: false,
     ...over,
   };
 }

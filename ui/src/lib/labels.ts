@@ -24,6 +24,7 @@ export const EVENT_LABELS: Record<EventKind, string> = {
   run_skipped: "skipped",
   run_interrupted: "interrupted",
   run_overran: "overran",
+  run_retrying: "retrying",
   delivery_dead_lettered: "delivery dead",
   endpoint_failing: "endpoint failing",
   endpoint_recovered: "endpoint recovered",
