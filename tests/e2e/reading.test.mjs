@@ -286,6 +286,8 @@ describe("reading the data", () => {
     await waitText(rp.getByTestId("run-trigger"), "Manual: started by hand");
     await page.screenshot({ path: join(ARTIFACTS, "reading-run.png"), fullPage: true });
 
+    await page.goto(`${d.baseUrl}/#/runs/${failed.id}`);
+    await page.getByTestId("run-retried").waitFor();
     await page.goto(`${d.baseUrl}/#/runs/${retry.id}`);
     await waitText(page.getByTestId("run-trigger"), `Retry (attempt ${retry.attempt}): started again after attempt ${retry.attempt - 1} failed`);
   });
