@@ -981,3 +981,72 @@ async fn a_second_daemon_on_a_taken_data_dir_exits_at_once_naming_the_first() {
     assert_eq!(status, 200, "the first daemon still answers");
     assert!(first.terminate().success());
 }
+
+/// A watched program's stop from the CLI shows what it would end and ends nothing without
+/// `--pid` or `--yes`; with `--pid` it ends exactly that process.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_stops_a_watched_program_only_by_confirmed_pid() {
+    let dir = tempfile::tempdir().unwrap();
+    let daemon = Daemon::start(dir.path());
+    let http = reqwest::Client::new();
+    let marker = format!("cli-watched-{}", std::process::id());
+    let mut outside = Command::new("/usr/bin/python3")
+        .args(["-c", "import time; time.sleep(3600)", &marker])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = outside.id();
+    let p = daemon
+        .create(
+            &http,
+            "/api/programs",
+            &json!({"name": "outside", "path": "/usr/bin/python3", "launch": false,
+                    "match_by": {"by": "cmdline", "value": marker}}),
+        )
+        .await;
+    let id = p["id"].as_i64().unwrap().to_string();
+    let status = format!("/api/programs/{id}/status");
+    let started = Instant::now();
+    loop {
+        let (_, s) = daemon.get_json(&http, &status).await;
+        if s["processes"][0]["pid"] == pid {
+            break;
+        }
+        assert!(
+            started.elapsed() < DEADLINE,
+            "the watched process was never found: {s}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let vigil = |args: &[&str]| {
+        Command::new(BIN)
+            .args(args)
+            .arg("--data-dir")
+            .arg(dir.path())
+            .output()
+            .unwrap()
+    };
+    let out = vigil(&["programs", "stop", &id]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains(&pid.to_string()) && said.contains(&marker),
+        "{said}"
+    );
+    assert!(said.contains("Nothing was ended"), "{said}");
+    assert!(outside.try_wait().unwrap().is_none(), "still running");
+    let out = vigil(&["programs", "stop", &id, "--pid", &pid.to_string()]);
+    assert!(out.status.success(), "{out:?}");
+    let started = Instant::now();
+    while outside.try_wait().unwrap().is_none() {
+        assert!(
+            started.elapsed() < DEADLINE,
+            "the confirmed process was not ended"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    drop(daemon);
+}
