@@ -20,6 +20,7 @@ fn main() -> ExitCode {
         Some("test") => test(&root, &args[1..]),
         Some("dist") => dist(&root),
         Some("bench") => bench(&root),
+        Some("screenshots") => screenshots(&root),
         Some("chaos") => chaos(&root, &args[1..]),
         Some("fuzz") => fuzz(&root, &args[1..]),
         _ => {
@@ -27,7 +28,8 @@ fn main() -> ExitCode {
                 "usage: cargo xtask <task>\n\n\
                  run    set up and start the desktop app (under Xvfb when there is no display)\n\
                  test   set up and run every test suite (add --skip-windows to skip the Windows ones)\n\
-                 bench  speed and size benchmarks; rewrites docs/BENCHMARKS.md\n\
+                 bench  speed and size benchmarks, the UI's included; rewrites docs/BENCHMARKS.md\n\
+                 screenshots  every page in both themes into docs/screenshots/\n\
                  chaos  SIGKILL the daemon at random moments under load [KILLS, default 50]\n\
                  fuzz   the long fuzz run [CASES per target, default 200000]; with a nightly\n\
                         toolchain and cargo-fuzz, also coverage-guided (libFuzzer) [SECS each]\n\
@@ -114,8 +116,36 @@ fn bench(root: &Path) -> Result<(), String> {
         &["cargo", "bench", "-p", "vigil-engine", "--bench", "vigil"].map(String::from),
         &[("VIGIL_BENCH_OUT", &out.display().to_string())],
     )?;
+    // The UI's cost in Chromium: 200 live programs on the dashboard (VIGIL_UI_BENCH_SECS,
+    // default 60; 3600 for the hour-long version).
+    browser_setup(root)?;
+    steps::exec(
+        root,
+        &["node", "tests/e2e/bench-ui.mjs"].map(String::from),
+        &[("VIGIL_UI_BENCH_OUT", &out.display().to_string())],
+    )?;
     eprintln!("xtask: wrote {}", out.display());
     Ok(())
+}
+
+/// What the browser scripts need: Chromium, the npm packages, the built UI, the daemon and
+/// the fixture program.
+fn browser_setup(root: &Path) -> Result<(), String> {
+    setup::system_packages(setup::Purpose::Test { windows: false })?;
+    setup::npm_install(root, "ui")?;
+    setup::npm_install(root, "tests/e2e")?;
+    steps::build_ui(root)?;
+    steps::cargo(
+        root,
+        &["build", "-p", "vigil-cli", "-p", "vigil-engine", "--bins"],
+    )
+}
+
+/// A PNG of every page in both themes, from a daemon with realistic data, into
+/// docs/screenshots/ (with an index).
+fn screenshots(root: &Path) -> Result<(), String> {
+    browser_setup(root)?;
+    steps::exec(root, &["node", "tests/e2e/screenshots.mjs"].map(String::from), &[])
 }
 
 /// The crash-kill harness at full length: the same test the suite runs with 5 kills.
