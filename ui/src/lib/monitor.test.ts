@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  History,
   MAX_RECENT,
   RANGES,
   applyStatusUpdate,
@@ -7,7 +8,11 @@ import {
   indexStatuses,
   sampleWindow,
   sinceSecs,
+  historyOf,
+  peakOf,
+  sparkMemo,
   sparkPoints,
+  uptimeText,
   withStatus,
 } from "./monitor";
 import type { ProgramStatus, SampleBucket } from "./types";
@@ -127,6 +132,103 @@ describe("sparkPoints", () => {
     expect(sparkPoints([[5, 10, 0]], 10, 20)).toBe("10,0");
     expect(sparkPoints([], 10, 20)).toBe("");
   });
+
+  it("draws a level run as its two ends, and drops points that land on the previous one", () => {
+    const idle = Array.from({ length: 120 }, (_, i): [number, number, number] => [i * 1000, 0, 0]);
+    expect(sparkPoints(idle, 56, 16)).toBe("0,16 56,16");
+    const step: [number, number, number][] = [
+      [0, 0, 0],
+      [1, 0, 0],
+      [2, 0, 0],
+      [3, 10, 0],
+      [4, 10, 0],
+      [5, 10, 0],
+    ];
+    expect(sparkPoints(step, 50, 10)).toBe("0,10 20,10 30,0 50,0");
+    // 1000 samples on 10 px: at most one point per 0.1 px column and height.
+    const dense = Array.from({ length: 1000 }, (_, i): [number, number, number] => [i, 5, 0]);
+    expect(sparkPoints(dense, 10, 10)).toBe("0,5 10,5");
+  });
+});
+
+describe("sparkMemo", () => {
+  const at = (from: number, cpu: number[]) => cpu.map((c, i): [number, number, number] => [(from + i) * 1000, c, 0]);
+
+  it("gives the very same string while the points come out the same, a new one when they move", () => {
+    const spark = sparkMemo();
+    const a = spark(at(0, [0, 0, 0, 0]), 56, 16);
+    expect(a).toBe(sparkPoints(at(0, [0, 0, 0, 0]), 56, 16));
+    // The window moved on by a sample, the line looks the same: no new work shows.
+    expect(spark(at(1, [0, 0, 0, 0]), 56, 16)).toBe(a);
+    const b = spark(at(2, [0, 0, 0, 5]), 56, 16);
+    expect(b).not.toBe(a);
+    expect(b).toBe(sparkPoints(at(2, [0, 0, 0, 5]), 56, 16));
+    expect(spark(at(2, [0, 0, 0, 5]), 56, 16, 50)).toBe(sparkPoints(at(2, [0, 0, 0, 5]), 56, 16, 50));
+    expect(spark([], 56, 16)).toBe("");
+  });
+});
+
+describe("a history's view", () => {
+  it("draws and peaks the same as a plain array, level or not", () => {
+    for (const cpu of [[0, 0, 0, 0], [3, 3], [7], [0, 5, 0, 2], [-1, -1]]) {
+      const h = new History(10);
+      h.push(cpu.map((c, i): [number, number, number] => [i * 1000, c, 0]));
+      const view = h.toArray();
+      const plain = [...view];
+      expect(sparkPoints(view, 56, 16)).toBe(sparkPoints(plain, 56, 16));
+      expect(sparkPoints(view, 56, 16, 50)).toBe(sparkPoints(plain, 56, 16, 50));
+      expect(peakOf(view)).toBe(peakOf(plain));
+    }
+    expect(peakOf([])).toBe(0);
+    expect(peakOf([[1, 4, 0], [2, 9, 0]])).toBe(9);
+  });
+});
+
+describe("History", () => {
+  it("keeps at most cap samples in a fixed ring, the newest, oldest first", () => {
+    const h = new History(5);
+    for (let i = 0; i < 1000; i++) h.push([[i, i, i]]);
+    expect(h.length).toBe(5);
+    expect(h.toArray().map((s) => s[0])).toEqual([995, 996, 997, 998, 999]);
+    expect(h.last?.[0]).toBe(999);
+    h.push(Array.from({ length: 12 }, (_, i): [number, number, number] => [1000 + i, 0, 0]));
+    expect(h.toArray().map((s) => s[0])).toEqual([1007, 1008, 1009, 1010, 1011]);
+  });
+
+  it("counts the pushes that change the drawing: not those that keep a level line level", () => {
+    const h = new History(4);
+    const push = (t: number, cpu: number) => {
+      const before = h.drawn;
+      h.push([[t, cpu, 0]]);
+      return h.drawn !== before;
+    };
+    expect(push(1, 0)).toBe(true); // one point
+    expect(push(2, 0)).toBe(true); // a line now
+    expect(push(3, 0)).toBe(false);
+    for (let t = 4; t < 50; t++) expect(push(t, 0)).toBe(false);
+    expect(push(50, 2)).toBe(true); // a step
+    expect(push(51, 2)).toBe(true); // the step moves left
+    expect(push(52, 2)).toBe(true);
+    expect(push(53, 2)).toBe(true); // the window is level again (2, 2, 2, 2) ...
+    expect(h.toArray().every((s) => s[1] === 2)).toBe(true);
+    expect(push(54, 2)).toBe(false); // ... and stays so
+    expect(push(55, 2.5)).toBe(true);
+    // Repeats change nothing.
+    expect(push(55, 9)).toBe(false);
+  });
+
+  it("skips samples it holds already or older ones, and gives one array until a new sample", () => {
+    const h = new History(3);
+    expect(h.push([[1, 0, 0], [2, 0, 0]])).toBe(true);
+    const view = h.toArray();
+    expect(h.toArray()).toBe(view);
+    expect(h.push([[2, 0, 0], [1, 0, 0]])).toBe(false);
+    expect(h.toArray()).toBe(view);
+    expect(h.push([[3, 0, 0]])).toBe(true);
+    expect(h.toArray()).not.toBe(view);
+    expect(h.toArray().map((s) => s[0])).toEqual([1, 2, 3]);
+    expect(() => new History(0)).toThrow();
+  });
 });
 
 describe("status merging", () => {
@@ -144,6 +246,12 @@ describe("status merging", () => {
     expect(n[1].state).toBe("stopped");
     expect(n[2]).toBe(m[2]);
     expect(m[1].state).toBe("running");
+  });
+
+  it("shows a running program's uptime, a dash otherwise", () => {
+    expect(uptimeText(status(1, "running", { since: 10_000 }), 197_000)).toBe("3m 07s");
+    expect(uptimeText(status(1, "stopped", { since: 10_000 }), 197_000)).toBe("–");
+    expect(uptimeText(undefined, 197_000)).toBe("–");
   });
 
   it("uptime comes from since, never negative, null when unknown", () => {
@@ -196,5 +304,50 @@ describe("applyStatusUpdate", () => {
     const full = applyStatusUpdate({}, { full: true, statuses: [ps(1, "running", many(0, 130))], removed: [] });
     expect(full[1].recent).toHaveLength(120);
     expect(full[1].recent[0][0]).toBe(10);
+  });
+
+  it("a status that shows the same keeps its object across ticks, its samples grow in a bounded ring", () => {
+    const proc = (cpu: number) => [{ pid: 7, started: 1, cpu_percent: cpu, memory_bytes: 100 }];
+    const tick = (id: number, t: number, cpu = 0) => status(id, "running", { processes: proc(cpu), cpu_percent: cpu, memory_bytes: 100, since: 5, recent: [[t, cpu, 100]] });
+    let map = applyStatusUpdate({}, { full: true, statuses: [tick(1, 0), tick(2, 0)], removed: [] });
+    const first = map[1];
+    const ring = historyOf(first);
+    expect(ring).toBeDefined();
+    for (let t = 1; t <= 1000; t++) {
+      const before = map;
+      map = applyStatusUpdate(map, { full: false, statuses: [tick(1, t), tick(2, t, t === 1000 ? 3 : 0)], removed: [] });
+      // A new map each tick (what reads the map sees the new samples) ...
+      expect(map).not.toBe(before);
+    }
+    // ... the unchanged row is the same object, with the same ring, bounded.
+    expect(map[1]).toBe(first);
+    expect(historyOf(map[1])).toBe(ring);
+    expect(map[1].recent).toHaveLength(MAX_RECENT);
+    expect(map[1].recent.at(-1)?.[0]).toBe(1000);
+    expect(map[1].recent[0][0]).toBe(1000 - MAX_RECENT + 1);
+    // The row whose CPU changed is a new object; same ring, new processes (they changed).
+    expect(map[2]).not.toBe(first);
+    expect(map[2].cpu_percent).toBe(3);
+    expect(map[2].recent.at(-1)).toEqual([1000, 3, 100]);
+    // The same recent array while no sample comes.
+    expect(map[1].recent).toBe(map[1].recent);
+  });
+
+  it("a changed status keeps an equal processes array", () => {
+    const procs = [{ pid: 7, started: 1, cpu_percent: 0, memory_bytes: 100 }];
+    const a = applyStatusUpdate({}, { full: true, statuses: [status(1, "running", { processes: procs, restarts: 0 })], removed: [] });
+    const b = applyStatusUpdate(a, { full: false, statuses: [status(1, "running", { processes: procs.map((p) => ({ ...p })), restarts: 1 })], removed: [] });
+    expect(b[1]).not.toBe(a[1]);
+    expect(b[1].restarts).toBe(1);
+    expect(b[1].processes).toBe(a[1].processes);
+  });
+
+  it("an update that changes nothing gives the same map", () => {
+    const a = applyStatusUpdate({}, { full: true, statuses: [status(1, "stopped")], removed: [] });
+    expect(applyStatusUpdate(a, { full: false, statuses: [], removed: [9] })).toBe(a);
+    expect(withStatus(a, status(1, "stopped"))).toBe(a);
+    const b = withStatus(a, status(1, "running", { since: 3, recent: [[3, 1, 1]] }));
+    expect(b[1].state).toBe("running");
+    expect(b[1].recent).toEqual([[3, 1, 1]]);
   });
 });

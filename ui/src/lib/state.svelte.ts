@@ -1,11 +1,12 @@
 import { getContext, setContext, untrack } from "svelte";
 import type { VigilClient } from "./client";
-import type { ApiError, Event, Program, Status, StatusUpdate } from "./types";
+import type { ApiError, Event, Program, ProgramStatus, Status, StatusUpdate } from "./types";
 import { toApiError } from "./errors";
-import { applyStatusUpdate, withStatus, type StatusMap } from "./monitor";
+import { applyStatusUpdate, historyOf, withStatus, type History, type Sample, type StatusMap } from "./monitor";
 import { JOB_EVENT_KINDS } from "./jobs";
 import { Latest } from "./latest";
 import { Timer } from "./timer";
+import { Ticker } from "./ticker";
 
 export type EngineState = "connecting" | "running" | "stopped" | "disconnected" | "error";
 export type ProgramAction = "start" | "stop" | "restart";
@@ -29,18 +30,36 @@ export class VigilState {
   readonly client: VigilClient;
   readonly #onunauthorized: () => void;
 
-  status = $state<Status | null>(null);
+  // What the daemon sends is held as it came ($state.raw, never deeply proxied) and always
+  // replaced, never changed in place: reading it costs nothing per tick, and a row whose
+  // data did not change keeps its objects (nothing below it works again).
+  status = $state.raw<Status | null>(null);
   /** When `status` was read (unix ms): the header's uptime ticks from there. */
   statusAt = $state(0);
   engine = $state<EngineState>("connecting");
-  programs = $state<Program[] | null>(null);
+  programs = $state.raw<Program[] | null>(null);
   /** The live feed, newest first, at most MAX_EVENTS. */
-  events = $state<Event[]>([]);
+  events = $state.raw<Event[]>([]);
   listError = $state<string | null>(null);
-  removing = $state<Set<number>>(new Set());
-  statuses = $state<StatusMap>({});
-  pending = $state<Record<number, ProgramAction>>({});
+  removing = $state.raw<Set<number>>(new Set());
+  #statuses = $state.raw<StatusMap>({});
+  /**
+   * Live statuses by program; see `applyStatusUpdate` (a new map for each update, in which
+   * a status that shows the same keeps its object; samples in a fixed ring). Setting it
+   * also brings the list's rows (`row`) up to date.
+   */
+  get statuses(): StatusMap {
+    return this.#statuses;
+  }
+  set statuses(next: StatusMap) {
+    this.#statuses = next;
+    for (const [id, r] of this.#rows) r.sync(next[id]);
+  }
+  readonly #rows = new Map<number, LiveRow>();
+  pending = $state.raw<Record<number, ProgramAction>>({});
   now = $state(Date.now());
+  /** Texts that follow the clock (the list's uptimes), brought up to date on its tick. */
+  readonly ticker = new Ticker();
   /** Bumped (debounced) when a job or run event arrives: the jobs pages reload. */
   jobsTick = $state(0);
   /**
@@ -75,6 +94,19 @@ export class VigilState {
     else if (err.code === "unavailable") this.engine = "disconnected";
     return err;
   }
+
+  /**
+   * What the list's row of a program shows, as signals of its own: a status update wakes
+   * only the rows it changes (not all of them, as reading `statuses` would).
+   */
+  row = (id: number): LiveRow => {
+    let r = this.#rows.get(id);
+    if (!r) {
+      r = new LiveRow(untrack(() => this.#statuses[id]));
+      this.#rows.set(id, r);
+    }
+    return r;
+  };
 
   /** Reload status and program list; stale answers never overwrite newer ones. */
   refresh = async (): Promise<void> => {
@@ -131,7 +163,9 @@ export class VigilState {
 
   /** A pushed status update (the first one, and one after each reconnect, is full). */
   onStatusUpdate = (u: StatusUpdate): void => {
-    this.statuses = applyStatusUpdate(this.statuses, u);
+    const next = applyStatusUpdate(this.#statuses, u);
+    if (next !== this.#statuses) this.statuses = next;
+    for (const id of u.removed) this.#rows.delete(id);
   };
 
   #startFeed(s: Status): void {
@@ -163,6 +197,47 @@ export class VigilState {
       const { [p.id]: _, ...rest } = this.pending;
       this.pending = rest;
     }
+  };
+
+  /**
+   * One program's part of a bulk action: pending while it runs and its status after, like
+   * `act`, but what fails is thrown (the caller lists every failure) instead of shown.
+   */
+  actOrThrow = async (p: Program, action: ProgramAction): Promise<void> => {
+    if (this.pending[p.id]) throw { code: "conflict", message: `${this.pending[p.id]} still going` };
+    this.pending = { ...this.pending, [p.id]: action };
+    try {
+      const req = { id: p.id };
+      const s =
+        action === "start"
+          ? await this.client.startProgram(req)
+          : action === "stop"
+            ? await this.client.stopProgram(req)
+            : await this.client.restartProgram(req);
+      this.statuses = withStatus(this.statuses, s);
+    } finally {
+      const { [p.id]: _, ...rest } = this.pending;
+      this.pending = rest;
+    }
+  };
+
+  /** Whether a launched program starts when Vigil starts; saved whole, as the form does. */
+  setAutostart = async (p: Program, on: boolean): Promise<void> => {
+    const saved = await this.client.updateProgram({
+      id: p.id,
+      name: p.name,
+      path: p.path,
+      args: p.args,
+      cwd: p.cwd,
+      env: p.env,
+      launch: p.launch,
+      autostart: on,
+      match_by: p.match_by,
+      tags: p.tags,
+      restart: p.restart,
+      limits: p.limits,
+    });
+    this.changed(saved.program);
   };
 
   remove = async (p: Program): Promise<void> => {
@@ -207,7 +282,10 @@ export class VigilState {
       onError: (err) => void this.#fail(err),
     });
     // A display clock only ("3 s ago"); it makes no request.
-    const clock = setInterval(() => (this.now = Date.now()), 1000);
+    const clock = setInterval(() => {
+      this.now = Date.now();
+      this.ticker.tick(this.now);
+    }, 1000);
     return () => {
       this.#connected = false;
       clearInterval(clock);
@@ -218,6 +296,38 @@ export class VigilState {
       this.#unsubscribe = null;
       this.#refreshes.cancel();
     };
+  }
+}
+
+const NO_SAMPLES: readonly Sample[] = [];
+
+/**
+ * One program's row in the list: its status (the same object while it shows the same) and
+ * the samples its sparkline draws, replaced only when the drawing may change (`History.drawn`:
+ * an idle program's level line is not redrawn every second). Kept up to date by `VigilState`.
+ */
+export class LiveRow {
+  status = $state.raw<ProgramStatus | undefined>(undefined);
+  spark = $state.raw<readonly Sample[]>(NO_SAMPLES);
+  #history: History | undefined;
+  #drawn = -1;
+
+  constructor(s: ProgramStatus | undefined) {
+    this.sync(s);
+  }
+
+  sync(s: ProgramStatus | undefined): void {
+    if (s !== this.status) this.status = s;
+    const h = historyOf(s);
+    if (h === undefined) {
+      this.#history = undefined;
+      const recent = s?.recent ?? NO_SAMPLES;
+      if (recent !== this.spark) this.spark = recent;
+    } else if (h !== this.#history || h.drawn !== this.#drawn) {
+      this.#history = h;
+      this.#drawn = h.drawn;
+      this.spark = h.toArray();
+    }
   }
 }
 

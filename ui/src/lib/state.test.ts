@@ -220,4 +220,78 @@ describe("VigilState", () => {
     expect(state.engine).toBe("disconnected");
     stop();
   });
+
+  it("gives each program's row its own live cell: an unchanged status keeps its object, a level sparkline is not redrawn", async () => {
+    const { client, state } = setup();
+    const stop = state.connect();
+    await vi.advanceTimersByTimeAsync(0);
+    const push = client.watchStatuses.mock.calls[0][0];
+    const live = (id: number, t: number, cpu = 0) =>
+      ({ program_id: id, state: "running", processes: [{ pid: id, started: 1, cpu_percent: cpu, memory_bytes: 5 }], cpu_percent: cpu, memory_bytes: 5, since: 1, restarts: 0, last_exit: null, recent: [[t, cpu, 5]] }) as ProgramStatus;
+    push({ full: true, statuses: [live(1, 0), live(2, 0)], removed: [] });
+    const one = state.row(1);
+    const two = state.row(2);
+    expect(state.row(1)).toBe(one);
+    expect(one.status?.program_id).toBe(1);
+    push({ full: false, statuses: [live(1, 1), live(2, 1)], removed: [] });
+    const status1 = one.status;
+    const spark1 = one.spark;
+    expect(spark1).toHaveLength(2);
+    for (let t = 2; t < 300; t++) push({ full: false, statuses: [live(1, t), live(2, t, t % 2)], removed: [] });
+    // Program 1: idle all along. Same status object, same samples array (its line is level).
+    expect(one.status).toBe(status1);
+    expect(one.spark).toBe(spark1);
+    // ... while the map holds its newest samples, at most MAX_RECENT.
+    expect(state.statuses[1].recent).toHaveLength(120);
+    expect(state.statuses[1].recent.at(-1)?.[0]).toBe(299);
+    // Program 2: its CPU moves, its row moves with it.
+    expect(two.status?.cpu_percent).toBe(1);
+    expect(two.spark.at(-1)?.[0]).toBe(299);
+    expect(two.spark).toHaveLength(120);
+    // A program removed: its row shows nothing, and a new cell is made if asked again.
+    push({ full: false, statuses: [], removed: [2] });
+    expect(two.status).toBeUndefined();
+    expect(state.row(2)).not.toBe(two);
+    stop();
+  });
+
+  it("keeps the list's uptimes on the clock's tick, and stops with it", async () => {
+    const { state } = setup();
+    const stop = state.connect();
+    const el = { textContent: null as string | null };
+    state.ticker.add(el, (now) => String(Math.floor(now / 1000)));
+    const first = el.textContent;
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(Number(el.textContent)).toBe(Number(first) + 3);
+    stop();
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(Number(el.textContent)).toBe(Number(first) + 3);
+  });
+
+  it("acts for a bulk action: pending meanwhile, a failure thrown, not shown", async () => {
+    const { client, state } = setup();
+    const p = program(1);
+    const done = state.actOrThrow(p, "stop");
+    expect(state.pending[1]).toBe("stop");
+    await expect(state.actOrThrow(p, "start")).rejects.toMatchObject({ code: "conflict" });
+    await done;
+    expect(state.pending[1]).toBeUndefined();
+    expect(state.statuses[1].state).toBe("stopped");
+    client.restartProgram.mockRejectedValueOnce(apiError("conflict", "not launched by Vigil"));
+    await expect(state.actOrThrow(program(2), "restart")).rejects.toMatchObject({ message: "not launched by Vigil" });
+    expect(state.listError).toBeNull();
+    expect(state.pending[2]).toBeUndefined();
+  });
+
+  it("switches autostart by saving the whole program, and shows the saved one", async () => {
+    const { client, state } = setup();
+    await state.refresh();
+    const p = { ...program(1), path: "/bin/p1", args: ["-x"], cwd: null, env: {}, launch: true, autostart: false, match_by: { by: "exe" }, tags: ["t"], restart: {}, limits: {} } as unknown as Program;
+    const update = vi.fn((req: Record<string, unknown>) => Promise.resolve({ program: { ...p, autostart: req.autostart }, restarted: false, effect: "applied" }));
+    (client as unknown as { updateProgram: typeof update }).updateProgram = update;
+    await state.setAutostart(p, true);
+    expect(update).toHaveBeenCalledOnce();
+    expect(update.mock.calls[0][0]).toMatchObject({ id: 1, name: "p1", path: "/bin/p1", args: ["-x"], tags: ["t"], launch: true, autostart: true });
+    expect(state.programs?.find((x) => x.id === 1)?.autostart).toBe(true);
+  });
 });
