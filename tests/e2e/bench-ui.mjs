@@ -14,7 +14,8 @@
 // Prints a JSON summary and a markdown table row.
 //
 // Env (besides harness.mjs's): VIGIL_UI_BENCH_SECS (default 60; the long version: 3600),
-// VIGIL_UI_BENCH_PROGRAMS (default 200), VIGIL_UI_BENCH_WARMUP_SECS (default 15),
+// VIGIL_UI_BENCH_PROGRAMS (default 200), VIGIL_UI_BENCH_WARMUP_SECS (default 120: the page's
+// sample rings, two minutes of samples, are full by then, so the heap measured is the steady one),
 // VIGIL_UI_BENCH_HEAP_EVERY (default 10), VIGIL_UI_BENCH_JSON (a file to write the summary to).
 // The UI must have been built (ui/dist); the fixture must exist (target/debug/vigil-fixture).
 
@@ -245,7 +246,7 @@ async function main() {
   const summary = await benchDashboard({
     count: num("VIGIL_UI_BENCH_PROGRAMS", 200),
     secs: num("VIGIL_UI_BENCH_SECS", 60),
-    warmupSecs: num("VIGIL_UI_BENCH_WARMUP_SECS", 15),
+    warmupSecs: num("VIGIL_UI_BENCH_WARMUP_SECS", 120),
     heapEverySecs: num("VIGIL_UI_BENCH_HEAP_EVERY", 10),
     log: (m) => console.error(`[bench-ui] ${m}`),
   });
