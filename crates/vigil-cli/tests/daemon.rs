@@ -573,9 +573,10 @@ async fn programs_are_started_watched_and_their_history_served_over_http() {
             .unwrap(),
     )
     .await;
+    // A watched program's stop must name the processes a person confirmed.
     assert_eq!(
-        (code, body["code"].as_str()),
-        (409, Some("conflict")),
+        (code, body["code"].as_str(), body["field"].as_str()),
+        (400, Some("invalid_input"), Some("pids")),
         "{body}"
     );
     assert!(daemon.terminate().success());
