@@ -162,10 +162,16 @@ describe("reading the data", () => {
     assert.equal(got.length, 11);
     assert.ok(got.every((l) => l.includes("line 2")), saved);
 
-    // Times: file lines have none and the page says so.
+    // Times: the engine's stamps (local 24-hour time); a daemon that writes none: blanks, said so.
+    const raw = await get(`/api/programs/${p.id}/logs?lines=5`);
+    const stamped = /^\d{4}-\d\d-\d\dT\S+ /.test(raw[0] ?? "");
     await detail.getByTestId("log-times").check();
     await detail.getByTestId("log-times-note").waitFor();
-    assert.match(await tail.innerText(), /--:--:--/);
+    const stamps = await tail.locator(".stamp").allTextContents();
+    assert.equal(stamps.length, 11);
+    if (stamped) assert.ok(stamps.every((t) => /^\d\d:\d\d:\d\d\.\d{3} $/.test(t)), `clock stamps: ${stamps}`);
+    else assert.match(await detail.getByTestId("log-times-note").innerText(), /no time/);
+    assert.ok(!stamps.some((t) => NO_12H.test(t)));
 
     // Export of samples and events (the daemon's streaming route, with the token).
     const [samples] = await Promise.all([page.waitForEvent("download"), detail.getByTestId("export-samples-csv").click()]);

@@ -1,18 +1,40 @@
 // The program log view's rules: lines with the time they arrived (the log files keep none),
 // search with highlighting (escaped: a log line is never HTML), the downloaded file, and
 // following the end until the reader scrolls up.
-import { formatClock } from "./format";
+import { formatClockMs } from "./format";
 import { fileSlug, fileStamp } from "./export";
 
 export type LogLine = {
+  /** The line as the engine gave it (stamp included): what lines are matched by. */
+  raw: string;
+  /** The program's text, without the stamp. */
   text: string;
-  /** When the line arrived here (unix ms); null for lines read from the log file. */
+  /** When the line was printed (unix ms): the engine's stamp, or when it arrived here; null: unknown. */
   at: number | null;
+  /** Where `at` comes from: the engine's stamp, this page's clock, or nowhere. */
+  from: "engine" | "arrival" | "none";
 };
 
-/** Lines read from the log file: the engine records no time for them. */
+/** `2026-11-28T18:22:05.123+09:00 text`: the stamp the engine writes before each line. */
+const STAMP = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)) (.*)$/s;
+
+/**
+ * One line as the engine gives it. Lines are stamped with the time Vigil received them;
+ * lines written before it did so have no stamp: `arrivedAt` (the page's clock, for live
+ * lines) stands in, or nothing.
+ */
+export function parseLine(raw: string, arrivedAt: number | null = null): LogLine {
+  const m = STAMP.exec(raw);
+  if (m) {
+    const at = Date.parse(m[1]);
+    if (Number.isFinite(at)) return { raw, text: m[2], at, from: "engine" };
+  }
+  return arrivedAt === null ? { raw, text: raw, at: null, from: "none" } : { raw, text: raw, at: arrivedAt, from: "arrival" };
+}
+
+/** Lines read from the log file. */
 export function fromTail(lines: readonly string[]): LogLine[] {
-  return lines.map((text) => ({ text, at: null }));
+  return lines.map((l) => parseLine(l));
 }
 
 /**
@@ -23,17 +45,17 @@ export function reread(shown: readonly LogLine[], tail: readonly string[]): LogL
   const out = fromTail(tail);
   let i = shown.length - 1;
   let j = out.length - 1;
-  while (i >= 0 && j >= 0 && shown[i].text === out[j].text) {
-    out[j] = { ...out[j], at: shown[i].at };
+  while (i >= 0 && j >= 0 && shown[i].raw === out[j].raw) {
+    if (out[j].from === "none") out[j] = shown[i];
     i--;
     j--;
   }
   return out;
 }
 
-/** Appends live lines stamped `at`, keeping at most `cap` (the newest). */
-export function appendLive(lines: readonly LogLine[], texts: readonly string[], at: number, cap: number): LogLine[] {
-  const next = [...lines, ...texts.map((text) => ({ text, at }))];
+/** Appends live lines that arrived at `at`, keeping at most `cap` (the newest). */
+export function appendLive(lines: readonly LogLine[], raws: readonly string[], at: number, cap: number): LogLine[] {
+  const next = [...lines, ...raws.map((r) => parseLine(r, at))];
   return next.length > cap ? next.slice(next.length - cap) : next;
 }
 
@@ -76,15 +98,37 @@ export function visibleLines(lines: readonly LogLine[], query: string, onlyMatch
   return lines.filter((l) => matches(l.text, query));
 }
 
-/** A line's time column: "14:03:22" when it arrived here, blanks for a line from the file. */
+/** A line's time column in local 24-hour time, "14:03:22.120"; blanks when it has none. */
 export function stamp(l: LogLine): string {
-  return l.at === null ? "--:--:--" : formatClock(l.at);
+  return l.at === null ? "--:--:--.---" : formatClockMs(l.at);
 }
 
-/** The downloaded file: the lines shown, with their times when `withTimes`, one per line. */
+/** What the time column means, for the note under the search: null when every line has the engine's stamp. */
+export function timesNote(lines: readonly LogLine[]): string | null {
+  const none = lines.some((l) => l.from === "none");
+  const arrival = lines.some((l) => l.from === "arrival");
+  if (!none && !arrival) return null;
+  const parts: string[] = [];
+  if (arrival) parts.push("lines without Vigil's stamp show when they arrived on this page");
+  if (none) parts.push("older lines without a stamp have no time (--:--:--)");
+  const text = parts.join("; ");
+  return text.charAt(0).toUpperCase() + text.slice(1) + ".";
+}
+
+/**
+ * The downloaded file: the lines shown, one per line. With `withTimes`, each as the engine
+ * wrote it (its RFC 3339 stamp first); a line that arrived without one gets the time it
+ * arrived here in the same form, an older unstamped line stays as it was. Without, only the
+ * program's text.
+ */
 export function logFileText(lines: readonly LogLine[], withTimes: boolean): string {
   if (lines.length === 0) return "";
-  return lines.map((l) => (withTimes ? `${stamp(l)} ${l.text}` : l.text)).join("\n") + "\n";
+  const line = (l: LogLine) => {
+    if (!withTimes) return l.text;
+    if (l.from === "arrival" && l.at !== null) return `${new Date(l.at).toISOString()} ${l.text}`;
+    return l.raw;
+  };
+  return lines.map(line).join("\n") + "\n";
 }
 
 /** "vigil-web-api-log-20261128-1403.log". */
@@ -118,7 +162,7 @@ export function joinLive(tail: readonly LogLine[], live: readonly LogLine[]): Lo
   for (let k = Math.min(tail.length, live.length); k > 0; k--) {
     let same = true;
     for (let i = 0; i < k; i++) {
-      if (tail[tail.length - k + i].text !== live[i].text) {
+      if (tail[tail.length - k + i].raw !== live[i].raw) {
         same = false;
         break;
       }
