@@ -83,6 +83,17 @@ async fn pids_of(engine: &Engine, id: i64) -> Vec<u32> {
     pids
 }
 
+async fn events_of(engine: &Engine, id: i64) -> Vec<vigil_engine::Event> {
+    engine
+        .call(ListProgramEvents {
+            id,
+            limit: None,
+            before: None,
+        })
+        .await
+        .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_command_line_match_keeps_its_process_sweep_after_sweep() {
     let dir = tempfile::tempdir().unwrap();
@@ -105,14 +116,7 @@ async fn a_command_line_match_keeps_its_process_sweep_after_sweep() {
         (s.recent.iter().filter(|r| r.0 > since).count() >= 12).then_some(())
     })
     .await;
-    let events = engine
-        .call(ListProgramEvents {
-            id: p.id,
-            limit: None,
-            before: None,
-        })
-        .await
-        .unwrap();
+    let events = events_of(&engine, p.id).await;
     assert!(
         events.iter().all(|e| e.kind != EventKind::ProgramStopped),
         "never seen stopped while it ran: {events:?}"
@@ -182,14 +186,7 @@ async fn a_watched_stop_ends_exactly_the_confirmed_processes() {
         (pids_of(&engine, p.id).await == [b]).then_some(())
     })
     .await;
-    let events = engine
-        .call(ListProgramEvents {
-            id: p.id,
-            limit: None,
-            before: None,
-        })
-        .await
-        .unwrap();
+    let events = events_of(&engine, p.id).await;
     let said = events
         .iter()
         .find(|e| e.message.contains("on request"))
