@@ -218,8 +218,8 @@ describe("notifications against the real daemon", () => {
     assert.notEqual(((await row.getByTestId("trigger-last-used").textContent()) ?? "").trim(), "never");
 
     // Revoke, confirming the dialog; the token stops working.
-    page.once("dialog", (d) => void d.accept());
     await row.getByTestId("trigger-revoke").click();
+    await page.getByTestId("trigger-revoke-dialog-confirm").click();
     await panel.getByTestId("triggers-empty").waitFor();
     const refused = await fetch(`${daemon.baseUrl}/hooks/jobs/e2e-hook`, { method: "POST", headers: { Authorization: `Bearer ${secret}` } });
     assert.ok(refused.status === 401 || refused.status === 403, `refused: ${refused.status}`);

@@ -24,6 +24,14 @@ describe("delete and revoke confirmations", () => {
     expect(c.confirm).toBe("Delete endpoint");
     expect(c.lines.join(" ")).toMatch(/still waiting are not sent: they are marked dead/);
     expect(c.lines.join(" ")).toMatch(/past deliveries stay in the delivery log/);
+    expect(c.lines[0]).toBe("No rule sends to it.");
+  });
+
+  it("an endpoint whose rules could not be read: does not claim none uses it", () => {
+    const c = deleteEndpointConfirmation("Ops Slack", null);
+    expect(c.confirm).toBe("Delete endpoint");
+    expect(c.lines.join(" ")).not.toMatch(/No rule/);
+    expect(c.lines.join(" ")).toMatch(/marked dead/);
   });
 
   it("an endpoint rules still send to: cannot be deleted, says which rules", () => {

@@ -25,22 +25,22 @@ export function deleteJobConfirmation(job: { id: string; name?: string | null })
 /**
  * Deleting an endpoint: only possible when no rule sends to it (the daemon refuses and names
  * them); its deliveries still waiting are given up as dead; the delivery log keeps its past ones.
- * `usedBy` are the names of the rules that send to it now.
+ * `usedBy` are the names of the rules that send to it now (null: not known, the rules could not be read).
  */
-export function deleteEndpointConfirmation(name: string, usedBy: readonly string[]): Confirmation {
+export function deleteEndpointConfirmation(name: string, usedBy: readonly string[] | null): Confirmation {
   const title = `Delete endpoint ${name}?`;
-  if (usedBy.length > 0) {
-    const rules = usedBy.length === 1 ? `rule ${usedBy[0]}` : `rules ${usedBy.join(", ")}`;
+  if (usedBy !== null && usedBy.length > 0) {
+    const one = usedBy.length === 1;
     return {
       title,
-      lines: [`It cannot be deleted yet: ${rules} ${usedBy.length === 1 ? "sends" : "send"} to it. Take it out of ${usedBy.length === 1 ? "that rule" : "those rules"} first.`],
+      lines: [`It cannot be deleted yet: ${one ? `rule ${usedBy[0]} sends` : `rules ${usedBy.join(", ")} send`} to it. Take it out of ${one ? "that rule" : "those rules"} first.`],
       confirm: null,
     };
   }
   return {
     title,
     lines: [
-      "No rule sends to it.",
+      ...(usedBy === null ? [] : ["No rule sends to it."]),
       "Its deliveries still waiting are not sent: they are marked dead. Its past deliveries stay in the delivery log.",
     ],
     confirm: "Delete endpoint",
