@@ -6,6 +6,7 @@
 //! a test can do without one.
 
 mod commands;
+mod files;
 mod follow;
 mod notifier;
 mod prefs;
@@ -43,6 +44,8 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         })
         .invoke_handler(tauri::generate_handler![
             commands::call,
+            files::save_text,
+            files::save_export,
             follow::follow_run_output,
             follow::follow_log,
             follow::watch_statuses,

@@ -543,6 +543,19 @@ describe("desktop window", () => {
     assert.ok(ids(await command("tray_menu")).includes("schedules:resume"));
     await command("tray_action", { id: "schedules:resume" });
     assert.equal((await call("get_settings")).schedules_paused, false);
+    // The window saves files through the app (a webview cannot download): the commands are
+    // reachable, and bad requests are refused before any save dialog opens.
+    const refused = (cmd, args) =>
+      wd.run(
+        `try { await window.__TAURI_INTERNALS__.invoke(args[0], args[1]); return null; } catch (e) { return e; }`,
+        [cmd, args],
+      );
+    const range = { kind: "events", format: "csv", name: "x.csv" };
+    const badRange = await refused("save_export", { id: added.id, from: 10, to: 5, ...range });
+    assert.equal(badRange?.code, "invalid_input", JSON.stringify(badRange));
+    assert.match(badRange.message, /from must be before to/);
+    const noProgram = await refused("save_export", { id: 987654, from: 0, to: 10, ...range });
+    assert.equal(noProgram?.code, "not_found", JSON.stringify(noProgram));
     await call("remove_program", { id: added.id });
   });
 
