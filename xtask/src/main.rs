@@ -145,7 +145,11 @@ fn browser_setup(root: &Path) -> Result<(), String> {
 /// docs/screenshots/ (with an index).
 fn screenshots(root: &Path) -> Result<(), String> {
     browser_setup(root)?;
-    steps::exec(root, &["node", "tests/e2e/screenshots.mjs"].map(String::from), &[])
+    steps::exec(
+        root,
+        &["node", "tests/e2e/screenshots.mjs"].map(String::from),
+        &[],
+    )
 }
 
 /// The crash-kill harness at full length: the same test the suite runs with 5 kills.
