@@ -13,9 +13,17 @@ export function setPeak(id: symbol, peak: number): () => void {
   return () => peaks.delete(id);
 }
 
-/** The shared top: the highest peak on screen, at least `floor`. */
-export function sharedPeak(floor: number): number {
-  let m = floor;
+/**
+ * The highest peak registered (0 for none): worked out once when one changes, not by every
+ * sparkline over every other (that was a sparkline count squared per change).
+ */
+const highest = $derived.by(() => {
+  let m = 0;
   for (const p of peaks.values()) if (p > m) m = p;
   return m;
+});
+
+/** The shared top: the highest peak on screen, at least `floor`. */
+export function sharedPeak(floor: number): number {
+  return Math.max(floor, highest);
 }
