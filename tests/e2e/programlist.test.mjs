@@ -45,7 +45,9 @@ describe("programs list", () => {
   });
 
   it("filters by name, tag and path from the search box (data-search), and says when nothing matches", async () => {
-    const search = page.locator("[data-search]");
+    const search = page.getByTestId("program-search");
+    // The page's first search box (what "/" focuses) is the programs list's.
+    assert.equal(await page.locator("[data-search]").first().getAttribute("data-testid"), "program-search");
     await search.fill("p1");
     await waitFor("p1 filter", async () => (await names()).join() === "p1,p10,P100");
     await waitText(page.getByTestId("program-search-count"), "3 of 5 shown");

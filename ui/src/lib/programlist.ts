@@ -8,7 +8,7 @@ export function sortPrograms(programs: readonly Program[]): Program[] {
 
 /** The words of a search, lower case; empty for a blank one. */
 export function searchTerms(query: string): string[] {
-  return query.toLowerCase().split(/\s+/).filter(Boolean);
+  return query.normalize("NFC").toLowerCase().split(/\s+/).filter(Boolean);
 }
 
 /**
@@ -17,17 +17,18 @@ export function searchTerms(query: string): string[] {
  * `launched` also match how Vigil runs it.
  */
 export function matchesTerms(p: Program, terms: readonly string[]): boolean {
+  const low = (s: string) => s.normalize("NFC").toLowerCase();
   for (const t of terms) {
     if (t.startsWith("tag:") && t.length > 4) {
       const want = t.slice(4);
-      if (!p.tags.some((x) => x.toLowerCase().includes(want))) return false;
+      if (!p.tags.some((x) => low(x).includes(want))) return false;
       continue;
     }
     const hit =
-      p.name.toLowerCase().includes(t) ||
-      p.tags.some((x) => x.toLowerCase().includes(t)) ||
-      p.path.toLowerCase().includes(t) ||
-      p.args.some((a) => a.toLowerCase().includes(t)) ||
+      low(p.name).includes(t) ||
+      p.tags.some((x) => low(x).includes(t)) ||
+      low(p.path).includes(t) ||
+      p.args.some((a) => low(a).includes(t)) ||
       (t === "watched" && !p.launch) ||
       (t === "launched" && p.launch);
     if (!hit) return false;
