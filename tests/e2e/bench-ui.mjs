@@ -20,7 +20,7 @@
 // The UI must have been built (ui/dist); the fixture must exist (target/debug/vigil-fixture).
 
 import assert from "node:assert/strict";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { VIGIL_FIXTURE, launchBrowser, signIn, startDaemon, waitFor } from "./harness.mjs";
 
@@ -256,6 +256,32 @@ async function main() {
   console.log();
   console.log(MARKDOWN_HEAD);
   console.log(markdownRow(summary));
+  if (process.env.VIGIL_UI_BENCH_OUT) writeSection(process.env.VIGIL_UI_BENCH_OUT, summary);
+}
+
+/**
+ * Puts this run's table into the benchmarks document between the UI markers (after the
+ * engine's table, which `cargo bench` writes between its own markers), keeping the rest.
+ */
+export function writeSection(path, summary) {
+  const begin = "<!-- ui-bench:begin -->";
+  const end = "<!-- ui-bench:end -->";
+  const when = new Date().toISOString().slice(0, 10);
+  const body =
+    `${begin}\nMeasured by \`cargo xtask bench\` (\`tests/e2e/bench-ui.mjs\`) on ${when}: the dashboard in ` +
+    `Debian's Chromium with ${summary.programs} launched programs updating at 1 Hz, script time per ` +
+    `status tick and the JS heap after forced GCs. Target: <= 2 ms per tick, no heap growth.\n\n` +
+    `${MARKDOWN_HEAD}\n${markdownRow(summary)}\n${end}`;
+  let doc = "";
+  try {
+    doc = readFileSync(path, "utf8");
+  } catch {
+    /* a new document */
+  }
+  const a = doc.indexOf(begin);
+  const b = doc.indexOf(end);
+  const next = a >= 0 && b > a ? doc.slice(0, a) + body + doc.slice(b + end.length) : `${doc}\n## UI\n\n${body}\n`;
+  writeFileSync(path, next);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
