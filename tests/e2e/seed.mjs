@@ -87,8 +87,8 @@ export async function seed(daemon) {
     const run = await json(await api(`/api/jobs/${id}/run`, "POST", { options: {} }), 202);
     out.runs[id] = run.run_id;
   };
-  await job("nightly-report", "Nightly report", ["print", "12"], { tags: ["reports"], category: "reports" });
-  await job("sync-mirror", "Sync the mirror", ["exit", "2"], { tags: ["sync"], category: "maintenance" });
+  await job("nightly-report", "Nightly report", ["print", "12"], { tags: ["reports"], category: "reports", schedule: "0 3 * * *" });
+  await job("sync-mirror", "Sync the mirror", ["exit", "2"], { tags: ["sync"], category: "maintenance", schedule: "30 * * * *" });
   await job("cleanup-temp", "Clean up temp files", ["exit", "0"], { category: "maintenance" });
   for (const id of ["sync-mirror", "cleanup-temp"]) {
     await waitFor(`run of ${id} ended`, async () => {
