@@ -106,7 +106,13 @@ impl Request for StopProgram {
 /// Ends the confirmed processes of a watched program: each politely, then killed after the
 /// grace period, its identity (PID and start time) checked before every signal. A PID that no
 /// longer belongs to the program is left alone.
-async fn stop_watched(engine: &Engine, program: &Program, pids: Vec<u32>) -> Result<(), ApiError> {
+async fn stop_watched(
+    engine: &Engine,
+    program: &Program,
+    mut pids: Vec<u32>,
+) -> Result<(), ApiError> {
+    pids.sort_unstable();
+    pids.dedup();
     if pids.is_empty() {
         return Err(ApiError::invalid_field(
             "pids",

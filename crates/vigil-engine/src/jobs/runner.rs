@@ -259,7 +259,25 @@ async fn attempts(
         .await
         {
             Ok(next) => run = next,
-            Err(_) => return status,
+            Err(e) => {
+                // The attempt was recorded as followed by a retry that cannot happen: the run
+                // still gets its final word, or its failure would go unnoticed.
+                let _ = engine
+                    .record(NewEvent {
+                        ts: now_ms(),
+                        kind: EventKind::RunFailed,
+                        program_id: None,
+                        job_id: Some(job.id.clone()),
+                        message: format!(
+                            "run {} of {:?} failed and its retry could not be recorded: {e}",
+                            run.id, job.id
+                        ),
+                        detail: None,
+                    })
+                    .await;
+                chain(engine, &job, status);
+                return status;
+            }
         }
     }
 }
