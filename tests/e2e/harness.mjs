@@ -106,6 +106,16 @@ export async function startDaemon() {
       },
     });
   d.stop = async () => {
+    // Runs still going are cancelled first (their process trees end at once): the daemon
+    // would give them a 30 s grace on SIGTERM, longer than this waits before SIGKILL, and a
+    // SIGKILLed daemon leaves its runs' processes behind.
+    try {
+      const res = await d.api("/api/runs?status=running&limit=100");
+      const runs = res.ok ? await res.json() : [];
+      await Promise.all(runs.map((r) => d.api(`/api/runs/${r.id}/cancel`, { method: "POST" }).catch(() => {})));
+    } catch {
+      /* the daemon is already gone */
+    }
     await stopProcess(proc);
     rmSync(dataDir, { recursive: true, force: true });
   };
