@@ -1016,10 +1016,21 @@ async fn the_cli_stops_a_watched_program_only_by_confirmed_pid() {
         if s["processes"][0]["pid"] == pid {
             break;
         }
-        assert!(
-            started.elapsed() < DEADLINE,
-            "the watched process was never found: {s}"
-        );
+        if started.elapsed() > DEADLINE {
+            // What the rule matches in a fresh read, and what the process shows: which of the
+            // monitor and the process is behind.
+            let (_, preview) = daemon
+                .get_json(
+                    &http,
+                    &format!("/api/programs/match?by=cmdline&value={marker}"),
+                )
+                .await;
+            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            panic!(
+                "the watched process was never found: {s}\npreview: {preview}\n/proc cmdline: {:?}",
+                String::from_utf8_lossy(&cmdline)
+            );
+        }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let vigil = |args: &[&str]| {

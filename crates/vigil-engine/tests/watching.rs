@@ -266,3 +266,69 @@ async fn the_machine_and_its_processes_are_listed_with_their_owners() {
     assert!(preview.processes[0].cmd.iter().any(|a| a == &marker));
     engine.stop().await;
 }
+
+/// A process read between its fork and its exec shows its parent's command line; read once
+/// and kept, it would never match a command-line rule until the next full discovery. It is
+/// read again at the next discovery, so the match comes then.
+#[cfg(unix)]
+#[test]
+fn a_process_caught_before_its_exec_is_matched_at_the_next_discovery() {
+    use vigil_engine::monitor::{Discovery, Sweeper, Target};
+    let marker = format!("after-exec-{}", std::process::id());
+    let go = tempfile::NamedTempFile::new().unwrap();
+    let go_path = go.path().to_owned();
+    std::fs::remove_file(&go_path).unwrap();
+    // The shell waits for the go file, then becomes the fixture: same PID, new command line.
+    let child = Command::new("sh")
+        .args([
+            "-c",
+            "while [ ! -e \"$GO\" ]; do sleep 0.05; done; exec \"$FIXTURE\" sleep 3600 \"$MARKER\"",
+        ])
+        .env("GO", &go_path)
+        .env("FIXTURE", fixture_path())
+        .env("MARKER", &marker)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut outside = Outside(vec![child]);
+    let pid = outside.0[0].id();
+    let targets = vec![Target {
+        program_id: 1,
+        rule: MatchRule::Cmdline(marker.clone()),
+        path: fixture_path(),
+        launch: false,
+        launched: None,
+    }];
+    let mut sweeper = Sweeper::new().unwrap();
+    let first = sweeper.sweep(&targets, Discovery::Full, 0);
+    assert!(
+        first.programs[0].1.is_empty(),
+        "before the exec nothing matches"
+    );
+    std::fs::write(&go_path, "go").unwrap();
+    let cmdline = format!("/proc/{pid}/cmdline");
+    let deadline = std::time::Instant::now() + common::DEADLINE;
+    while !std::fs::read(&cmdline)
+        .map(|c| String::from_utf8_lossy(&c).contains(&marker))
+        .unwrap_or(false)
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the shell never exec'd"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let next = sweeper.sweep(&targets, Discovery::Incremental, 1);
+    assert_eq!(
+        next.programs[0]
+            .1
+            .iter()
+            .map(|p| p.id.pid)
+            .collect::<Vec<_>>(),
+        [pid],
+        "matched at the next discovery, not only at the next full one"
+    );
+    drop(outside.0.pop().map(|mut c| c.kill()));
+}

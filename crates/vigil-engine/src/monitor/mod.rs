@@ -268,6 +268,9 @@ fn run(mut sweeper: Sweeper, shared: &Shared, out: &mpsc::Sender<Sweep>) {
     }
 }
 
+/// A process started this recently when first read may not have exec'd yet.
+const YOUNG_SECS: u64 = 3;
+
 /// Every this many discoveries, re-read every process instead of only the new ones.
 const FULL_EVERY: u32 = 12;
 
@@ -295,6 +298,10 @@ pub struct Sweeper {
     reader: platform::StatReader,
     /// Per member PID, the last direct reading and when it was taken.
     direct: HashMap<u32, (platform::ProcStat, Instant)>,
+    /// Processes that had just started when a discovery first read them: read again at the
+    /// next one, because a process caught between fork and exec still shows its parent's
+    /// executable and command line, and those are otherwise read only once per process.
+    young: Vec<u32>,
     /// Member PIDs the last direct reading could not read (gone, or a zombie): refreshed at the
     /// next discovery so a stale entry is not taken for a live process.
     lost: Vec<u32>,
@@ -316,6 +323,7 @@ impl Sweeper {
             reader: platform::StatReader::new(),
             direct: HashMap::new(),
             lost: Vec::new(),
+            young: Vec::new(),
             boot: System::boot_time().ok(),
         })
     }
@@ -398,6 +406,8 @@ impl Sweeper {
                             discovery_kind(cmdline),
                         );
                     }
+                    self.reread_young(&alive, cmdline);
+                    self.young = self.just_started(&new);
                     self.seen = alive;
                     self.members = self.classify(targets, true);
                     // The members' CPU and memory: read directly where the platform allows it
@@ -418,7 +428,16 @@ impl Sweeper {
                         true,
                         discovery_kind(cmdline),
                     );
-                    self.seen = self.system.processes().keys().map(|p| p.as_u32()).collect();
+                    let alive: HashSet<u32> =
+                        self.system.processes().keys().map(|p| p.as_u32()).collect();
+                    self.reread_young(&alive, cmdline);
+                    let new: Vec<Pid> = alive
+                        .iter()
+                        .filter(|pid| !self.seen.contains(pid))
+                        .map(|&pid| Pid::from_u32(pid))
+                        .collect();
+                    self.young = self.just_started(&new);
+                    self.seen = alive;
                     self.members = self.classify(targets, false);
                 }
             }
@@ -457,6 +476,44 @@ impl Sweeper {
             discovery,
             programs,
         }
+    }
+
+    /// Reads the executable and command line of the processes that were young at the last
+    /// discovery again (see `young`), whatever was read for them before.
+    fn reread_young(&mut self, alive: &HashSet<u32>, cmdline: bool) {
+        let again: Vec<Pid> = self
+            .young
+            .iter()
+            .filter(|pid| alive.contains(pid))
+            .map(|&pid| Pid::from_u32(pid))
+            .collect();
+        if again.is_empty() {
+            return;
+        }
+        let kind = fast_kind().with_exe(UpdateKind::Always);
+        let kind = if cmdline {
+            kind.with_cmd(UpdateKind::Always)
+        } else {
+            kind
+        };
+        self.system
+            .refresh_processes_specifics(ProcessesToUpdate::Some(&again), false, kind);
+    }
+
+    /// Of the PIDs a discovery read for the first time, those started in the last few
+    /// seconds (they may have been caught before their exec).
+    fn just_started(&self, new: &[Pid]) -> Vec<u32> {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        new.iter()
+            .filter(|pid| {
+                self.system
+                    .process(**pid)
+                    .is_some_and(|p| p.start_time() + YOUNG_SECS >= now)
+            })
+            .map(|pid| pid.as_u32())
+            .collect()
     }
 
     /// The fast sweep's hot path where the platform has a direct reader: one read per known
