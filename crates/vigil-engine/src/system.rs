@@ -188,15 +188,24 @@ fn by_cpu(a: &ProcessInfo, b: &ProcessInfo) -> std::cmp::Ordering {
         .then(a.pid.cmp(&b.pid))
 }
 
-/// Whether a process's name, executable or command line holds `q` (case-insensitive).
+/// Whether a process's name, executable or command line holds `q` (case-insensitive), or `q`
+/// is its PID.
+#[cfg(test)]
 pub(crate) fn process_matches(p: &ProcessInfo, q: &str) -> bool {
+    matcher(q)(p)
+}
+
+/// The test of [`process_matches`] for one search, the query lowered once for every process.
+pub(crate) fn matcher(q: &str) -> impl Fn(&ProcessInfo) -> bool {
     let q = q.to_lowercase();
-    p.name.to_lowercase().contains(&q)
-        || p.exe
-            .as_deref()
-            .is_some_and(|e| e.to_lowercase().contains(&q))
-        || p.cmd.join(" ").to_lowercase().contains(&q)
-        || p.pid.to_string() == q
+    move |p| {
+        p.name.to_lowercase().contains(&q)
+            || p.exe
+                .as_deref()
+                .is_some_and(|e| e.to_lowercase().contains(&q))
+            || p.cmd.join(" ").to_lowercase().contains(&q)
+            || p.pid.to_string() == q
+    }
 }
 
 impl Probe {
@@ -285,9 +294,10 @@ impl Probe {
             .map(|(pid, p)| info(*pid, p, owners))
             .collect();
         procs.sort_by(by_cpu);
-        let mut by_memory = procs.clone();
+        // The largest by memory: an order of references, only the top ones copied.
+        let mut by_memory: Vec<&ProcessInfo> = procs.iter().collect();
         by_memory.sort_by(|a, b| b.memory_bytes.cmp(&a.memory_bytes).then(a.pid.cmp(&b.pid)));
-        by_memory.truncate(TOP);
+        let by_memory: Vec<ProcessInfo> = by_memory.into_iter().take(TOP).cloned().collect();
         let round = |v: f32| (f64::from(v) * 10.0).round() / 10.0;
         let mut net: Vec<NetworkInfo> = state
             .networks

@@ -6,7 +6,7 @@ use ts_rs::TS;
 use vigil_core::{ApiError, ProgramId};
 
 use crate::statuses::STATUS_RECENT;
-use crate::system::{ProcessInfo, SystemOverview, process_matches};
+use crate::system::{ProcessInfo, SystemOverview, matcher};
 use crate::{Engine, Request};
 
 /// Asks for the machine at a glance.
@@ -53,10 +53,15 @@ impl Request for ListProcesses {
             return Err(ApiError::invalid_field("q", "the search is too long"));
         }
         let (_, procs) = engine.look_at_system().await?;
-        let q = self.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
+        let wanted = self
+            .q
+            .as_deref()
+            .map(str::trim)
+            .filter(|q| !q.is_empty())
+            .map(matcher);
         Ok(procs
             .into_iter()
-            .filter(|p| q.is_none_or(|q| process_matches(p, q)))
+            .filter(|p| wanted.as_ref().is_none_or(|m| m(p)))
             .take(limit as usize)
             .collect())
     }
