@@ -166,14 +166,18 @@ async fn a_watched_stop_ends_exactly_the_confirmed_processes() {
     assert_eq!(err.code, ErrorCode::Conflict, "{err:?}");
     assert!(alive(a) && alive(b));
 
-    // Confirming one of them ends that one only.
-    engine
+    // Confirming one of them ends that one only, and the answer already shows it gone (not
+    // the status of before the stop, which a client would show as still running).
+    let answer = engine
         .call(StopProgram {
             id: p.id,
             pids: Some(vec![a, stranger]),
         })
         .await
         .unwrap();
+    let listed: Vec<u32> = answer.processes.iter().map(|x| x.pid).collect();
+    assert_eq!(listed, [b], "{answer:?}");
+    assert_eq!(answer.state, ProgramState::Running);
     until("the confirmed process to end", async || {
         (!alive(a)).then_some(())
     })
@@ -192,6 +196,17 @@ async fn a_watched_stop_ends_exactly_the_confirmed_processes() {
         .find(|e| e.message.contains("on request"))
         .unwrap();
     assert!(said.message.contains(&a.to_string()) && said.message.contains("left alone"));
+    // Ending the last one: the answer says stopped at once.
+    let answer = engine
+        .call(StopProgram {
+            id: p.id,
+            pids: Some(vec![b]),
+        })
+        .await
+        .unwrap();
+    assert!(answer.processes.is_empty(), "{answer:?}");
+    assert_eq!(answer.state, ProgramState::Stopped);
+    until("the last copy to end", async || (!alive(b)).then_some(())).await;
     engine.stop().await;
 }
 

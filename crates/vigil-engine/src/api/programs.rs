@@ -152,6 +152,24 @@ async fn stop_watched(
         .filter(|(_, ok)| **ok)
         .map(|(p, _)| p.pid.to_string())
         .collect();
+    // The answer (and everyone watching) shows the ended processes gone at once, not after the
+    // next sweep: a status read now would still list them, and a client that applies it after
+    // a newer one would show the program running again.
+    let gone: Vec<u32> = chosen
+        .iter()
+        .zip(&ended)
+        .filter(|(_, ok)| **ok)
+        .map(|(p, _)| p.pid)
+        .collect();
+    engine.statuses().update(program.id, |s| {
+        s.processes.retain(|p| !gone.contains(&p.pid));
+        s.cpu_percent = s.processes.iter().map(|p| p.cpu_percent).sum();
+        s.memory_bytes = s.processes.iter().map(|p| p.memory_bytes).sum();
+        if s.processes.is_empty() {
+            s.state = crate::statuses::ProgramState::Stopped;
+            s.since = None;
+        }
+    });
     let skipped = pids.len() - names.len();
     let mut message = format!(
         "{:?}: ended {} watched process(es) on request (PID {})",
