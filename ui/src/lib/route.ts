@@ -9,7 +9,10 @@
  * - `#/notifications/endpoints` (the default tab of `#/notifications`), `#/notifications/rules`,
  *   `#/notifications/deliveries`; `…/endpoints/new`, `…/endpoints/<id>` and the same for rules
  *   open the editor, `…/deliveries/<id>` one delivery;
- * - `#/settings` the engine's settings (and, in the desktop app, its preferences).
+ * - `#/settings` the engine's settings (and, in the desktop app, its preferences);
+ * - `#/checks` the checks, `#/checks/new` (`?program=<id>`: for that program) and
+ *   `#/checks/<id>/edit` the editor, `#/checks/<id>` one check; `#/actions` the actions,
+ *   `#/actions/new` and `#/actions/<id>` one action (its editor and runs); `#/plugins` the plugins.
  */
 export type Route =
   | { name: "dashboard" }
@@ -23,10 +26,16 @@ export type Route =
   | { name: "events" }
   | { name: "system" }
   | { name: "notifications"; tab: NotifyTab; id: number | "new" | null }
-  | { name: "settings" };
+  | { name: "settings" }
+  | { name: "checks" }
+  | { name: "check-new"; program: number | null }
+  | { name: "check-edit"; id: number }
+  | { name: "check"; id: number }
+  | { name: "actions"; id: number | "new" | null }
+  | { name: "plugins" };
 
 export type NotifyTab = "endpoints" | "rules" | "deliveries";
-export type Section = "programs" | "jobs" | "system" | "notifications" | "settings";
+export type Section = "programs" | "jobs" | "system" | "checks" | "notifications" | "settings";
 
 /** Which top-level section a route belongs to (for the nav). */
 export function section(r: Route): Section {
@@ -42,6 +51,13 @@ export function section(r: Route): Section {
       return "settings";
     case "system":
       return "system";
+    case "checks":
+    case "check-new":
+    case "check-edit":
+    case "check":
+    case "actions":
+    case "plugins":
+      return "checks";
     default:
       return "jobs";
   }
@@ -93,6 +109,24 @@ export function parseRoute(hash: string): Route {
   if (path === "/events") return { name: "events" };
   if (path === "/system") return { name: "system" };
   if (path === "/settings") return { name: "settings" };
+  if (path === "/checks") return { name: "checks" };
+  m = /^\/checks\/new\/?(?:\?(.*))?$/.exec(path);
+  if (m) {
+    const program = Number(new URLSearchParams(m[1] ?? "").get("program") ?? "");
+    return { name: "check-new", program: Number.isSafeInteger(program) && program > 0 ? program : null };
+  }
+  m = /^\/checks\/(\d+)(\/edit)?$/.exec(path);
+  if (m) {
+    const id = numericId(m[1]);
+    if (id !== null) return m[2] ? { name: "check-edit", id } : { name: "check", id };
+  }
+  if (path === "/actions") return { name: "actions", id: null };
+  m = /^\/actions\/(new|\d+)$/.exec(path);
+  if (m) {
+    const id = m[1] === "new" ? "new" : numericId(m[1]);
+    if (id !== null) return { name: "actions", id };
+  }
+  if (path === "/plugins") return { name: "plugins" };
   if (path === "/notifications") return { name: "notifications", tab: "endpoints", id: null };
   m = /^\/notifications\/(endpoints|rules|deliveries)(?:\/(new|\d+))?$/.exec(path);
   if (m) {
@@ -141,6 +175,26 @@ export const SETTINGS_HREF = "#/settings";
 /** A notifications tab, or one object in it (an endpoint, a rule, a delivery; "new" for an editor). */
 export function notifyHref(tab: NotifyTab, id?: number | "new"): string {
   return id === undefined ? `#/notifications/${tab}` : `#/notifications/${tab}/${id}`;
+}
+
+export const CHECKS_HREF = "#/checks";
+export const ACTIONS_HREF = "#/actions";
+export const PLUGINS_HREF = "#/plugins";
+
+/** One check's page. */
+export function checkHref(id: number): string {
+  return `#/checks/${id}`;
+}
+
+/** The check editor: a check's, or a new one (for `program` when given). */
+export function checkEditHref(id: number | "new", program?: number): string {
+  if (id !== "new") return `#/checks/${id}/edit`;
+  return program === undefined ? "#/checks/new" : `#/checks/new?program=${program}`;
+}
+
+/** One action's page (its editor and runs), or "new". */
+export function actionHref(id: number | "new"): string {
+  return `#/actions/${id}`;
 }
 
 /** Open the page of `hash` (one of the `…Href` values). */

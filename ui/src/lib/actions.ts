@@ -1,0 +1,124 @@
+/**
+ * Actions (a plugin run on matching events): the editor's form and its conversion to and from
+ * an `Action`, the event kinds offered, what an action does in words, and a run's result.
+ */
+import type { EventKind, JobOption } from "./types";
+import type { OptionInput } from "./jobs";
+import { FormError } from "./errors";
+import { parseTags } from "./format";
+import { ALL_EVENT_KINDS, describeRule } from "./notify";
+import { configInputs, configValues, MAX_SECS } from "./checks";
+
+// TODO(types): from types.ts once generated (Action, ActionRun).
+export type Action = {
+  id?: number;
+  name: string;
+  plugin: string;
+  config: Record<string, unknown>;
+  enabled?: boolean;
+  kinds: EventKind[];
+  programs?: number[];
+  jobs?: string[];
+  tags?: string[];
+  timeout_secs?: number;
+};
+export type ActionRun = { id: number; action_id: number; event_id: number | null; ts: number; ok: boolean; message: string; duration_ms: number };
+
+/**
+ * The kinds of the checks and plugins (issue 11).
+ * TODO(types): part of EventKind (and of the labels) once generated; then ALL_EVENT_KINDS has them.
+ */
+export const CHECK_EVENT_KINDS = [
+  "check_recovered",
+  "check_warning",
+  "check_critical",
+  "check_unknown",
+  "plugin_breaker_opened",
+  "plugin_breaker_closed",
+  "action_failed",
+] as unknown as readonly EventKind[];
+
+/** Every kind an action can run on: the known kinds, then those of checks not among them. */
+export function actionEventKinds(): EventKind[] {
+  return [...ALL_EVENT_KINDS, ...CHECK_EVENT_KINDS.filter((k) => !ALL_EVENT_KINDS.includes(k))];
+}
+
+export type ActionForm = {
+  name: string;
+  plugin: string;
+  config: Record<string, OptionInput>;
+  /** The config as saved, kept as it is while the plugin's options are not known. */
+  savedConfig: Record<string, unknown>;
+  enabled: boolean;
+  kinds: EventKind[];
+  programs: number[];
+  jobs: string[];
+  /** Comma separated. */
+  tags: string;
+  timeout_secs: string;
+};
+
+export function emptyActionForm(): ActionForm {
+  return { name: "", plugin: "", config: {}, savedConfig: {}, enabled: true, kinds: [], programs: [], jobs: [], tags: "", timeout_secs: "" };
+}
+
+/** The form of a saved action; `options`: its plugin's config options when known. */
+export function actionToForm(a: Action, options: readonly JobOption[] | null = null): ActionForm {
+  return {
+    name: a.name,
+    plugin: a.plugin,
+    config: options ? configInputs(options, a.config) : {},
+    savedConfig: { ...a.config },
+    enabled: a.enabled ?? true,
+    kinds: [...a.kinds],
+    programs: [...(a.programs ?? [])],
+    jobs: [...(a.jobs ?? [])],
+    tags: (a.tags ?? []).join(", "),
+    timeout_secs: a.timeout_secs === undefined ? "" : String(a.timeout_secs),
+  };
+}
+
+/**
+ * The action to save; throws a FormError (with its field) for what the form can tell is
+ * wrong. `options`: the plugin's config options (null: not known, the saved config is kept).
+ */
+export function formToAction(f: ActionForm, options: readonly JobOption[] | null, id?: number): Action {
+  const name = f.name.trim();
+  if (name === "") throw new FormError("Give the action a name.", "name");
+  if (f.plugin === "") throw new FormError("Pick the plugin it runs.", "plugin");
+  if (f.kinds.length === 0) throw new FormError("Tick at least one event it runs on.", "kinds");
+  const a: Action = {
+    name,
+    plugin: f.plugin,
+    config: options ? configValues(options, f.config) : { ...f.savedConfig },
+    enabled: f.enabled,
+    kinds: [...f.kinds],
+    programs: [...f.programs],
+    jobs: [...f.jobs],
+    tags: parseTags(f.tags),
+  };
+  const t = f.timeout_secs.trim();
+  if (t !== "") {
+    if (!/^\d+$/.test(t) || Number(t) < 1 || Number(t) > MAX_SECS) throw new FormError(`Timeout: a whole number of seconds from 1 to ${MAX_SECS}.`, "timeout_secs");
+    a.timeout_secs = Number(t);
+  }
+  if (id !== undefined && id > 0) a.id = id;
+  return a;
+}
+
+/** The fields the action editor shows a message next to (daemon paths). */
+export function actionEditorShows(path: string): boolean {
+  return ["name", "plugin", "kinds", "programs", "jobs", "tags", "timeout_secs"].includes(path) || /^config\.[^.]+$/.test(path);
+}
+
+/** What an action runs on, in words for the list: its events and what they must be about. */
+export function describeAction(a: Action, programs: ReadonlyMap<number, string>): { events: string; scope: string } {
+  const d = describeRule({ name: a.name, kinds: a.kinds, programs: a.programs, jobs: a.jobs, tags: a.tags }, { programs });
+  return { events: a.kinds.length === 0 ? "no events" : d.events, scope: d.scope };
+}
+
+/** A run's outcome in words: "Done: message", "Failed: message". */
+export function runText(r: Pick<ActionRun, "ok" | "message">): string {
+  const m = r.message.trim();
+  return `${r.ok ? "Done" : "Failed"}${m ? `: ${m}` : "."}`;
+}
