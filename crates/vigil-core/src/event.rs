@@ -66,6 +66,20 @@ pub enum EventKind {
     EndpointRecovered,
     /// Engine settings were changed.
     SettingsChanged,
+    /// A check answered OK again after another status.
+    CheckRecovered,
+    /// A check's answer changed to WARNING.
+    CheckWarning,
+    /// A check's answer changed to CRITICAL.
+    CheckCritical,
+    /// A check's answer changed to UNKNOWN (or its plugin failed to answer).
+    CheckUnknown,
+    /// A plugin kept failing (crashes, timeouts, garbage); Vigil rests it for a while.
+    PluginBreakerOpened,
+    /// A resting plugin answered its trial and runs again.
+    PluginBreakerClosed,
+    /// An action plugin ran on an event and failed.
+    ActionFailed,
 }
 
 impl EventKind {
@@ -101,11 +115,18 @@ impl EventKind {
             Self::EndpointRecovered => "endpoint_recovered",
             Self::SettingsChanged => "settings_changed",
             Self::ProgramChanged => "program_changed",
+            Self::CheckRecovered => "check_recovered",
+            Self::CheckWarning => "check_warning",
+            Self::CheckCritical => "check_critical",
+            Self::CheckUnknown => "check_unknown",
+            Self::PluginBreakerOpened => "plugin_breaker_opened",
+            Self::PluginBreakerClosed => "plugin_breaker_closed",
+            Self::ActionFailed => "action_failed",
         }
     }
 
     /// Every kind, for parsing and exhaustive tests.
-    pub const ALL: [Self; 29] = [
+    pub const ALL: [Self; 36] = [
         Self::EngineStarted,
         Self::EngineStopped,
         Self::ProgramAdded,
@@ -135,6 +156,13 @@ impl EventKind {
         Self::EndpointRecovered,
         Self::SettingsChanged,
         Self::ProgramChanged,
+        Self::CheckRecovered,
+        Self::CheckWarning,
+        Self::CheckCritical,
+        Self::CheckUnknown,
+        Self::PluginBreakerOpened,
+        Self::PluginBreakerClosed,
+        Self::ActionFailed,
     ];
 
     /// Parses a stored name; `None` for a kind written by a newer binary.

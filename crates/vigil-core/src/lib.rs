@@ -8,6 +8,7 @@ mod error;
 mod event;
 mod job;
 mod notify;
+mod plugin;
 mod program;
 mod run;
 mod settings;
@@ -27,6 +28,11 @@ pub use notify::{
     DeliveryId, DeliveryStatus, EmailSettings, EmailTls, Endpoint, EndpointId, Header,
     MAX_RETRY_DELAY_MS, Method, Notice, Preset, Rule, RuleId, SECRET_MASK, TriggerCredential,
     TriggerKind, fill_template, hash_token, retry_delay_ms, sign, verify_signature,
+};
+pub use plugin::{
+    Action, ActionId, ActionRun, Check, CheckAnswer, CheckId, CheckRecord, CheckResult, CheckStatus, ProgramHealth,
+    MAX_CHECK_RETRIES, MAX_METRICS, MAX_PLUGIN_SECS, Manifest, Metric, MetricSeries, PluginCommand, PluginKind,
+    Probe, Protocol, health_of, parse_nagios, parse_perfdata, parse_vigil_result, plugin_name_ok,
 };
 pub use program::{
     Limits, MAX_ARGS, MAX_NAME_LEN, MAX_TAGS, MatchRule, NewProgram, Program, ProgramId,

@@ -68,6 +68,12 @@ pub struct EngineConfig {
     /// restart given up, job failed: an OS notification, folded). The desktop app sets it; a
     /// rule removed later is not made again.
     pub seed_default_rule: bool,
+    /// Most plugin and built-in check invocations (and action runs) at once; the rest wait.
+    pub max_checks_in_flight: usize,
+    /// The wait before the first retry of a failed plugin invocation (doubling after).
+    pub plugin_retry_delay: Duration,
+    /// How long a plugin that failed five times in a row rests first (doubling up to 10 min).
+    pub plugin_breaker_cooldown: Duration,
 }
 
 impl EngineConfig {
@@ -90,6 +96,9 @@ impl EngineConfig {
             breaker_cooldown: Duration::from_millis(vigil_core::BREAKER_COOLDOWN_MS as u64),
             kind: "engine".to_owned(),
             seed_default_rule: false,
+            max_checks_in_flight: 8,
+            plugin_retry_delay: Duration::from_secs(1),
+            plugin_breaker_cooldown: Duration::from_millis(vigil_core::BREAKER_COOLDOWN_MS as u64),
         }
     }
 }
@@ -143,6 +152,8 @@ struct Inner {
     /// Serialises changes of the program list (add, change, remove) with each other and with
     /// the stop, so the running parts always end up as the store says.
     programs_change: tokio::sync::Mutex<()>,
+    /// Plugins, checks and actions.
+    plugins: crate::plugins::Plugins,
 }
 
 impl Engine {
@@ -249,6 +260,12 @@ impl Engine {
                 live: RwLock::new(live),
                 settings_change: tokio::sync::Mutex::new(()),
                 programs_change: tokio::sync::Mutex::new(()),
+                plugins: crate::plugins::Plugins::new(
+                    data_dir.join("plugins"),
+                    config.max_checks_in_flight,
+                    config.plugin_retry_delay,
+                    config.plugin_breaker_cooldown,
+                ),
             }),
         };
         // Anything failing from here on is torn down like a stop, so nothing that was started
@@ -264,6 +281,10 @@ impl Engine {
         tokio::spawn(crate::jobs::scheduler::run(
             engine.clone(),
             engine.inner.schedule.subscribe(),
+            engine.inner.shutdown.subscribe(),
+        ));
+        tokio::spawn(crate::plugins::run(
+            engine.clone(),
             engine.inner.shutdown.subscribe(),
         ));
         Ok(engine)
@@ -318,6 +339,11 @@ impl Engine {
             map.extend(jobs.into_iter().map(|j| (j.id.clone(), j)));
         }
         crate::jobs::interrupt_leftovers(self).await?;
+        crate::plugins::load(self).await?;
+        // Actions hear every event from here on (a lagging listener catches up from the
+        // database, so none is missed).
+        let since = self.read(vigil_store::last_event_id).await?;
+        tokio::spawn(crate::plugins::listen(self.clone(), since));
         Ok(())
     }
 
@@ -566,6 +592,12 @@ impl Engine {
         self.schedule_changed();
     }
 
+    /// Plugins, checks and actions.
+    pub(crate) fn plugins(&self) -> &crate::plugins::Plugins {
+        &self.inner.plugins
+    }
+
+    /// Every program's live status.
     pub(crate) fn statuses(&self) -> &StatusTable {
         &self.inner.statuses
     }
@@ -658,6 +690,7 @@ impl Engine {
             t.remove(&id);
         }
         self.inner.statuses.remove(id);
+        self.inner.plugins.program_removed(id);
         self.refresh_targets();
     }
 

@@ -18,6 +18,7 @@ mod observer;
 mod outbox;
 pub mod ownership;
 mod platform;
+pub mod plugins;
 mod process;
 mod settings;
 mod statuses;

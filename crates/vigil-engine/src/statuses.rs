@@ -71,6 +71,9 @@ pub struct ProgramStatus {
     /// Recent samples for a sparkline: `[unix_ms, cpu_percent, memory_bytes]`, oldest first.
     #[ts(type = "Array<[number, number, number]>")]
     pub recent: Vec<(i64, f64, u64)>,
+    /// What its checks say: the worst of their latest answers; `null` when it has no checks.
+    #[serde(default)]
+    pub health: Option<vigil_core::ProgramHealth>,
 }
 
 impl ProgramStatus {
@@ -85,6 +88,7 @@ impl ProgramStatus {
             restarts: 0,
             last_exit: None,
             recent: Vec::new(),
+            health: None,
         }
     }
 }

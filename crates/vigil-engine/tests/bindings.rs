@@ -13,6 +13,10 @@ use vigil_core::{
     Overlap, Preset, RestartMode, RestartPolicy, RetentionSettings, RetryOn, Rule, Run, RunStatus,
     Settings, Trigger, TriggerCredential, TriggerKind, Usual,
 };
+use vigil_core::{
+    Action, ActionRun, Check, CheckAnswer, CheckRecord, CheckResult, CheckStatus, Manifest,
+    Metric, MetricSeries, PluginCommand, PluginKind, Probe, ProgramHealth, Protocol,
+};
 use vigil_engine::OsNotification;
 use vigil_engine::api::OPERATIONS;
 use vigil_engine::api::ops::Body;
@@ -22,6 +26,7 @@ use vigil_engine::api::{
     ProgramSaved, ProgramState, ProgramStatus, Replayed, RunAccepted, RunPoint, RunningRun,
     SampleBucket, SettingsChange, Status, StatusUpdate, SystemOverview,
 };
+use vigil_engine::api::{BreakerState, CheckView, PluginInfo};
 use vigil_engine::monitor::MatchedProcess;
 use vigil_engine::{ApiError, ErrorCode, Event, EventKind, NewProgram, Program};
 
@@ -93,6 +98,24 @@ fn generated() -> String {
         Usual::decl(),
         RunPoint::decl(),
         JobStats::decl(),
+        ProgramHealth::decl(),
+        CheckStatus::decl(),
+        Metric::decl(),
+        CheckAnswer::decl(),
+        CheckResult::decl(),
+        CheckRecord::decl(),
+        MetricSeries::decl(),
+        PluginKind::decl(),
+        Protocol::decl(),
+        PluginCommand::decl(),
+        Manifest::decl(),
+        BreakerState::decl(),
+        PluginInfo::decl(),
+        Probe::decl(),
+        Check::decl(),
+        CheckView::decl(),
+        Action::decl(),
+        ActionRun::decl(),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `VIGIL_BLESS=1 cargo test -p vigil-engine --test bindings`.\n\

@@ -11,6 +11,7 @@ mod error;
 mod jobs;
 mod migrations;
 mod outbox;
+mod plugins;
 mod queries;
 mod retention;
 mod samples;
@@ -30,6 +31,11 @@ pub use outbox::{
     AttemptOutcome, DeliveryFilter, Due, Routing, delete_endpoint, delete_rule, delivery_counts,
     due_deliveries, get_delivery, get_endpoint, list_deliveries, list_endpoints, list_rules,
     next_due_at, put_endpoint, put_rule, record_attempt, replay,
+};
+pub use plugins::{
+    action_runs, check_history, check_metrics, delete_action, delete_check, get_check,
+    latest_check_results, list_actions, list_checks, prune_check_history, put_action, put_check,
+    record_action_run, record_check_result,
 };
 pub use queries::{
     delete_program, events_since, for_each_program_event, get_program, get_setting, insert_program,

@@ -167,6 +167,78 @@ const STEPS: &[&str] = &[
     // per logical run (its final attempt), not one per attempt.
     "ALTER TABLE runs ADD COLUMN retried INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX runs_job_final ON runs (job_id, id) WHERE retried = 0;",
+    // 8: plugins: checks and actions (JSON documents, like rules), the check invocation log,
+    // the metrics checks report (raw, per-minute and per-hour, keyed like the samples), and
+    // the action log. A check goes with its program.
+    "CREATE TABLE checks (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        name       TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        program_id INTEGER REFERENCES programs (id) ON DELETE CASCADE,
+        spec       TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX checks_program ON checks (program_id) WHERE program_id IS NOT NULL;
+    CREATE TABLE check_results (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        check_id    INTEGER NOT NULL REFERENCES checks (id) ON DELETE CASCADE,
+        ts          INTEGER NOT NULL,
+        status      TEXT NOT NULL,
+        message     TEXT NOT NULL,
+        error       TEXT,
+        duration_ms INTEGER NOT NULL,
+        attempts    INTEGER NOT NULL,
+        metrics     TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX check_results_check ON check_results (check_id, id);
+    CREATE TABLE metric_series (
+        id       INTEGER PRIMARY KEY AUTOINCREMENT,
+        check_id INTEGER NOT NULL REFERENCES checks (id) ON DELETE CASCADE,
+        label    TEXT NOT NULL,
+        unit     TEXT NOT NULL,
+        UNIQUE (check_id, label)
+    ) STRICT;
+    CREATE TABLE metrics (
+        series_id INTEGER NOT NULL REFERENCES metric_series (id) ON DELETE CASCADE,
+        ts        INTEGER NOT NULL,
+        value     REAL NOT NULL,
+        PRIMARY KEY (series_id, ts)
+    ) WITHOUT ROWID, STRICT;
+    CREATE TABLE metrics_minute (
+        series_id INTEGER NOT NULL REFERENCES metric_series (id) ON DELETE CASCADE,
+        ts        INTEGER NOT NULL,
+        n         INTEGER NOT NULL,
+        vmin      REAL NOT NULL,
+        vsum      REAL NOT NULL,
+        vmax      REAL NOT NULL,
+        PRIMARY KEY (series_id, ts)
+    ) WITHOUT ROWID, STRICT;
+    CREATE TABLE metrics_hour (
+        series_id INTEGER NOT NULL REFERENCES metric_series (id) ON DELETE CASCADE,
+        ts        INTEGER NOT NULL,
+        n         INTEGER NOT NULL,
+        vmin      REAL NOT NULL,
+        vsum      REAL NOT NULL,
+        vmax      REAL NOT NULL,
+        PRIMARY KEY (series_id, ts)
+    ) WITHOUT ROWID, STRICT;
+    CREATE TABLE actions (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        name       TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        spec       TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+    ) STRICT;
+    CREATE TABLE action_runs (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        action_id   INTEGER NOT NULL REFERENCES actions (id) ON DELETE CASCADE,
+        event_id    INTEGER,
+        ts          INTEGER NOT NULL,
+        ok          INTEGER NOT NULL,
+        message     TEXT NOT NULL,
+        duration_ms INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX action_runs_action ON action_runs (action_id, id);",
 ];
 
 /// The schema version this binary writes (SQLite's `user_version`).

@@ -90,6 +90,7 @@ const liveStatus: ProgramStatus = {
   restarts: 0,
   last_exit: null,
   recent: [[1000, 1.5, 2048]],
+  health: null,
 };
 
 describe("HTTP transport: live monitoring", () => {

@@ -30,6 +30,13 @@ export const EVENT_LABELS: Record<EventKind, string> = {
   endpoint_recovered: "endpoint recovered",
   program_changed: "program changed",
   settings_changed: "settings changed",
+  check_recovered: "check OK again",
+  check_warning: "check warning",
+  check_critical: "check critical",
+  check_unknown: "check unknown",
+  plugin_breaker_opened: "plugin resting",
+  plugin_breaker_closed: "plugin running again",
+  action_failed: "action failed",
 };
 
 export function eventLabel(kind: string): string {

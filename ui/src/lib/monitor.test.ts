@@ -34,6 +34,7 @@ function status(id: number, state: ProgramStatus["state"], extra: Partial<Progra
     restarts: 0,
     last_exit: null,
     recent: [],
+    health: null,
     ...extra,
   };
 }

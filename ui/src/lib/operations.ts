@@ -1,7 +1,7 @@
 // Generated from the operation table (vigil_engine::api::ops) by
 // `VIGIL_BLESS=1 cargo test -p vigil-engine --test bindings`. Do not edit by hand.
 
-import type { Attempt, CancelRun, CreateEndpoint, CreateJob, CreateRule, CreateTrigger, DeleteEndpoint, DeleteJob, DeleteRule, Delivery, DeliveryDetail, Endpoint, Event, ExportJobs, GetDelivery, GetEndpoint, GetHealth, GetJob, GetJobStats, GetJobsDashboard, GetProgram, GetProgramProcesses, GetProgramStatus, GetRule, GetRun, GetRunOutput, GetSamples, GetSettings, GetStatus, GetSystem, Health, ImportJobs, ImportReport, Job, JobStats, JobsDashboard, JobsFile, ListDeliveries, ListEndpoints, ListEvents, ListJobs, ListProcesses, ListProgramEvents, ListProgramStatus, ListPrograms, ListRules, ListRuns, ListTags, ListTriggers, MatchPreview, NewProgram, NewTrigger, PreviewMatch, PreviewSchedule, ProcessInfo, Program, ProgramSaved, ProgramStatus, RemoveProgram, ReplayDeliveries, Replayed, RestartProgram, RevokeTrigger, Rule, Run, RunAccepted, RunJob, SampleBucket, Settings, SettingsChange, StartProgram, Status, StopProgram, SystemOverview, TailLog, TestEndpoint, TriggerCredential, UpdateEndpoint, UpdateJob, UpdateProgram, UpdateRule, UpdateSettings } from "./types";
+import type { Action, ActionRun, Attempt, CancelRun, Check, CheckRecord, CheckResult, CheckView, CreateAction, CreateCheck, CreateEndpoint, CreateJob, CreateRule, CreateTrigger, DeleteAction, DeleteCheck, DeleteEndpoint, DeleteJob, DeleteRule, Delivery, DeliveryDetail, Endpoint, Event, ExportJobs, GetCheck, GetCheckMetrics, GetDelivery, GetEndpoint, GetHealth, GetJob, GetJobStats, GetJobsDashboard, GetProgram, GetProgramProcesses, GetProgramStatus, GetRule, GetRun, GetRunOutput, GetSamples, GetSettings, GetStatus, GetSystem, Health, ImportJobs, ImportReport, Job, JobStats, JobsDashboard, JobsFile, ListActionRuns, ListActions, ListCheckHistory, ListChecks, ListDeliveries, ListEndpoints, ListEvents, ListJobs, ListPlugins, ListProcesses, ListProgramEvents, ListProgramStatus, ListPrograms, ListRules, ListRuns, ListTags, ListTriggers, MatchPreview, MetricSeries, NewProgram, NewTrigger, PluginInfo, PreviewMatch, PreviewSchedule, ProcessInfo, Program, ProgramSaved, ProgramStatus, RemoveProgram, ReplayDeliveries, Replayed, RescanPlugins, RestartProgram, RevokeTrigger, Rule, Run, RunAccepted, RunAction, RunCheck, RunJob, SampleBucket, Settings, SettingsChange, StartProgram, Status, StopProgram, SystemOverview, TailLog, TestEndpoint, TriggerCredential, UpdateAction, UpdateCheck, UpdateEndpoint, UpdateJob, UpdateProgram, UpdateRule, UpdateSettings } from "./types";
 
 /** How an operation travels over HTTP; the desktop app invokes it by name instead. */
 export type OperationSpec = {
@@ -72,6 +72,22 @@ export const OPERATIONS = {
   list_deliveries: { method: "GET", path: "/deliveries", body: "none", status: 200, scope: "read" },
   replay_deliveries: { method: "POST", path: "/deliveries/replay", body: "fields", status: 200, scope: "operate" },
   get_delivery: { method: "GET", path: "/deliveries/{id}", body: "none", status: 200, scope: "read" },
+  list_plugins: { method: "GET", path: "/plugins", body: "none", status: 200, scope: "read" },
+  rescan_plugins: { method: "POST", path: "/plugins/rescan", body: "none", status: 200, scope: "admin" },
+  list_checks: { method: "GET", path: "/checks", body: "none", status: 200, scope: "read" },
+  create_check: { method: "POST", path: "/checks", body: "fields", status: 201, scope: "admin" },
+  get_check: { method: "GET", path: "/checks/{id}", body: "none", status: 200, scope: "read" },
+  update_check: { method: "PUT", path: "/checks/{id}", body: "fields", status: 200, scope: "admin" },
+  delete_check: { method: "DELETE", path: "/checks/{id}", body: "none", status: 204, scope: "admin" },
+  run_check: { method: "POST", path: "/checks/{id}/run", body: "none", status: 200, scope: "operate" },
+  list_check_history: { method: "GET", path: "/checks/{id}/history", body: "none", status: 200, scope: "read" },
+  get_check_metrics: { method: "GET", path: "/checks/{id}/metrics", body: "none", status: 200, scope: "read" },
+  list_actions: { method: "GET", path: "/actions", body: "none", status: 200, scope: "read" },
+  create_action: { method: "POST", path: "/actions", body: "fields", status: 201, scope: "admin" },
+  update_action: { method: "PUT", path: "/actions/{id}", body: "fields", status: 200, scope: "admin" },
+  delete_action: { method: "DELETE", path: "/actions/{id}", body: "none", status: 204, scope: "admin" },
+  run_action: { method: "POST", path: "/actions/{id}/run", body: "none", status: 200, scope: "operate" },
+  list_action_runs: { method: "GET", path: "/actions/{id}/runs", body: "none", status: 200, scope: "read" },
 } as const satisfies Record<string, OperationSpec>;
 
 export type OperationName = keyof typeof OPERATIONS;
@@ -133,6 +149,22 @@ export type OperationTypes = {
   list_deliveries: { request: ListDeliveries; response: Array<Delivery> };
   replay_deliveries: { request: ReplayDeliveries; response: Replayed };
   get_delivery: { request: GetDelivery; response: DeliveryDetail };
+  list_plugins: { request: ListPlugins; response: Array<PluginInfo> };
+  rescan_plugins: { request: RescanPlugins; response: Array<PluginInfo> };
+  list_checks: { request: ListChecks; response: Array<CheckView> };
+  create_check: { request: CreateCheck; response: Check };
+  get_check: { request: GetCheck; response: CheckView };
+  update_check: { request: UpdateCheck; response: Check };
+  delete_check: { request: DeleteCheck; response: void };
+  run_check: { request: RunCheck; response: CheckResult };
+  list_check_history: { request: ListCheckHistory; response: Array<CheckRecord> };
+  get_check_metrics: { request: GetCheckMetrics; response: Array<MetricSeries> };
+  list_actions: { request: ListActions; response: Array<Action> };
+  create_action: { request: CreateAction; response: Action };
+  update_action: { request: UpdateAction; response: Action };
+  delete_action: { request: DeleteAction; response: void };
+  run_action: { request: RunAction; response: ActionRun };
+  list_action_runs: { request: ListActionRuns; response: Array<ActionRun> };
 };
 
 /** One method per operation, named in camelCase. */
@@ -247,6 +279,38 @@ export interface VigilOperations {
   replayDeliveries(request: ReplayDeliveries): Promise<Replayed>;
   /**  One delivery and its attempts. (`GET /api/deliveries/{id}`) */
   getDelivery(request: GetDelivery): Promise<DeliveryDetail>;
+  /**  Every plugin folder: installed plugins and refused ones with the reason. (`GET /api/plugins`) */
+  listPlugins(request?: ListPlugins): Promise<Array<PluginInfo>>;
+  /**  Reads the plugins folder again. (`POST /api/plugins/rescan`) */
+  rescanPlugins(request?: RescanPlugins): Promise<Array<PluginInfo>>;
+  /**  Every check with its latest result. (`GET /api/checks`) */
+  listChecks(request?: ListChecks): Promise<Array<CheckView>>;
+  /**  Creates a check. (`POST /api/checks`) */
+  createCheck(request: CreateCheck): Promise<Check>;
+  /**  One check with its latest result. (`GET /api/checks/{id}`) */
+  getCheck(request: GetCheck): Promise<CheckView>;
+  /**  Replaces a check (its history stays). (`PUT /api/checks/{id}`) */
+  updateCheck(request: UpdateCheck): Promise<Check>;
+  /**  Deletes a check with its history. (`DELETE /api/checks/{id}`) */
+  deleteCheck(request: DeleteCheck): Promise<void>;
+  /**  Runs a check now and answers with its result. (`POST /api/checks/{id}/run`) */
+  runCheck(request: RunCheck): Promise<CheckResult>;
+  /**  A check's invocation log, newest first. (`GET /api/checks/{id}/history`) */
+  listCheckHistory(request: ListCheckHistory): Promise<Array<CheckRecord>>;
+  /**  A check's metrics over a window. (`GET /api/checks/{id}/metrics`) */
+  getCheckMetrics(request: GetCheckMetrics): Promise<Array<MetricSeries>>;
+  /**  Every action. (`GET /api/actions`) */
+  listActions(request?: ListActions): Promise<Array<Action>>;
+  /**  Creates an action. (`POST /api/actions`) */
+  createAction(request: CreateAction): Promise<Action>;
+  /**  Replaces an action. (`PUT /api/actions/{id}`) */
+  updateAction(request: UpdateAction): Promise<Action>;
+  /**  Deletes an action with its log. (`DELETE /api/actions/{id}`) */
+  deleteAction(request: DeleteAction): Promise<void>;
+  /**  Runs an action now on a made-up event. (`POST /api/actions/{id}/run`) */
+  runAction(request: RunAction): Promise<ActionRun>;
+  /**  An action's log, newest first. (`GET /api/actions/{id}/runs`) */
+  listActionRuns(request: ListActionRuns): Promise<Array<ActionRun>>;
 }
 
 /** Method name to operation name. */
@@ -306,4 +370,20 @@ export const METHOD_OPERATIONS = {
   listDeliveries: "list_deliveries",
   replayDeliveries: "replay_deliveries",
   getDelivery: "get_delivery",
+  listPlugins: "list_plugins",
+  rescanPlugins: "rescan_plugins",
+  listChecks: "list_checks",
+  createCheck: "create_check",
+  getCheck: "get_check",
+  updateCheck: "update_check",
+  deleteCheck: "delete_check",
+  runCheck: "run_check",
+  listCheckHistory: "list_check_history",
+  getCheckMetrics: "get_check_metrics",
+  listActions: "list_actions",
+  createAction: "create_action",
+  updateAction: "update_action",
+  deleteAction: "delete_action",
+  runAction: "run_action",
+  listActionRuns: "list_action_runs",
 } as const satisfies Record<keyof VigilOperations, OperationName>;

@@ -192,7 +192,7 @@ programs: number,
  */
 last_event_id: number, };
 
-export type EventKind = "engine_started" | "engine_stopped" | "program_added" | "program_removed" | "program_changed" | "program_started" | "program_stopped" | "program_crashed" | "program_restarted" | "program_pid_changed" | "program_start_failed" | "restart_given_up" | "threshold_exceeded" | "threshold_recovered" | "job_saved" | "job_removed" | "run_started" | "run_succeeded" | "run_failed" | "run_timed_out" | "run_cancelled" | "run_skipped" | "run_interrupted" | "run_overran" | "run_retrying" | "delivery_dead_lettered" | "endpoint_failing" | "endpoint_recovered" | "settings_changed";
+export type EventKind = "engine_started" | "engine_stopped" | "program_added" | "program_removed" | "program_changed" | "program_started" | "program_stopped" | "program_crashed" | "program_restarted" | "program_pid_changed" | "program_start_failed" | "restart_given_up" | "threshold_exceeded" | "threshold_recovered" | "job_saved" | "job_removed" | "run_started" | "run_succeeded" | "run_failed" | "run_timed_out" | "run_cancelled" | "run_skipped" | "run_interrupted" | "run_overran" | "run_retrying" | "delivery_dead_lettered" | "endpoint_failing" | "endpoint_recovered" | "settings_changed" | "check_recovered" | "check_warning" | "check_critical" | "check_unknown" | "plugin_breaker_opened" | "plugin_breaker_closed" | "action_failed";
 
 export type Event = { 
 /**
@@ -280,7 +280,11 @@ last_exit: string | null,
 /**
  * Recent samples for a sparkline: `[unix_ms, cpu_percent, memory_bytes]`, oldest first.
  */
-recent: Array<[number, number, number]>, };
+recent: Array<[number, number, number]>, 
+/**
+ * What its checks say: the worst of their latest answers; `null` when it has no checks.
+ */
+health: ProgramHealth | null, };
 
 export type SampleBucket = { 
 /**
@@ -1356,6 +1360,417 @@ recent: Array<RunPoint>,
  */
 next_run: number | null, };
 
+export type ProgramHealth = "healthy" | "degraded" | "unhealthy" | "unknown";
+
+export type CheckStatus = "ok" | "warning" | "critical" | "unknown";
+
+export type Metric = { 
+/**
+ * What is measured (`time`, `/`, `procs`).
+ */
+label: string, 
+/**
+ * The value, in `unit`.
+ */
+value: number, 
+/**
+ * The unit (`s`, `ms`, `%`, `B`, `KB`, `MB`, `c`...), empty for a plain number.
+ */
+unit: string, 
+/**
+ * The warning range as the plugin wrote it.
+ */
+warn?: string, 
+/**
+ * The critical range as the plugin wrote it.
+ */
+crit?: string, };
+
+export type CheckAnswer = { 
+/**
+ * The status.
+ */
+status: CheckStatus, 
+/**
+ * One line for a person.
+ */
+message: string, 
+/**
+ * Measured values.
+ */
+metrics: Array<Metric>, 
+/**
+ * Anything else the plugin returned (Vigil protocol only).
+ */
+details?: unknown, };
+
+export type CheckResult = { 
+/**
+ * The answer; an invocation that failed (crash, timeout, garbage) is `unknown` with the
+ * failure as its message and `error` set.
+ */
+answer: CheckAnswer, 
+/**
+ * Why the plugin failed to answer (its last attempt), if it did.
+ */
+error?: string, 
+/**
+ * When it finished (unix ms).
+ */
+ts: bigint, 
+/**
+ * How long the last attempt took.
+ */
+duration_ms: bigint, 
+/**
+ * Attempts made (1 when the first answered).
+ */
+attempts: number, };
+
+export type CheckRecord = { 
+/**
+ * Its id in the log.
+ */
+id: number, 
+/**
+ * The check.
+ */
+check_id: number, 
+/**
+ * When it finished (unix ms).
+ */
+ts: number, 
+/**
+ * The status it came to.
+ */
+status: CheckStatus, 
+/**
+ * Its message.
+ */
+message: string, 
+/**
+ * Why the plugin failed to answer, if it did.
+ */
+error: string | null, 
+/**
+ * How long its last attempt took.
+ */
+duration_ms: number, 
+/**
+ * Attempts made.
+ */
+attempts: number, 
+/**
+ * What it measured.
+ */
+metrics: Array<Metric>, };
+
+export type MetricSeries = { 
+/**
+ * The metric's label.
+ */
+label: string, 
+/**
+ * Its unit.
+ */
+unit: string, 
+/**
+ * Width of a point's bucket (0 for raw values).
+ */
+resolution_secs: number, 
+/**
+ * `[ts ms, average, min, max]` per bucket, oldest first.
+ */
+points: Array<[number, number, number, number]>, };
+
+export type PluginKind = "check" | "action";
+
+export type Protocol = "nagios" | "vigil";
+
+export type PluginCommand = { 
+/**
+ * On Windows.
+ */
+windows?: Array<string>, 
+/**
+ * On Linux and other Unix systems.
+ */
+unix?: Array<string>, };
+
+export type Manifest = { 
+/**
+ * Its id: lowercase letters, digits, `-`, `_` and `.`; unique among installed plugins.
+ */
+name: string, 
+/**
+ * Its version, as its author writes it.
+ */
+version: string, 
+/**
+ * What it does, for people.
+ */
+description: string, 
+/**
+ * A check or an action.
+ */
+kind: PluginKind, 
+/**
+ * How it answers.
+ */
+protocol: Protocol, 
+/**
+ * The command per OS.
+ */
+command: PluginCommand, 
+/**
+ * Its typed settings, which the UI shows as a form. With the Nagios protocol each value
+ * becomes arguments (`flag value`); with Vigil's the values go in the request's `config`.
+ */
+config: Array<JobOption>, 
+/**
+ * How often a check runs unless its check says otherwise (seconds).
+ */
+interval_secs?: number, 
+/**
+ * How long one invocation may take before its process tree is killed (seconds).
+ */
+timeout_secs?: number, };
+
+export type BreakerState = "closed" | "open" | "half_open";
+
+export type PluginInfo = { 
+/**
+ * Its name (the folder's when the manifest was refused).
+ */
+name: string, 
+/**
+ * Its folder.
+ */
+dir: string, 
+/**
+ * Its manifest, when it was accepted.
+ */
+manifest: Manifest | null, 
+/**
+ * Why it was refused.
+ */
+error: string | null, 
+/**
+ * Its breaker.
+ */
+breaker: BreakerState, 
+/**
+ * Until when it rests (unix ms).
+ */
+open_until: number | null, 
+/**
+ * Failed invocations in a row.
+ */
+failures: number, 
+/**
+ * Checks using it.
+ */
+checks: number, 
+/**
+ * Actions using it.
+ */
+actions: number, };
+
+export type Probe = { "type": "plugin", 
+/**
+ * The plugin's name.
+ */
+plugin: string, 
+/**
+ * Its config values (names from its manifest).
+ */
+config: Record<string, unknown>, } | { "type": "http", 
+/**
+ * `http://` or `https://` URL.
+ */
+url: string, 
+/**
+ * The status expected; any 2xx when not set.
+ */
+expect_status?: number, 
+/**
+ * Text the body must contain.
+ */
+body_contains?: string, 
+/**
+ * Slower than this is WARNING.
+ */
+warn_ms?: number, 
+/**
+ * Slower than this is CRITICAL.
+ */
+crit_ms?: number, } | { "type": "tcp", 
+/**
+ * Host name or address.
+ */
+host: string, 
+/**
+ * Port.
+ */
+port: number, 
+/**
+ * Slower than this is WARNING.
+ */
+warn_ms?: number, } | { "type": "log_file", 
+/**
+ * The file.
+ */
+path: string, 
+/**
+ * A regular expression.
+ */
+pattern: string, 
+/**
+ * What a match means (WARNING or CRITICAL).
+ */
+status?: CheckStatus, } | { "type": "disk", 
+/**
+ * A path on the disk.
+ */
+path: string, 
+/**
+ * Free percent below which it is WARNING.
+ */
+warn_free_percent: number, 
+/**
+ * Free percent below which it is CRITICAL.
+ */
+crit_free_percent: number, } | { "type": "hung_window", };
+
+export type Check = { 
+/**
+ * Assigned by the store; ignored when creating.
+ */
+id?: number, 
+/**
+ * A name for people, unique.
+ */
+name: string, 
+/**
+ * The program whose health it tells; none for a check standing alone.
+ */
+program_id?: number, 
+/**
+ * What it runs.
+ */
+probe: Probe, 
+/**
+ * Seconds between two runs; the plugin's default (or 60) when not set.
+ */
+interval_secs?: number, 
+/**
+ * Seconds one attempt may take; the plugin's default (or 10) when not set.
+ */
+timeout_secs?: number, 
+/**
+ * Attempts after a failed one (a crash, a timeout, garbage; never after an answer, not
+ * even CRITICAL), with a backoff between them.
+ */
+retries?: number, 
+/**
+ * Disabled checks do not run on their interval (run-now still works).
+ */
+enabled?: boolean, 
+/**
+ * Restart the (launched) program after this many CRITICAL answers in a row.
+ */
+restart_after?: number, };
+
+export type CheckView = { 
+/**
+ * Its definition.
+ */
+check: Check, 
+/**
+ * Its latest result.
+ */
+latest: CheckResult | null, 
+/**
+ * When it runs next (unix ms); none when disabled.
+ */
+next_at: number | null, 
+/**
+ * CRITICAL answers in a row.
+ */
+criticals_in_a_row: number, };
+
+export type Action = { 
+/**
+ * Assigned by the store; ignored when creating.
+ */
+id?: number, 
+/**
+ * A name for people, unique.
+ */
+name: string, 
+/**
+ * The action plugin it runs.
+ */
+plugin: string, 
+/**
+ * Its config values.
+ */
+config: Record<string, unknown>, 
+/**
+ * Disabled actions do not run.
+ */
+enabled?: boolean, 
+/**
+ * The event kinds it runs on (at least one).
+ */
+kinds: Array<EventKind>, 
+/**
+ * Only events of these programs (or of the jobs / tags below); all empty means any.
+ */
+programs?: Array<number>, 
+/**
+ * Only events of these jobs.
+ */
+jobs?: Array<string>, 
+/**
+ * Only events of programs or jobs carrying one of these tags.
+ */
+tags?: Array<string>, 
+/**
+ * Seconds one run may take; the plugin's default when not set.
+ */
+timeout_secs?: number, };
+
+export type ActionRun = { 
+/**
+ * Its id in the log.
+ */
+id: number, 
+/**
+ * The action.
+ */
+action_id: number, 
+/**
+ * The event it ran on (none for a run-now test).
+ */
+event_id: number | null, 
+/**
+ * When it finished (unix ms).
+ */
+ts: number, 
+/**
+ * Whether it worked.
+ */
+ok: boolean, 
+/**
+ * What it said, or why it failed.
+ */
+message: string, 
+/**
+ * How long it took.
+ */
+duration_ms: number, };
+
 export type GetStatus = Record<string, never>;
 
 export type GetHealth = Record<string, never>;
@@ -1700,3 +2115,87 @@ export type GetDelivery = {
  * Its id.
  */
 id: number, };
+
+export type ListPlugins = Record<string, never>;
+
+export type RescanPlugins = Record<string, never>;
+
+export type ListChecks = Record<string, never>;
+
+export type CreateCheck = Check;
+
+export type GetCheck = { 
+/**
+ * Its id.
+ */
+id: number, };
+
+export type UpdateCheck = Check;
+
+export type DeleteCheck = { 
+/**
+ * Its id.
+ */
+id: number, };
+
+export type RunCheck = { 
+/**
+ * Its id.
+ */
+id: number, };
+
+export type ListCheckHistory = { 
+/**
+ * The check.
+ */
+id: number, 
+/**
+ * Only rows before this id (the next page).
+ */
+before?: number, 
+/**
+ * Most rows (default 100, at most 1000).
+ */
+limit?: number, };
+
+export type GetCheckMetrics = { 
+/**
+ * The check.
+ */
+id: number, 
+/**
+ * Start, unix ms.
+ */
+from?: number, 
+/**
+ * End, unix ms (now by default).
+ */
+to?: number, };
+
+export type ListActions = Record<string, never>;
+
+export type CreateAction = Action;
+
+export type UpdateAction = Action;
+
+export type DeleteAction = { 
+/**
+ * Its id.
+ */
+id: number, };
+
+export type RunAction = { 
+/**
+ * Its id.
+ */
+id: number, };
+
+export type ListActionRuns = { 
+/**
+ * The action.
+ */
+id: number, 
+/**
+ * Most rows (default 100, at most 1000).
+ */
+limit?: number, };

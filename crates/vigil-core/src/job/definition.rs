@@ -1,6 +1,5 @@
 //! The job itself and its validation.
 
-use super::options::option_value;
 #[allow(unused_imports)]
 use super::*;
 
@@ -134,30 +133,7 @@ impl Job {
         if let Some(tz) = &self.timezone {
             parse_tz(tz).map_err(|e| e.at("timezone"))?;
         }
-        let mut names = BTreeSet::new();
-        for (i, o) in self.options.iter().enumerate() {
-            if o.name.is_empty() || !names.insert(o.name.as_str()) {
-                return Err(ApiError::invalid_field(
-                    format!("options.{i}.name"),
-                    format!(
-                        "option names must be non-empty and unique, got {:?}",
-                        o.name
-                    ),
-                ));
-            }
-            if o.kind == OptionKind::Select && o.choices.is_empty() {
-                return Err(ApiError::invalid_field(
-                    format!("options.{i}.choices"),
-                    format!("select option {:?} needs choices", o.name),
-                ));
-            }
-            if let Some(d) = &o.default {
-                option_value(o, d).map_err(|mut e| {
-                    e.field = Some(format!("options.{i}.default"));
-                    e
-                })?;
-            }
-        }
+        check_options(&self.options)?;
         if self.execution.retries > 100 {
             return Err(ApiError::invalid_field(
                 "execution.retries",
@@ -195,22 +171,11 @@ impl Job {
 
     /// The full argv of a run with these option values (unknown names and wrong types refused).
     pub fn argv(&self, values: &BTreeMap<String, Value>) -> Result<Vec<String>, ApiError> {
-        if let Some(unknown) = values
-            .keys()
-            .find(|k| !self.options.iter().any(|o| &o.name == *k))
-        {
-            return Err(ApiError::invalid_field(
-                format!("options.{unknown}"),
-                format!("job {:?} has no option {unknown:?}", self.id),
-            ));
-        }
         let mut argv = self.args.clone();
-        for o in &self.options {
-            let Some(value) = values.get(&o.name).or(o.default.as_ref()) else {
-                continue;
-            };
-            argv.extend(option_value(o, value)?);
-        }
+        argv.extend(options_argv(&self.options, values).map_err(|mut e| {
+            e.message = format!("job {:?}: {}", self.id, e.message);
+            e
+        })?);
         Ok(argv)
     }
 

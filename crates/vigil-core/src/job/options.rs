@@ -94,3 +94,55 @@ pub(super) fn option_value(o: &JobOption, v: &Value) -> Result<Vec<String>, ApiE
         },
     })
 }
+
+/// Checks a list of typed options: names non-empty and unique, selects with choices, defaults
+/// of the right type. Errors name the field (`options.N.name`...).
+pub fn check_options(options: &[JobOption]) -> Result<(), ApiError> {
+    let mut names = std::collections::BTreeSet::new();
+    for (i, o) in options.iter().enumerate() {
+        if o.name.is_empty() || !names.insert(o.name.as_str()) {
+            return Err(ApiError::invalid_field(
+                format!("options.{i}.name"),
+                format!(
+                    "option names must be non-empty and unique, got {:?}",
+                    o.name
+                ),
+            ));
+        }
+        if o.kind == OptionKind::Select && o.choices.is_empty() {
+            return Err(ApiError::invalid_field(
+                format!("options.{i}.choices"),
+                format!("select option {:?} needs choices", o.name),
+            ));
+        }
+        if let Some(d) = &o.default {
+            option_value(o, d).map_err(|mut e| {
+                e.field = Some(format!("options.{i}.default"));
+                e
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// The arguments these option values make, in the options' order, defaults filling what is
+/// not set; an unknown name or a value of the wrong type is refused with its field.
+pub fn options_argv(
+    options: &[JobOption],
+    values: &BTreeMap<String, Value>,
+) -> Result<Vec<String>, ApiError> {
+    if let Some(unknown) = values.keys().find(|k| !options.iter().any(|o| &o.name == *k)) {
+        return Err(ApiError::invalid_field(
+            format!("options.{unknown}"),
+            format!("there is no option {unknown:?}"),
+        ));
+    }
+    let mut argv = Vec::new();
+    for o in options {
+        let Some(value) = values.get(&o.name).or(o.default.as_ref()) else {
+            continue;
+        };
+        argv.extend(option_value(o, value)?);
+    }
+    Ok(argv)
+}

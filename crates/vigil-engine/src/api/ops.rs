@@ -331,6 +331,39 @@ operations! {
     replay_deliveries: Post "/deliveries/replay", Operate, body => ReplayDeliveries;
     /// One delivery and its attempts.
     get_delivery: Get "/deliveries/{id}", Read => GetDelivery;
+
+    /// Every plugin folder: installed plugins and refused ones with the reason.
+    list_plugins: Get "/plugins", Read => ListPlugins;
+    /// Reads the plugins folder again.
+    rescan_plugins: Post "/plugins/rescan", Admin => RescanPlugins;
+    /// Every check with its latest result.
+    list_checks: Get "/checks", Read => ListChecks;
+    /// Creates a check.
+    create_check: Post "/checks", Admin, body, 201 => CreateCheck;
+    /// One check with its latest result.
+    get_check: Get "/checks/{id}", Read => GetCheck;
+    /// Replaces a check (its history stays).
+    update_check: Put "/checks/{id}", Admin, body => UpdateCheck;
+    /// Deletes a check with its history.
+    delete_check: Delete "/checks/{id}", Admin, 204 => DeleteCheck;
+    /// Runs a check now and answers with its result.
+    run_check: Post "/checks/{id}/run", Operate => RunCheck;
+    /// A check's invocation log, newest first.
+    list_check_history: Get "/checks/{id}/history", Read => ListCheckHistory;
+    /// A check's metrics over a window.
+    get_check_metrics: Get "/checks/{id}/metrics", Read => GetCheckMetrics;
+    /// Every action.
+    list_actions: Get "/actions", Read => ListActions;
+    /// Creates an action.
+    create_action: Post "/actions", Admin, body, 201 => CreateAction;
+    /// Replaces an action.
+    update_action: Put "/actions/{id}", Admin, body => UpdateAction;
+    /// Deletes an action with its log.
+    delete_action: Delete "/actions/{id}", Admin, 204 => DeleteAction;
+    /// Runs an action now on a made-up event.
+    run_action: Post "/actions/{id}/run", Operate => RunAction;
+    /// An action's log, newest first.
+    list_action_runs: Get "/actions/{id}/runs", Read => ListActionRuns;
 }
 
 /// The operation with this name.

@@ -223,6 +223,11 @@ fn group_members(pgid: u32) -> Vec<u32> {
         .collect()
 }
 
+/// The top-level windows and whether each stopped responding: a Windows notion; `None` here.
+pub(crate) fn top_windows() -> Option<Vec<crate::plugins::builtin::Window>> {
+    None
+}
+
 /// Option values reach `sh -c LINE sh ARGS...` as `$1`...: the shell never parses them, so any
 /// value is safe.
 pub(crate) fn check_shell_args(

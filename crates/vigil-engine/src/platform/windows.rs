@@ -196,3 +196,36 @@ fn terminate(pid: u32) {
         p.kill();
     }
 }
+
+/// The visible top-level windows with their process and whether Windows says each stopped
+/// responding (`IsHungAppWindow`: no message processed for 5 s).
+pub(crate) fn top_windows() -> Option<Vec<crate::plugins::builtin::Window>> {
+    use windows_sys::Win32::Foundation::{BOOL, HWND, LPARAM};
+    use windows_sys::Win32::UI::WindowsAndMessaging::{
+        EnumWindows, GetWindowTextW, GetWindowThreadProcessId, IsHungAppWindow, IsWindowVisible,
+    };
+    unsafe extern "system" fn each(hwnd: HWND, param: LPARAM) -> BOOL {
+        // SAFETY: `param` is the address of the Vec below, alive for the whole EnumWindows call.
+        let out = unsafe { &mut *(param as *mut Vec<crate::plugins::builtin::Window>) };
+        // SAFETY: plain Win32 calls on a window handle EnumWindows gave us.
+        unsafe {
+            if IsWindowVisible(hwnd) == 0 {
+                return 1;
+            }
+            let mut pid = 0u32;
+            GetWindowThreadProcessId(hwnd, &mut pid);
+            let mut title = [0u16; 256];
+            let n = GetWindowTextW(hwnd, title.as_mut_ptr(), title.len() as i32);
+            out.push(crate::plugins::builtin::Window {
+                pid,
+                title: String::from_utf16_lossy(&title[..usize::try_from(n).unwrap_or(0)]),
+                hung: IsHungAppWindow(hwnd) != 0,
+            });
+        }
+        1
+    }
+    let mut out: Vec<crate::plugins::builtin::Window> = Vec::new();
+    // SAFETY: the callback only writes through the pointer to `out`, which outlives the call.
+    let ok = unsafe { EnumWindows(Some(each), &mut out as *mut _ as LPARAM) };
+    (ok != 0).then_some(out)
+}
