@@ -2,45 +2,19 @@
  * Actions (a plugin run on matching events): the editor's form and its conversion to and from
  * an `Action`, the event kinds offered, what an action does in words, and a run's result.
  */
-import type { EventKind, JobOption } from "./types";
+import type { Action, ActionRun, EventKind, JobOption } from "./types";
 import type { OptionInput } from "./jobs";
 import { FormError } from "./errors";
+import type { Confirmation } from "./confirmations";
 import { parseTags } from "./format";
 import { ALL_EVENT_KINDS, describeRule } from "./notify";
 import { configInputs, configValues, MAX_SECS } from "./checks";
 
-// TODO(types): from types.ts once generated (Action, ActionRun).
-export type Action = {
-  id?: number;
-  name: string;
-  plugin: string;
-  config: Record<string, unknown>;
-  enabled?: boolean;
-  kinds: EventKind[];
-  programs?: number[];
-  jobs?: string[];
-  tags?: string[];
-  timeout_secs?: number;
-};
-export type ActionRun = { id: number; action_id: number; event_id: number | null; ts: number; ok: boolean; message: string; duration_ms: number };
+export type { Action, ActionRun } from "./types";
 
-/**
- * The kinds of the checks and plugins (issue 11).
- * TODO(types): part of EventKind (and of the labels) once generated; then ALL_EVENT_KINDS has them.
- */
-export const CHECK_EVENT_KINDS = [
-  "check_recovered",
-  "check_warning",
-  "check_critical",
-  "check_unknown",
-  "plugin_breaker_opened",
-  "plugin_breaker_closed",
-  "action_failed",
-] as unknown as readonly EventKind[];
-
-/** Every kind an action can run on: the known kinds, then those of checks not among them. */
+/** Every kind an action can run on. */
 export function actionEventKinds(): EventKind[] {
-  return [...ALL_EVENT_KINDS, ...CHECK_EVENT_KINDS.filter((k) => !ALL_EVENT_KINDS.includes(k))];
+  return [...ALL_EVENT_KINDS];
 }
 
 export type ActionForm = {
@@ -121,4 +95,13 @@ export function describeAction(a: Action, programs: ReadonlyMap<number, string>)
 export function runText(r: Pick<ActionRun, "ok" | "message">): string {
   const m = r.message.trim();
   return `${r.ok ? "Done" : "Failed"}${m ? `: ${m}` : "."}`;
+}
+
+/** Deleting an action: it no longer runs on events; its plugin stays installed. */
+export function deleteActionConfirmation(name: string): Confirmation {
+  return {
+    title: `Delete action ${name}?`,
+    lines: ["Events from now on no longer run it. Its plugin stays installed, and other actions using it are not changed."],
+    confirm: "Delete action",
+  };
 }

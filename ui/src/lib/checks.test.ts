@@ -186,7 +186,6 @@ describe("check form", () => {
   it("makes the check, defaults left out", () => {
     expect(formToCheck(form({}, { type: "tcp", host: "127.0.0.1", port: "9" }), null)).toEqual({
       name: "web",
-      program_id: null,
       probe: { type: "tcp", host: "127.0.0.1", port: 9 },
       retries: 2,
       enabled: true,

@@ -3,53 +3,23 @@
  * conversion to and from a `Check` (probe fields, the plugin's generated config form), when
  * the list reads again, and the metric charts' data. The components only show.
  */
-import type { JobOption, ProgramStatus } from "./types";
+import type { Check, CheckRecord, CheckResult, CheckStatus, CheckView, JobOption, MetricSeries, Probe, ProgramHealth, ProgramStatus } from "./types";
 import type { BandData } from "./monitor";
 import { FormError } from "./errors";
+import type { Confirmation } from "./confirmations";
 import { buildRunOptions, initialOptionInputs, parseNumber, runOptionProblems, type OptionInput } from "./jobs";
 
-// TODO(types): from types.ts once generated (CheckStatus, Health, Metric, CheckAnswer,
-// CheckResult, Probe, Check, CheckView, CheckRecord, MetricSeries).
-export type CheckStatus = "ok" | "warning" | "critical" | "unknown";
+export type { Check, CheckAnswer, CheckRecord, CheckResult, CheckStatus, CheckView, Metric, MetricSeries, Probe } from "./types";
 /** A program's health from its checks (`ProgramStatus.health`; null: it has no checks). */
-export type CheckHealth = "healthy" | "degraded" | "unhealthy" | "unknown";
-export type Metric = { label: string; value: number; unit: string; warn?: string; crit?: string };
-export type CheckAnswer = { status: CheckStatus; message: string; metrics: Metric[]; details?: unknown };
-export type CheckResult = { answer: CheckAnswer; error?: string; ts: number; duration_ms: number; attempts: number };
-export type Probe =
-  | { type: "plugin"; plugin: string; config: Record<string, unknown> }
-  | { type: "http"; url: string; expect_status?: number; body_contains?: string; warn_ms?: number; crit_ms?: number }
-  | { type: "tcp"; host: string; port: number; warn_ms?: number }
-  | { type: "log_file"; path: string; pattern: string; status?: CheckStatus }
-  | { type: "disk"; path: string; warn_free_percent: number; crit_free_percent: number }
-  | { type: "hung_window" };
+export type CheckHealth = ProgramHealth;
 export type ProbeType = Probe["type"];
-export type Check = {
-  id?: number;
-  name: string;
-  program_id?: number | null;
-  probe: Probe;
-  interval_secs?: number;
-  timeout_secs?: number;
-  retries?: number;
-  enabled?: boolean;
-  restart_after?: number;
-};
-export type CheckView = { check: Check; latest: CheckResult | null; next_at: number | null; criticals_in_a_row: number };
-export type CheckRecord = {
-  id: number;
-  check_id: number;
-  ts: number;
-  status: CheckStatus;
-  message: string;
-  error: string | null;
-  duration_ms: number;
-  attempts: number;
-  metrics: Metric[];
-};
-export type MetricSeries = { label: string; unit: string; resolution_secs: number; points: Array<[number, number, number, number]> };
 
 // ------------------------------------------------------------ statuses in words
+
+/** When a result was made and how long it took, unix ms (as numbers, whatever the generated type says). */
+export function resultTimes(r: Pick<CheckResult, "ts" | "duration_ms">): { ts: number; duration_ms: number } {
+  return { ts: Number(r.ts), duration_ms: Number(r.duration_ms) };
+}
 
 export const CHECK_STATUSES: readonly CheckStatus[] = ["ok", "warning", "critical", "unknown"];
 
@@ -80,17 +50,13 @@ export const HEALTH_HINTS: Record<CheckHealth, string> = {
   unknown: "A check has not answered yet, or answered Unknown.",
 };
 
-/**
- * A program's health as its status carries it (null: it has no checks, nothing is shown).
- * TODO(types): read `s.health` directly once ProgramStatus has it.
- */
-export function programHealth(s: ProgramStatus | undefined | null): CheckHealth | null {
-  const h = (s as { health?: CheckHealth | null } | undefined | null)?.health;
-  return h ?? null;
+/** A program's health as its status carries it (null: it has no checks, nothing is shown). */
+export function programHealth(s: Pick<ProgramStatus, "health"> | undefined | null): CheckHealth | null {
+  return s?.health ?? null;
 }
 
 /** The status a check shows: its latest answer's, or null before it answered. */
-export function viewStatus(v: Pick<CheckView, "latest">): CheckStatus | null {
+export function viewStatus(v: { latest: { answer: { status: CheckStatus } } | null }): CheckStatus | null {
   return v.latest?.answer.status ?? null;
 }
 
@@ -107,7 +73,7 @@ export function recordText(r: Pick<CheckRecord, "message" | "error">): string {
 }
 
 /** "3 OK · 1 warning · 2 not run yet": how many checks are in each status. */
-export function statusCounts(views: readonly Pick<CheckView, "latest">[]): { status: CheckStatus | null; count: number }[] {
+export function statusCounts(views: readonly { latest: { answer: { status: CheckStatus } } | null }[]): { status: CheckStatus | null; count: number }[] {
   const order: (CheckStatus | null)[] = ["critical", "warning", "unknown", "ok", null];
   const counts = new Map<CheckStatus | null, number>();
   for (const v of views) {
@@ -419,7 +385,6 @@ export function formToCheck(f: CheckForm, options: readonly JobOption[] | null, 
   if (f.probe.type === "hung_window" && program === null) throw new FormError("A hung-window check needs its program: pick one.", "program_id");
   const c: Check = {
     name,
-    program_id: program,
     probe: formToProbe(f.probe, f.config, f.savedConfig, options),
     retries: whole(f.retries, "Retries", "retries", 0, MAX_RETRIES) ?? DEFAULT_RETRIES,
     enabled: f.enabled,
@@ -429,6 +394,7 @@ export function formToCheck(f: CheckForm, options: readonly JobOption[] | null, 
   const timeout = whole(f.timeout_secs, "Timeout", "timeout_secs", 1, MAX_SECS);
   if (timeout !== undefined) c.timeout_secs = timeout;
   if (program !== null) {
+    c.program_id = program;
     const after = whole(f.restart_after, "Restart after", "restart_after", 1, 1000);
     if (after !== undefined) c.restart_after = after;
   }
@@ -512,4 +478,15 @@ export function metricFloor(s: Pick<MetricSeries, "points">): number {
   let m = 0;
   for (const p of s.points) if (Number.isFinite(p[3]) && p[3] > m) m = p[3];
   return m > 0 ? m : 1;
+}
+
+// ------------------------------------------------------------ delete
+
+/** Deleting a check: it stops running, and its program's health no longer counts it. */
+export function deleteCheckConfirmation(name: string): Confirmation {
+  return {
+    title: `Delete check ${name}?`,
+    lines: ["It stops running, its program's health no longer counts it, and its history of answers goes.", "The events it raised stay in the event log."],
+    confirm: "Delete check",
+  };
 }

@@ -390,10 +390,11 @@ function groupOf(kind: EventKind): string {
   if (kind.startsWith("threshold_")) return "Resource limits";
   if (kind.startsWith("job_") || kind.startsWith("run_")) return "Jobs";
   if (kind.startsWith("delivery_") || kind.startsWith("endpoint_")) return "Notifications";
+  if (kind.startsWith("check_") || kind.startsWith("plugin_") || kind.startsWith("action_")) return "Checks and actions";
   return "Other";
 }
 
-const GROUP_ORDER = ["Programs", "Resource limits", "Jobs", "Engine", "Notifications", "Other"];
+const GROUP_ORDER = ["Programs", "Resource limits", "Jobs", "Checks and actions", "Engine", "Notifications", "Other"];
 
 /** Every event kind once, grouped; kinds the UI does not know yet land in "Other". */
 export function eventKindGroups(kinds: readonly EventKind[] = ALL_EVENT_KINDS): KindGroup[] {

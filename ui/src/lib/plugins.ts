@@ -1,70 +1,12 @@
 /**
  * Plugins: the ones installed and the folders refused, each plugin's breaker in words, which
- * plugins a check or an action can use, and the client calls of plugins, checks and actions.
+ * plugins a check or an action can use.
  */
-import type { VigilClient } from "./client";
-import type { JobOption } from "./types";
-import type { Check, CheckRecord, CheckResult, CheckView, MetricSeries } from "./checks";
-import type { Action, ActionRun } from "./actions";
+import type { Manifest, PluginInfo, PluginKind, Protocol } from "./types";
 import { formatClock, formatDateTime } from "./format";
 import { naturalCompare } from "./sort";
 
-// TODO(types): from types.ts once generated (PluginKind, Protocol, PluginCommand, Manifest,
-// BreakerState, PluginInfo).
-export type PluginKind = "check" | "action";
-export type Protocol = "nagios" | "vigil";
-export type PluginCommand = { windows?: string[]; unix?: string[] };
-export type Manifest = {
-  name: string;
-  version: string;
-  description: string;
-  kind: PluginKind;
-  protocol: Protocol;
-  command: PluginCommand;
-  config: JobOption[];
-  interval_secs?: number;
-  timeout_secs?: number;
-};
-export type BreakerState = "closed" | "open" | "half_open";
-export type PluginInfo = {
-  name: string;
-  dir: string;
-  manifest: Manifest | null;
-  error: string | null;
-  breaker: BreakerState;
-  open_until: number | null;
-  failures: number;
-  checks: number;
-  actions: number;
-};
-
-/**
- * The plugin, check and action calls.
- * TODO(types): the client's own methods once operations.ts has them (then this goes).
- */
-export interface PluginOps {
-  listPlugins(request?: Record<string, never>): Promise<PluginInfo[]>;
-  rescanPlugins(request?: Record<string, never>): Promise<PluginInfo[]>;
-  listChecks(request?: Record<string, never>): Promise<CheckView[]>;
-  createCheck(request: Check): Promise<Check>;
-  getCheck(request: { id: number }): Promise<CheckView>;
-  updateCheck(request: Check): Promise<Check>;
-  deleteCheck(request: { id: number }): Promise<void>;
-  runCheck(request: { id: number }): Promise<CheckResult>;
-  listCheckHistory(request: { id: number; limit?: number; before?: number }): Promise<CheckRecord[]>;
-  getCheckMetrics(request: { id: number; from?: number; to?: number }): Promise<MetricSeries[]>;
-  listActions(request?: Record<string, never>): Promise<Action[]>;
-  createAction(request: Action): Promise<Action>;
-  updateAction(request: Action): Promise<Action>;
-  deleteAction(request: { id: number }): Promise<void>;
-  runAction(request: { id: number }): Promise<ActionRun>;
-  listActionRuns(request: { id: number; limit?: number }): Promise<ActionRun[]>;
-}
-
-/** The plugin, check and action calls of a client. */
-export function pluginOps(client: VigilClient): PluginOps {
-  return client as unknown as PluginOps;
-}
+export type { BreakerState, Manifest, PluginCommand, PluginInfo, PluginKind, Protocol } from "./types";
 
 // ------------------------------------------------------------ in words
 
