@@ -31,6 +31,8 @@ const TEST: &[&str] = &[
     // A real SMTP server (with STARTTLS and SMTPS) for the email channel's tests.
     "python3-aiosmtpd",
     "openssl",
+    // Real Nagios check plugins, run unmodified by the plugin tests.
+    "monitoring-plugins-basic",
 ];
 /// Cross-building for Windows and running its tests under Wine.
 const WINDOWS: &[&str] = &["mingw-w64", "wine", "wine64"];

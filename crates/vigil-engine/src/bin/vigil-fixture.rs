@@ -15,6 +15,17 @@
 //! - `fail-once PATH`: exits 1 and creates PATH when PATH is missing; exits 0 after.
 //! - `exit-stamp`: prints the unix time in nanoseconds and exits 0 at once (exit latency).
 //! - `args ARG...`: prints each argument hex-encoded on its own line (`arg <hex>`), then `args N`.
+//! - `say CODE LINE...`: prints each LINE on its own line and exits with CODE (a Nagios plugin;
+//!   it never reads its stdin).
+//! - `flood MB`: prints `FLOOD OK|mb=MB` then MB megabytes of lines, and exits 0.
+//! - `abort`: prints half a line and aborts (a crash).
+//! - `record PATH`: appends its stdin and a newline to PATH, then answers Vigil's protocol with
+//!   `{"status":"ok",...}`; with `fail` after PATH it answers `critical` and exits 1.
+//! - `fail-until PATH`: exits 7 (not a Nagios status) while PATH is missing, then answers OK.
+//! - `flap PATH`: answers CRITICAL and creates PATH when it is missing, OK and removes it
+//!   when it exists: each run the other answer.
+//! - `spawn-file PATH N`: starts N `sleep 3600` children, writes their pids to PATH (one per
+//!   line), then sleeps (a plugin that hangs with a tree).
 
 use std::io::Write;
 use std::process::{Command, ExitCode, Stdio};
@@ -159,6 +170,89 @@ fn main() -> ExitCode {
                 eprintln!("fixture: failing the first time");
                 return ExitCode::from(1);
             }
+        }
+        "say" => {
+            let code: u8 = arg(&args, 1, 0);
+            for line in args.iter().skip(2) {
+                let _ = writeln!(out, "{line}");
+            }
+            let _ = out.flush();
+            return ExitCode::from(code);
+        }
+        "flood" => {
+            let mb: usize = arg(&args, 1, 10);
+            let _ = writeln!(out, "FLOOD OK|mb={mb}");
+            let line = "x".repeat(1023);
+            for _ in 0..mb * 1024 {
+                if writeln!(out, "{line}").is_err() {
+                    break;
+                }
+            }
+            let _ = out.flush();
+        }
+        "abort" => {
+            let _ = write!(out, "half a li");
+            let _ = out.flush();
+            std::process::abort();
+        }
+        "record" => {
+            let Some(path) = args.get(1) else {
+                eprintln!("fixture: record needs a path");
+                return ExitCode::from(2);
+            };
+            let mut input = String::new();
+            let _ = std::io::Read::read_to_string(&mut std::io::stdin(), &mut input);
+            let appended = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .and_then(|mut f| writeln!(f, "{}", input.trim()));
+            if let Err(e) = appended {
+                eprintln!("fixture: cannot write {path}: {e}");
+                return ExitCode::from(2);
+            }
+            if args.get(2).is_some_and(|a| a == "fail") {
+                let _ = writeln!(out, r#"{{"status":"critical","message":"recorded, then failed on purpose"}}"#);
+                return ExitCode::from(1);
+            }
+            let _ = writeln!(
+                out,
+                r#"{{"status":"ok","message":"recorded {} bytes","metrics":[{{"label":"bytes","value":{}}}]}}"#,
+                input.len(),
+                input.len()
+            );
+        }
+        "fail-until" => {
+            let Some(path) = args.get(1) else {
+                return ExitCode::from(2);
+            };
+            if std::fs::metadata(path).is_err() {
+                let _ = writeln!(out, "broken until {path} exists");
+                return ExitCode::from(7);
+            }
+            let _ = writeln!(out, "OK - fixed");
+        }
+        "flap" => {
+            let Some(path) = args.get(1) else {
+                return ExitCode::from(2);
+            };
+            if std::fs::metadata(path).is_ok() {
+                let _ = std::fs::remove_file(path);
+                let _ = writeln!(out, "OK - flap up|state=0");
+            } else {
+                let _ = std::fs::write(path, "down");
+                let _ = writeln!(out, "CRITICAL - flap down|state=1");
+                return ExitCode::from(2);
+            }
+        }
+        "spawn-file" => {
+            let Some(path) = args.get(1) else {
+                return ExitCode::from(2);
+            };
+            let pids = spawn_sleepers(arg(&args, 2, 2));
+            let text: Vec<String> = pids.iter().map(u32::to_string).collect();
+            let _ = std::fs::write(path, text.join("\n"));
+            sleep_secs(3600);
         }
         "pid-file" => {
             let Some(path) = args.get(1) else {
