@@ -55,6 +55,13 @@ pub(crate) async fn run(
                 while let Ok(n) = engine.write(move |tx| vigil_store::prune(tx, retention, now)).await
                     && n > 0
                 {}
+                // Check logs are kept as long as runs; their metrics like the samples.
+                let log_days = engine.live().history.run_days;
+                while let Ok(n) = engine
+                    .write(move |tx| vigil_store::prune_check_history(tx, log_days, retention, now * 1000))
+                    .await
+                    && n > 0
+                {}
                 prune_history(&engine).await;
             }
             _ = &mut stop => break,

@@ -6,7 +6,12 @@
 import type { Job, Program, ProgramState } from "./types";
 import { fuzzyScore } from "./fuzzy";
 import {
+  ACTIONS_HREF,
+  CHECKS_HREF,
   DASHBOARD_HREF,
+  PLUGINS_HREF,
+  actionHref,
+  checkEditHref,
   EVENTS_HREF,
   JOBS_HREF,
   NEW_JOB_HREF,
@@ -53,6 +58,9 @@ const PAGES: readonly PaletteEntry[] = [
   { key: "page:jobs", group: "Pages", label: "Jobs", detail: "g j", keywords: ["schedules", "cron"], run: { kind: "go", href: JOBS_HREF } },
   { key: "page:system", group: "Pages", label: "System", detail: "g s", keywords: ["cpu", "memory", "disks", "processes"], run: { kind: "go", href: SYSTEM_HREF } },
   { key: "page:events", group: "Pages", label: "Events", detail: "g e", keywords: ["timeline", "log"], run: { kind: "go", href: EVENTS_HREF } },
+  { key: "page:checks", group: "Pages", label: "Checks", keywords: ["health", "probes", "monitoring"], run: { kind: "go", href: CHECKS_HREF } },
+  { key: "page:actions", group: "Pages", label: "Actions on events", keywords: ["actions", "automation", "plugins"], run: { kind: "go", href: ACTIONS_HREF } },
+  { key: "page:plugins", group: "Pages", label: "Plugins", keywords: ["extensions", "nagios", "rescan"], run: { kind: "go", href: PLUGINS_HREF } },
   { key: "page:notifications", group: "Pages", label: "Notifications", detail: "g n", keywords: ["endpoints", "webhooks", "email"], run: { kind: "go", href: notifyHref("endpoints") } },
   { key: "page:rules", group: "Pages", label: "Notification rules", keywords: ["alerts"], run: { kind: "go", href: notifyHref("rules") } },
   { key: "page:deliveries", group: "Pages", label: "Delivery log", keywords: ["notifications", "sent"], run: { kind: "go", href: notifyHref("deliveries") } },
@@ -62,6 +70,8 @@ const PAGES: readonly PaletteEntry[] = [
 const STATIC_ACTIONS: readonly PaletteEntry[] = [
   { key: "action:register", group: "Actions", label: "Register a program", detail: "n", keywords: ["add", "new program", "watch", "launch"], run: { kind: "go", href: newProgramHref() } },
   { key: "action:new-job", group: "Actions", label: "New job", keywords: ["add", "create", "schedule", "cron"], run: { kind: "go", href: NEW_JOB_HREF } },
+  { key: "action:new-check", group: "Actions", label: "New check", keywords: ["add", "health", "http", "tcp", "probe"], run: { kind: "go", href: checkEditHref("new") } },
+  { key: "action:new-action", group: "Actions", label: "New action on events", keywords: ["add", "automation", "plugin"], run: { kind: "go", href: actionHref("new") } },
   { key: "action:new-endpoint", group: "Actions", label: "New notification endpoint", keywords: ["webhook", "email", "slack", "add"], run: { kind: "go", href: notifyHref("endpoints", "new") } },
   { key: "action:new-rule", group: "Actions", label: "New notification rule", keywords: ["alert", "add"], run: { kind: "go", href: notifyHref("rules", "new") } },
   { key: "action:help", group: "Actions", label: "Keyboard shortcuts", detail: "?", keywords: ["help", "keys"], run: { kind: "help" } },

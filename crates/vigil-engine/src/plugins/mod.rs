@@ -414,6 +414,8 @@ pub(crate) async fn run(engine: Engine, mut shutdown: watch::Receiver<bool>) {
                 if let Some(s) = lock(&engine.plugins().checks).get_mut(&id) {
                     s.running = false;
                 }
+                // A run longer than its interval is due again at once.
+                engine.plugins().wake.send_modify(|n| *n = n.wrapping_add(1));
             });
         }
         let sleep = async {
