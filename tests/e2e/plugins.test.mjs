@@ -9,6 +9,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { ARTIFACTS, launchBrowser, signIn, startDaemon, waitFor } from "./harness.mjs";
@@ -238,5 +239,109 @@ describe("checks and plugins against the real daemon", () => {
     await page.goto(`${daemon.baseUrl}/#/plugins`);
     await page.locator('[data-testid="plugin-row"][data-plugin="e2e-echo"] [data-testid="plugin-usage"]').filter({ hasText: "1 check" }).waitFor();
     await page.screenshot({ path: join(ARTIFACTS, "plugins.png"), fullPage: true });
+  });
+
+  it("makes an action on events with its plugin's settings, runs it now and lists the run", { skip: process.platform === "win32" && "the plugin's command is a shell line" }, async () => {
+    const dir = join(daemon.dataDir, "plugins", "e2e-note");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, "plugin.json"),
+      JSON.stringify({
+        name: "e2e-note",
+        version: "0.1",
+        description: "Notes the event.",
+        kind: "action",
+        protocol: "nagios",
+        command: { unix: ["/bin/sh", "-c", "echo noted", "e2e-note"] },
+        config: [{ name: "label", label: "Label", type: "string", flag: "--label", choices: [], default: "vigil" }],
+      }),
+    );
+    assert.equal((await daemon.api("/api/plugins/rescan", { method: "POST" })).status, 200);
+
+    await page.goto(`${daemon.baseUrl}/#/actions`);
+    await page.getByTestId("actions-empty").waitFor();
+    await page.getByTestId("action-new").click();
+    const editor = page.getByTestId("action-editor");
+    await editor.getByTestId("action-name").waitFor();
+    await editor.getByTestId("action-name").fill("e2e-note-critical");
+    // The only action plugin is chosen already; its settings are a form.
+    assert.equal(await editor.getByTestId("action-plugin").inputValue(), "e2e-note");
+    assert.equal(await editor.getByTestId("config-label").inputValue(), "vigil");
+    // Without an event it says so next to the events.
+    await editor.getByTestId("action-save").click();
+    await editor.getByTestId("action-kinds-error").waitFor();
+    await editor.locator('[data-testid="action-kind"][data-kind="check_critical"]').check();
+    await editor.getByTestId("config-label").fill("e2e");
+    const sent = page.waitForRequest((r) => r.method() === "POST" && new URL(r.url()).pathname === "/api/actions");
+    await editor.getByTestId("action-save").click();
+    const body = (await sent).postDataJSON();
+    assert.deepEqual([body.plugin, body.kinds, body.config], ["e2e-note", ["check_critical"], { label: "e2e" }]);
+
+    // Saved: its page, with its runs.
+    const runs = page.getByTestId("action-runs");
+    await runs.waitFor();
+    assert.match(new URL(page.url()).hash, /^#\/actions\/\d+$/);
+    await runs.getByTestId("action-runs-empty").waitFor();
+    await runs.getByTestId("action-run").click();
+    const result = runs.getByTestId("action-run-result");
+    await result.waitFor();
+    assert.equal(await result.getAttribute("data-ok"), "true", (await result.textContent()) ?? "");
+    await runs.getByTestId("action-run-row").first().waitFor();
+
+    // The list says what it runs on.
+    await page.goto(`${daemon.baseUrl}/#/actions`);
+    const row = page.getByTestId("action-row").filter({ hasText: "e2e-note-critical" });
+    await row.waitFor();
+    assert.equal((await row.getByTestId("action-events").textContent())?.trim(), "check critical");
+  });
+
+  it("has no serious or critical accessibility violation on these pages, and none scrolls sideways at 800 px", { timeout: 300_000 }, async () => {
+    const require = createRequire(import.meta.url);
+    const AXE = require.resolve("axe-core");
+    const checks = await (await daemon.api("/api/checks")).json();
+    const actions = await (await daemon.api("/api/actions")).json();
+    const programs = await (await daemon.api("/api/programs")).json();
+    assert.ok(checks.length > 0 && actions.length > 0 && programs.length > 0);
+    const id = checks[0].check.id;
+    const shown = [
+      { hash: "#/checks", ready: '[data-testid="check-row"]' },
+      { hash: `#/checks/${id}`, ready: '[data-testid="check-history-row"], [data-testid="check-history-empty"]' },
+      { hash: `#/checks/${id}/edit`, ready: '[data-testid="check-name"]' },
+      { hash: "#/checks/new", ready: '[data-testid="check-name"]' },
+      { hash: "#/actions", ready: '[data-testid="action-row"]' },
+      { hash: `#/actions/${actions[0].id}`, ready: '[data-testid="action-name"]' },
+      { hash: "#/plugins", ready: '[data-testid="plugin-row"]' },
+      { hash: `#/programs/${programs[0].id}`, ready: '[data-testid="program-check"], [data-testid="program-checks-empty"]' },
+    ];
+    const failures = [];
+    for (const theme of ["dark", "light"]) {
+      await page.emulateMedia({ colorScheme: theme });
+      for (const p of shown) {
+        await page.goto(`${daemon.baseUrl}/${p.hash}`);
+        await page.locator(p.ready).first().waitFor();
+        await waitFor(`the ${theme} theme`, () => page.evaluate((t) => document.documentElement.dataset.theme === t, theme));
+        if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ path: AXE });
+        const result = await page.evaluate(() =>
+          window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"] }, resultTypes: ["violations"] }),
+        );
+        for (const v of result.violations) {
+          const where = v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | ");
+          if (v.impact === "serious" || v.impact === "critical") failures.push(`${theme} ${p.hash}: ${v.id} (${v.nodes.length}): ${where}`);
+        }
+      }
+    }
+    await page.emulateMedia({ colorScheme: "dark" });
+    await page.setViewportSize({ width: 800, height: 600 });
+    try {
+      for (const p of shown) {
+        await page.goto(`${daemon.baseUrl}/${p.hash}`);
+        await page.locator(p.ready).first().waitFor();
+        const wide = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        if (wide > 0) failures.push(`800 px ${p.hash}: scrolls ${wide} px sideways`);
+      }
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
+    assert.deepEqual(failures, []);
   });
 });
