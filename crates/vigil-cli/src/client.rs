@@ -12,9 +12,10 @@ use std::collections::BTreeMap;
 use vigil_core::{DeliveryStatus, RunStatus};
 use vigil_engine::api::ops::{Op, Operation};
 use vigil_engine::api::{
-    GetProgram, GetProgramProcesses, GetRun, GetSettings, GetStatus, ListDeliveries, ListJobs,
-    ListProgramStatus, ListPrograms, ListRuns, RemoveProgram, ReplayDeliveries, RestartProgram,
-    RunJob, StartProgram, StopProgram, TailLog, UpdateSettings,
+    BreakerState, GetProgram, GetProgramProcesses, GetRun, GetSettings, GetStatus, ListActions,
+    ListChecks, ListDeliveries, ListJobs, ListPlugins, ListProgramStatus, ListPrograms, ListRuns,
+    RemoveProgram, ReplayDeliveries, RescanPlugins, RestartProgram, RunCheck, RunJob,
+    StartProgram, StopProgram, TailLog, UpdateSettings,
 };
 use vigil_engine::{ApiError, NewProgram};
 
@@ -141,7 +142,11 @@ pub(crate) async fn list_programs(data_dir: &Path) -> anyhow::Result<ExitCode> {
             .and_then(|s| s.processes.first())
             .map(|proc_| format!("pid {}", proc_.pid))
             .unwrap_or_else(|| "-".into());
-        let mut line = format!("{}\t{}\t{state}\t{pid}\t{}", p.id, p.name, p.path);
+        let health = status
+            .and_then(|s| s.health)
+            .map(|h| format!(" ({})", format!("{h:?}").to_lowercase()))
+            .unwrap_or_default();
+        let mut line = format!("{}\t{}\t{state}{health}\t{pid}\t{}", p.id, p.name, p.path);
         for a in &p.args {
             line.push(' ');
             line.push_str(a);
@@ -265,6 +270,87 @@ pub(crate) async fn list_jobs(data_dir: &Path) -> anyhow::Result<ExitCode> {
         let schedule = j.schedule.as_deref().unwrap_or("manual");
         let state = if j.enabled { "" } else { " (disabled)" };
         println!("{}\t{}\t{schedule}{state}", j.id, j.name);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) async fn list_plugins(data_dir: &Path, rescan: bool) -> anyhow::Result<ExitCode> {
+    let d = Daemon::find(data_dir)?;
+    let plugins = if rescan {
+        d.call(RescanPlugins {}).await?
+    } else {
+        d.call(ListPlugins {}).await?
+    };
+    if plugins.is_empty() {
+        println!("no plugins (put plugin folders in {})", data_dir.join("plugins").display());
+    }
+    for p in plugins {
+        match (&p.manifest, &p.error) {
+            (Some(m), _) => {
+                let breaker = match p.breaker {
+                    BreakerState::Closed => String::new(),
+                    BreakerState::Open => format!("\tresting after {} failures", p.failures),
+                    BreakerState::HalfOpen => "\ttrial next".to_owned(),
+                };
+                let kind = format!("{:?}", m.kind).to_lowercase();
+                let protocol = format!("{:?}", m.protocol).to_lowercase();
+                println!("{}\t{}\t{kind}\t{protocol}{breaker}", m.name, m.version);
+            }
+            (None, error) => println!(
+                "{}\trefused: {}",
+                p.name,
+                error.as_deref().unwrap_or("unknown reason")
+            ),
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) async fn list_checks(data_dir: &Path) -> anyhow::Result<ExitCode> {
+    let d = Daemon::find(data_dir)?;
+    let checks = d.call(ListChecks {}).await?;
+    if checks.is_empty() {
+        println!("no checks");
+    }
+    for v in checks {
+        let (status, message) = match &v.latest {
+            Some(r) => (r.answer.status.as_str().to_uppercase(), r.answer.message.clone()),
+            None => ("PENDING".to_owned(), "not run yet".to_owned()),
+        };
+        let off = if v.check.enabled { "" } else { " (disabled)" };
+        println!("{}\t{}{off}\t{status}\t{message}", v.check.id, v.check.name);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) async fn run_check(data_dir: &Path, id: i64) -> anyhow::Result<ExitCode> {
+    let d = Daemon::find(data_dir)?;
+    let r = d.call(RunCheck { id }).await?;
+    println!("{}: {}", r.answer.status.as_str().to_uppercase(), r.answer.message);
+    for m in &r.answer.metrics {
+        println!("  {} = {}{}", m.label, m.value, m.unit);
+    }
+    if let Some(e) = &r.error {
+        eprintln!("the plugin failed after {} attempt(s): {e}", r.attempts);
+    }
+    Ok(ExitCode::from(match r.answer.status {
+        vigil_core::CheckStatus::Ok => 0,
+        vigil_core::CheckStatus::Warning => 1,
+        vigil_core::CheckStatus::Critical => 2,
+        vigil_core::CheckStatus::Unknown => 3,
+    }))
+}
+
+pub(crate) async fn list_actions(data_dir: &Path) -> anyhow::Result<ExitCode> {
+    let d = Daemon::find(data_dir)?;
+    let actions = d.call(ListActions {}).await?;
+    if actions.is_empty() {
+        println!("no actions");
+    }
+    for a in actions {
+        let kinds: Vec<&str> = a.kinds.iter().map(|k| k.as_str()).collect();
+        let off = if a.enabled { "" } else { " (disabled)" };
+        println!("{}\t{}{off}\t{}\ton {}", a.id, a.name, a.plugin, kinds.join(", "));
     }
     Ok(ExitCode::SUCCESS)
 }

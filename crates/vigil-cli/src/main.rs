@@ -68,6 +68,21 @@ enum Command {
         #[command(subcommand)]
         command: SettingsCommand,
     },
+    /// Lists installed plugins (and refused plugin folders with the reason).
+    Plugins {
+        #[command(subcommand)]
+        command: PluginsCommand,
+    },
+    /// Lists checks with their latest answers, or runs one now.
+    Checks {
+        #[command(subcommand)]
+        command: ChecksCommand,
+    },
+    /// Lists actions (plugins run on events).
+    Actions {
+        #[command(subcommand)]
+        command: ActionsCommand,
+    },
     /// Lists recent runs, newest first.
     Runs {
         /// Only this job's runs.
@@ -111,6 +126,32 @@ enum SettingsCommand {
         #[arg(required = true, value_name = "NAME=VALUE")]
         pairs: Vec<String>,
     },
+}
+
+#[derive(Subcommand)]
+enum PluginsCommand {
+    /// Lists plugin folders: name, version, kind, protocol, breaker; refused ones with why.
+    Ls,
+    /// Reads the plugins folder again, then lists.
+    Rescan,
+}
+
+#[derive(Subcommand)]
+enum ChecksCommand {
+    /// Lists checks with their latest answer.
+    Ls,
+    /// Runs a check now and prints its answer; exits with its Nagios code (0 OK, 1 WARNING,
+    /// 2 CRITICAL, 3 UNKNOWN).
+    Run {
+        /// The check's id.
+        id: i64,
+    },
+}
+
+#[derive(Subcommand)]
+enum ActionsCommand {
+    /// Lists actions with the events they run on.
+    Ls,
 }
 
 #[derive(Subcommand)]
@@ -240,6 +281,17 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             SettingsCommand::Get { name } => client::settings_get(&data_dir, name.as_deref()).await,
             SettingsCommand::Set { pairs } => client::settings_set(&data_dir, &pairs).await,
         },
+        Command::Plugins { command } => match command {
+            PluginsCommand::Ls => client::list_plugins(&data_dir, false).await,
+            PluginsCommand::Rescan => client::list_plugins(&data_dir, true).await,
+        },
+        Command::Checks { command } => match command {
+            ChecksCommand::Ls => client::list_checks(&data_dir).await,
+            ChecksCommand::Run { id } => client::run_check(&data_dir, id).await,
+        },
+        Command::Actions {
+            command: ActionsCommand::Ls,
+        } => client::list_actions(&data_dir).await,
         Command::Runs { job, limit } => client::list_runs(&data_dir, job.as_deref(), limit).await,
     }
 }

@@ -1062,3 +1062,74 @@ async fn the_cli_stops_a_watched_program_only_by_confirmed_pid() {
     }
     drop(daemon);
 }
+
+/// The plugins folder, checks and actions from the CLI (the plugin is a shell script).
+#[cfg(unix)]
+#[tokio::test]
+async fn plugins_and_checks_are_listed_and_run_from_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    // A Nagios plugin the way people install one: a folder with a manifest and a script.
+    let folder = dir.path().join("plugins").join("always-critical");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join("check.sh"), "#!/bin/sh\necho \"CRITICAL - $1 is down|up=0;;;0;1\"\nexit 2\n").unwrap();
+    std::fs::write(
+        folder.join("plugin.json"),
+        json!({"name": "always-critical", "version": "0.1", "kind": "check",
+               "command": {"unix": ["sh", "./check.sh"]},
+               "config": [{"name": "what", "type": "string", "default": "it"}]})
+        .to_string(),
+    )
+    .unwrap();
+    let refused = dir.path().join("plugins").join("half-written");
+    std::fs::create_dir_all(&refused).unwrap();
+    std::fs::write(refused.join("plugin.json"), r#"{"name": "half-written""#).unwrap();
+    let daemon = Daemon::start(dir.path());
+    let http = reqwest::Client::new();
+    let vigil = |args: &[&str]| {
+        Command::new(BIN)
+            .args(args)
+            .arg("--data-dir")
+            .arg(dir.path())
+            .output()
+            .unwrap()
+    };
+    let out = vigil(&["plugins", "ls"]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{out:?}");
+    assert!(said.contains("always-critical\t0.1\tcheck\tnagios"), "{said}");
+    assert!(said.contains("half-written\trefused: plugin.json is not a valid manifest"), "{said}");
+    let check = daemon
+        .create(
+            &http,
+            "/api/checks",
+            &json!({"name": "db", "probe": {"type": "plugin", "plugin": "always-critical",
+                    "config": {"what": "the database"}}, "interval_secs": 3600}),
+        )
+        .await;
+    let id = check["id"].as_i64().unwrap().to_string();
+    let out = vigil(&["checks", "run", &id]);
+    assert_eq!(out.status.code(), Some(2), "the Nagios code: {out:?}");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.starts_with("CRITICAL: CRITICAL - the database is down"), "{said}");
+    assert!(said.contains("up = 0"), "{said}");
+    let out = vigil(&["checks", "ls"]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains(&format!("{id}\tdb\tCRITICAL\tCRITICAL - the database is down")), "{said}");
+    // A bad check over HTTP: refused with the field, nothing saved.
+    let resp = http
+        .post(daemon.url("/api/checks"))
+        .bearer_auth(&daemon.token)
+        .json(&json!({"name": "bad", "probe": {"type": "plugin", "plugin": "half-written"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["field"], "probe.plugin");
+    let out = vigil(&["checks", "run", "999"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no check 999"), "{out:?}");
+    let out = vigil(&["actions", "ls"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("no actions"), "{out:?}");
+    drop(daemon);
+}
