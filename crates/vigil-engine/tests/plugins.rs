@@ -560,3 +560,90 @@ async fn the_monitoring_plugins_work_unmodified() {
     assert_eq!(r.answer.metrics[0].label, "procs");
     engine.stop().await;
 }
+
+/// The example plugins shipped in `plugins/examples/`, installed as a person would (copied
+/// into the plugins folder) and run through the engine. The PowerShell one runs only where
+/// PowerShell is installed; elsewhere its manifest is still read and accepted.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_example_plugins_install_and_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../plugins/examples");
+    for entry in std::fs::read_dir(&examples).unwrap().flatten() {
+        if !entry.file_type().unwrap().is_dir() {
+            continue;
+        }
+        let to = dir.path().join("plugins").join(entry.file_name());
+        std::fs::create_dir_all(&to).unwrap();
+        for f in std::fs::read_dir(entry.path()).unwrap().flatten() {
+            std::fs::copy(f.path(), to.join(f.file_name())).unwrap();
+        }
+    }
+    let engine = start(dir.path()).await;
+    let info = engine.call(ListPlugins {}).await.unwrap();
+    let mut names: Vec<&str> = info.iter().map(|p| p.name.as_str()).collect();
+    names.sort_unstable();
+    assert_eq!(names, ["disk-free", "event-log", "file-age", "http-json"]);
+    assert!(info.iter().all(|p| p.error.is_none()), "{info:?}");
+
+    let run = async |name: &str, plugin: &str, config: Value| {
+        let c = engine.call(CreateCheck(plugin_check(name, plugin, config))).await.unwrap();
+        (c.id, engine.call(RunCheck { id: c.id }).await.unwrap())
+    };
+    // Nagios style (sh): a fresh file is OK, a missing one CRITICAL.
+    let fresh = dir.path().join("fresh.txt");
+    std::fs::write(&fresh, "x").unwrap();
+    let (_, r) = run("fresh", "file-age", json!({"path": fresh.display().to_string()})).await;
+    assert_eq!(r.answer.status, CheckStatus::Ok, "{r:?}");
+    assert_eq!(r.answer.metrics[0].label, "age");
+    let (_, r) = run("missing", "file-age", json!({"path": dir.path().join("nope").display().to_string()})).await;
+    assert_eq!(r.answer.status, CheckStatus::Critical, "{r:?}");
+
+    // Python, Vigil's protocol: a local page with and without the expected text.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = tokio::spawn(async move {
+        loop {
+            let Ok((mut sock, _)) = listener.accept().await else { return };
+            tokio::spawn(async move {
+                use tokio::io::{AsyncReadExt, AsyncWriteExt};
+                let mut buf = [0u8; 2048];
+                let _ = sock.read(&mut buf).await;
+                let _ = sock
+                    .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\nconnection: close\r\n\r\nhello")
+                    .await;
+            });
+        }
+    });
+    let url = format!("http://127.0.0.1:{port}/");
+    let (_, r) = run("page", "http-json", json!({"url": url, "expect_text": "hello"})).await;
+    assert_eq!(r.answer.status, CheckStatus::Ok, "{r:?}");
+    assert!(r.answer.metrics.iter().any(|m| m.label == "latency" && m.unit == "ms"), "{r:?}");
+    let (_, r) = run("page-text", "http-json", json!({"url": url, "expect_text": "goodbye"})).await;
+    assert_eq!(r.answer.status, CheckStatus::Critical, "{r:?}");
+    server.abort();
+
+    // The native action (sh, Vigil's protocol): each event it runs on becomes a line.
+    let events_file = dir.path().join("events.log");
+    let action: Action = serde_json::from_value(json!({
+        "name": "log", "plugin": "event-log", "kinds": ["check_critical"],
+        "config": {"file": events_file.display().to_string()}
+    }))
+    .unwrap();
+    let action = engine.call(CreateAction(action)).await.unwrap();
+    let ran = engine.call(RunAction { id: action.id }).await.unwrap();
+    assert!(ran.ok, "{ran:?}");
+    let written = std::fs::read_to_string(&events_file).unwrap();
+    assert!(written.contains("check_critical"), "{written}");
+
+    // PowerShell where it exists.
+    let pwsh = std::env::var_os("PATH")
+        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join("pwsh").exists()));
+    if pwsh {
+        let (_, r) = run("disk", "disk-free", json!({"drive": "/", "warn_percent": 0, "crit_percent": 0})).await;
+        assert_eq!(r.answer.status, CheckStatus::Ok, "{r:?}");
+    } else {
+        eprintln!("pwsh is not installed: the PowerShell example was only read, not run");
+    }
+    engine.stop().await;
+}

@@ -166,6 +166,20 @@ impl Manifest {
         Ok(self)
     }
 
+    /// The config a Vigil-protocol plugin gets: the values set, and each default not set.
+    pub fn config_with_defaults(
+        &self,
+        values: &BTreeMap<String, Value>,
+    ) -> BTreeMap<String, Value> {
+        let mut all = values.clone();
+        for o in &self.config {
+            if let Some(d) = &o.default {
+                all.entry(o.name.clone()).or_insert_with(|| d.clone());
+            }
+        }
+        all
+    }
+
     /// The arguments a Nagios-protocol plugin gets for these config values (after its
     /// command's own words).
     pub fn config_argv(&self, values: &BTreeMap<String, Value>) -> Result<Vec<String>, ApiError> {
@@ -198,6 +212,8 @@ mod tests {
         assert_eq!((m.interval_secs, m.timeout_secs, m.protocol), (60, 10, Protocol::Nagios));
         let values = BTreeMap::from([("port".to_owned(), serde_json::json!(22))]);
         assert_eq!(m.config_argv(&values).unwrap(), ["-H", "127.0.0.1", "-p", "22"]);
+        let full = m.config_with_defaults(&values);
+        assert_eq!((full["host"].as_str(), full["port"].as_i64()), (Some("127.0.0.1"), Some(22)));
         let bad = BTreeMap::from([("nope".to_owned(), serde_json::json!(1))]);
         assert_eq!(m.config_argv(&bad).unwrap_err().field.as_deref(), Some("config.nope"));
         let bad = BTreeMap::from([("port".to_owned(), serde_json::json!("x"))]);

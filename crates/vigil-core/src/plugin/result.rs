@@ -139,9 +139,18 @@ struct WireMetric {
     #[serde(default)]
     unit: String,
     #[serde(default)]
-    warn: Option<String>,
+    warn: Option<Value>,
     #[serde(default)]
-    crit: Option<String>,
+    crit: Option<Value>,
+}
+
+/// A threshold as written: text, or a number written as text.
+fn threshold(v: Option<Value>) -> Option<String> {
+    match v? {
+        Value::String(s) => Some(one_line(&s, 64)),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
 }
 
 /// Reads a Vigil-protocol result: one JSON object on stdout,
@@ -166,8 +175,8 @@ pub fn parse_vigil_result(stdout: &str) -> Result<CheckAnswer, String> {
             label,
             value: m.value,
             unit: one_line(&m.unit, 16),
-            warn: m.warn.map(|w| one_line(&w, 64)),
-            crit: m.crit.map(|c| one_line(&c, 64)),
+            warn: threshold(m.warn),
+            crit: threshold(m.crit),
         });
     }
     Ok(CheckAnswer {
@@ -312,9 +321,10 @@ mod tests {
         // 1e400 is not a finite f64: serde refuses it, which refuses the whole result.
         assert!(a.is_err());
         let a = parse_vigil_result(
-            r#"{"status":"warning","message":"slow\nsecond line","metrics":[{"label":"time","value":1.5,"unit":"s"},{"label":"","value":1}],"details":{"x":1}}"#,
+            r#"{"status":"warning","message":"slow\nsecond line","metrics":[{"label":"time","value":1.5,"unit":"s","warn":1000,"crit":"2000"},{"label":"","value":1}],"details":{"x":1}}"#,
         )
         .unwrap();
+        assert_eq!((a.metrics[0].warn.as_deref(), a.metrics[0].crit.as_deref()), (Some("1000"), Some("2000")));
         assert_eq!(a.status, CheckStatus::Warning);
         assert_eq!(a.message, "slow");
         assert_eq!(a.metrics.len(), 1);

@@ -94,6 +94,12 @@ pub struct Health {
     /// Which endpoints those are.
     #[ts(type = "number[]")]
     pub resting_endpoints: Vec<i64>,
+    /// Checks whose latest answer is CRITICAL (by name).
+    pub checks_critical: Vec<String>,
+    /// Checks whose latest answer is WARNING or UNKNOWN (by name).
+    pub checks_warning: Vec<String>,
+    /// Plugins resting after repeated failures.
+    pub plugins_resting: Vec<String>,
     /// One sentence per reason the level is not ok.
     pub reasons: Vec<String>,
 }
@@ -132,8 +138,27 @@ impl Request for GetHealth {
             deliveries_dead,
             endpoints_resting: resting_endpoints.len() as u32,
             resting_endpoints,
+            checks_critical: Vec::new(),
+            checks_warning: Vec::new(),
+            plugins_resting: Vec::new(),
             reasons: Vec::new(),
         };
+        for v in engine.plugins().views().into_iter().filter(|v| v.check.enabled) {
+            match v.latest.map(|r| r.answer.status) {
+                Some(vigil_core::CheckStatus::Critical) => h.checks_critical.push(v.check.name),
+                Some(vigil_core::CheckStatus::Warning | vigil_core::CheckStatus::Unknown) => {
+                    h.checks_warning.push(v.check.name);
+                }
+                _ => {}
+            }
+        }
+        h.plugins_resting = engine
+            .plugins()
+            .info()
+            .into_iter()
+            .filter(|p| p.breaker == crate::plugins::BreakerState::Open)
+            .map(|p| p.name)
+            .collect();
         for p in engine.programs() {
             match engine.statuses().get(p.id, 0).state {
                 ProgramState::Running => h.programs_running += 1,
@@ -157,6 +182,21 @@ impl Request for GetHealth {
             !h.failing_jobs.is_empty(),
             HealthLevel::Failing,
             format!("last run failed: {}", h.failing_jobs.join(", ")),
+        );
+        warn(
+            !h.checks_critical.is_empty(),
+            HealthLevel::Failing,
+            format!("critical: {}", h.checks_critical.join(", ")),
+        );
+        warn(
+            !h.checks_warning.is_empty(),
+            HealthLevel::Warning,
+            format!("check warnings: {}", h.checks_warning.join(", ")),
+        );
+        warn(
+            !h.plugins_resting.is_empty(),
+            HealthLevel::Warning,
+            format!("plugins resting after failures: {}", h.plugins_resting.join(", ")),
         );
         warn(
             h.programs_waiting > 0,

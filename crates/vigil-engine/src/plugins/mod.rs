@@ -594,9 +594,10 @@ async fn attempt(engine: &Engine, check: &Check) -> Attempt {
                     .collect();
                 serde_json::json!({ "id": p.id, "name": p.name, "pids": pids })
             });
+            let full = manifest.config_with_defaults(config);
             let request = CheckRequest {
                 kind: "check",
-                config,
+                config: &full,
                 check: serde_json::json!({ "id": check.id, "name": check.name }),
                 program,
             };
@@ -926,7 +927,7 @@ pub(crate) async fn run_action(engine: &Engine, action: &Action, event: Option<&
         let timeout = Duration::from_secs(action.timeout_secs.unwrap_or(manifest.timeout_secs));
         let request = serde_json::json!({
             "kind": "action",
-            "config": action.config,
+            "config": manifest.config_with_defaults(&action.config),
             "action": { "id": action.id, "name": action.name },
             "event": event,
         });
