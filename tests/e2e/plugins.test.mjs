@@ -54,9 +54,9 @@ describe("checks and plugins against the real daemon", () => {
     await daemon?.stop();
   });
 
-  /** A program registered through the API (watched, not running): what a check can belong to. */
+  /** A program registered through the API (launched, not started): what a check can belong to. */
   async function addProgram(name) {
-    const res = await daemon.api("/api/programs", { method: "POST", body: JSON.stringify({ name, path: process.execPath, args: ["--version"], launch: false }) });
+    const res = await daemon.api("/api/programs", { method: "POST", body: JSON.stringify({ name, path: process.execPath, args: ["--version"], autostart: false }) });
     assert.equal(res.status, 201, await res.clone().text());
     return (await res.json()).id;
   }

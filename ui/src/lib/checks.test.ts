@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { JobOption, ProgramStatus } from "./types";
 import { FormError } from "./errors";
+import { severityOf } from "./events";
+import { applyStatusUpdate } from "./monitor";
 import {
   checkEditorShows,
   checkToForm,
@@ -13,6 +15,7 @@ import {
   formToProbe,
   formatMetric,
   metricBand,
+  metricWindow,
   nextReloadMs,
   probeTarget,
   probeToForm,
@@ -77,6 +80,12 @@ describe("statuses in words", () => {
     ]);
   });
 
+  it("gives the checks' events a severity", () => {
+    expect(["check_critical", "plugin_breaker_opened", "action_failed"].map(severityOf)).toEqual(["error", "error", "error"]);
+    expect(["check_warning", "check_unknown"].map(severityOf)).toEqual(["warning", "warning"]);
+    expect(["check_recovered", "plugin_breaker_closed"].map(severityOf)).toEqual(["info", "info"]);
+  });
+
   it("names where a check belongs", () => {
     const names = new Map([[3, "api"]]);
     expect(programLabel(3, names)).toBe("api");
@@ -90,6 +99,15 @@ describe("statuses in words", () => {
     expect(programHealth({ health: null } as unknown as ProgramStatus)).toBeNull();
     expect(programHealth({} as ProgramStatus)).toBeNull();
     expect(programHealth(undefined)).toBeNull();
+  });
+
+  it("takes in a pushed status whose only change is its health", () => {
+    const base: ProgramStatus = { program_id: 1, state: "stopped", processes: [], cpu_percent: 0, memory_bytes: 0, since: null, restarts: 0, last_exit: null, recent: [], health: "unknown" };
+    const one = applyStatusUpdate({}, { full: true, statuses: [base], removed: [] });
+    const two = applyStatusUpdate(one, { full: false, statuses: [{ ...base, health: "unhealthy" }], removed: [] });
+    expect(programHealth(two[1])).toBe("unhealthy");
+    // The same again keeps its object (nothing shown changed).
+    expect(applyStatusUpdate(two, { full: false, statuses: [{ ...base, health: "unhealthy" }], removed: [] })[1]).toBe(two[1]);
   });
 
   it("writes metric values with their unit", () => {
@@ -242,6 +260,14 @@ describe("reading again", () => {
 });
 
 describe("metric charts", () => {
+  it("opens on the shortest window that holds the history", () => {
+    const now = 100 * 86_400_000;
+    expect(metricWindow(now - 60_000, now)).toBe("1h");
+    expect(metricWindow(now - 5 * 3_600_000, now)).toBe("24h");
+    expect(metricWindow(now - 3 * 86_400_000, now)).toBe("7d");
+    expect(metricWindow(null, now)).toBe("24h");
+  });
+
   it("orders the points as chart data and breaks the line over a gap", () => {
     const band = metricBand({
       resolution_secs: 60,

@@ -473,6 +473,18 @@ export function metricBand(s: Pick<MetricSeries, "points" | "resolution_secs">):
   return out;
 }
 
+/**
+ * The metric window a check's page opens on: the shortest of 1 h, 24 h, 7 d that holds its
+ * history since `oldest` (its oldest answer; null: older than one page of history, 24 h).
+ */
+export function metricWindow(oldest: number | null, now: number): "1h" | "24h" | "7d" {
+  if (oldest === null) return "24h";
+  const age = now - oldest;
+  if (age <= 3_600_000) return "1h";
+  if (age <= 86_400_000) return "24h";
+  return "7d";
+}
+
 /** The highest value of a metric's series (the y axis reaches at least a little above 0). */
 export function metricFloor(s: Pick<MetricSeries, "points">): number {
   let m = 0;

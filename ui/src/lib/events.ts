@@ -43,6 +43,9 @@ const ERROR_KINDS: ReadonlySet<string> = new Set([
   "run_interrupted",
   "delivery_dead_lettered",
   "endpoint_failing",
+  "check_critical",
+  "plugin_breaker_opened",
+  "action_failed",
 ]);
 
 const WARNING_KINDS: ReadonlySet<string> = new Set([
@@ -52,6 +55,8 @@ const WARNING_KINDS: ReadonlySet<string> = new Set([
   "run_cancelled",
   "run_skipped",
   "run_retrying",
+  "check_warning",
+  "check_unknown",
 ]);
 
 /** How bad an event is, from its kind (events carry no severity of their own). */

@@ -309,6 +309,7 @@ function sameShown(a: ProgramStatus, b: ProgramStatus): boolean {
     a.since === b.since &&
     a.restarts === b.restarts &&
     a.last_exit === b.last_exit &&
+    a.health === b.health &&
     sameProcesses(a.processes, b.processes)
   );
 }
