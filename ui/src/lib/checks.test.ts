@@ -5,6 +5,7 @@ import { severityOf } from "./events";
 import { applyStatusUpdate } from "./monitor";
 import {
   checkEditorShows,
+  checkOf,
   checkToForm,
   configFieldError,
   configInputs,
@@ -250,6 +251,13 @@ describe("check form", () => {
 });
 
 describe("reading again", () => {
+  it("finds the check an event is about", () => {
+    expect(checkOf('{"check_id":7,"status":"critical","previous":"ok"}')).toBe(7);
+    expect(checkOf('{"status":"ok"}')).toBeNull();
+    expect(checkOf("not json")).toBeNull();
+    expect(checkOf(null)).toBeNull();
+  });
+
   it("reads a second after the soonest next run, within 2 to 30 s", () => {
     expect(nextReloadMs([{ next_at: 10_000 }, { next_at: 5_000 }], 0)).toBe(6_000);
     expect(nextReloadMs([{ next_at: 100 }], 0)).toBe(2_000);

@@ -446,6 +446,18 @@ export function nextReloadMs(views: readonly Pick<CheckView, "next_at">[], now: 
   return Math.min(MAX_RELOAD_MS, Math.max(MIN_RELOAD_MS, soonest - now + 1_000));
 }
 
+/** The check an event is about (its detail `{ "check_id": N }`), or null. */
+export function checkOf(detail: string | null | undefined): number | null {
+  if (!detail) return null;
+  try {
+    const d: unknown = JSON.parse(detail);
+    const id = typeof d === "object" && d !== null ? (d as { check_id?: unknown }).check_id : undefined;
+    return typeof id === "number" && Number.isSafeInteger(id) ? id : null;
+  } catch {
+    return null;
+  }
+}
+
 // ------------------------------------------------------------ metrics
 
 /**
