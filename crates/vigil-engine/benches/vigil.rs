@@ -19,6 +19,8 @@ use vigil_store::{Sample, Store};
 #[cfg(target_os = "linux")]
 #[path = "support/daemon.rs"]
 mod daemon;
+#[path = "support/checks.rs"]
+mod checks;
 #[path = "support/month.rs"]
 mod month;
 #[path = "support/outbox.rs"]
@@ -879,6 +881,9 @@ fn main() {
     }
     if wanted("outbox") {
         outbox::outbox(&mut rows);
+    }
+    if wanted("checks") {
+        checks::checks(&mut rows);
     }
     if wanted("month") {
         month::month(&mut rows);
