@@ -17,6 +17,7 @@ use tauri::menu::{IsMenuItem, Menu, MenuItem, PredefinedMenuItem, Submenu};
 use tauri::tray::{MouseButton, TrayIconBuilder, TrayIconEvent};
 use tauri::{AppHandle, Manager, Runtime};
 use tokio::sync::Notify;
+use vigil_core::ProgramHealth;
 use vigil_core::sync::lock;
 use vigil_engine::api::{
     GetHealth, Health, HealthLevel, ListProgramStatus, ProgramState, RestartProgram, RunJob,
@@ -86,8 +87,8 @@ impl Entry {
 #[derive(Debug, Clone)]
 pub(crate) struct Snapshot {
     pub(crate) health: Health,
-    /// Each program: id, name, state, whether Vigil launches it.
-    pub(crate) programs: Vec<(i64, String, ProgramState, bool)>,
+    /// Each program: id, name, state, whether Vigil launches it, its checks' health.
+    pub(crate) programs: Vec<(i64, String, ProgramState, bool, Option<ProgramHealth>)>,
     pub(crate) favourites: Vec<String>,
     pub(crate) paused: bool,
     pub(crate) stopping: bool,
@@ -154,8 +155,17 @@ pub(crate) fn menu_model(s: &Snapshot) -> Vec<Entry> {
     menu.extend(menu_lines(h).into_iter().map(Entry::line));
     if !s.programs.is_empty() {
         menu.push(Entry::separator());
-        for (id, name, state, launched) in &s.programs {
+        for (id, name, state, launched, health) in &s.programs {
+            let health_word = health.map(|h| match h {
+                ProgramHealth::Healthy => "healthy",
+                ProgramHealth::Degraded => "degraded",
+                ProgramHealth::Unhealthy => "unhealthy",
+                ProgramHealth::Unknown => "health unknown",
+            });
             let mut items = vec![Entry::line(format!("State: {}", state_word(*state)))];
+            if let Some(w) = health_word {
+                items.push(Entry::line(format!("Checks: {w}")));
+            }
             if *launched {
                 let running = matches!(state, ProgramState::Running | ProgramState::Waiting);
                 items.push(Entry {
@@ -172,10 +182,11 @@ pub(crate) fn menu_model(s: &Snapshot) -> Vec<Entry> {
                 });
             }
             items.push(Entry::item(format!("program:open:{id}"), "Open its page"));
-            menu.push(Entry::submenu(
-                format!("{name} ({})", state_word(*state)),
-                items,
-            ));
+            let label = match health_word {
+                Some(w) => format!("{name} ({}, {w})", state_word(*state)),
+                None => format!("{name} ({})", state_word(*state)),
+            };
+            menu.push(Entry::submenu(label, items));
         }
     }
     if !h.failing_jobs.is_empty() {
@@ -241,12 +252,9 @@ pub(crate) async fn snapshot(engine: &Engine) -> Result<Snapshot, ApiError> {
         .await?
         .into_iter()
         .map(|p| {
-            let state = statuses
-                .iter()
-                .find(|s| s.program_id == p.id)
-                .map(|s| s.state)
-                .unwrap_or(ProgramState::Stopped);
-            (p.id, p.name, state, p.launch)
+            let status = statuses.iter().find(|s| s.program_id == p.id);
+            let state = status.map_or(ProgramState::Stopped, |s| s.state);
+            (p.id, p.name, state, p.launch, status.and_then(|s| s.health))
         })
         .collect();
     let settings = engine.settings();
@@ -372,6 +380,9 @@ pub(crate) fn menu_lines(h: &Health) -> [String; 3] {
     }
     if h.programs_errored > 0 {
         programs.push_str(&format!(", {} failed", h.programs_errored));
+    }
+    if !h.checks_critical.is_empty() {
+        programs.push_str(&format!("; critical: {}", h.checks_critical.join(", ")));
     }
     let mut jobs = format!("Jobs: {} running", h.runs_running);
     if !h.failing_jobs.is_empty() {
@@ -502,6 +513,9 @@ mod tests {
             deliveries_dead: 0,
             endpoints_resting: 0,
             resting_endpoints: vec![],
+            checks_critical: vec![],
+            checks_warning: vec![],
+            plugins_resting: vec![],
             reasons: vec![],
         }
     }
@@ -541,9 +555,9 @@ mod tests {
         let s = Snapshot {
             health: h,
             programs: vec![
-                (1, "web".into(), ProgramState::Running, true),
-                (2, "db".into(), ProgramState::Stopped, true),
-                (3, "watched".into(), ProgramState::Running, false),
+                (1, "web".into(), ProgramState::Running, true, None),
+                (2, "db".into(), ProgramState::Stopped, true, Some(ProgramHealth::Unhealthy)),
+                (3, "watched".into(), ProgramState::Running, false, None),
             ],
             favourites: vec!["deploy".into()],
             paused: false,
@@ -571,6 +585,8 @@ mod tests {
             "a watched program cannot be started"
         );
         let web = menu.iter().find(|e| e.text == "web (running)").unwrap();
+        let db = menu.iter().find(|e| e.text == "db (stopped, unhealthy)").unwrap();
+        assert!(db.items.iter().any(|e| e.text == "Checks: unhealthy"));
         let enabled = |id: &str| web.items.iter().find(|e| e.id == id).unwrap().enabled;
         assert!(!enabled("program:start:1") && enabled("program:stop:1"));
         let paused = menu_model(&Snapshot {

@@ -379,6 +379,7 @@ impl Engine {
             let _ = stop.send(());
             let _ = task.await;
         }
+        crate::plugins::flush(self).await;
         let _ = self
             .record(NewEvent {
                 ts: now_ms(),

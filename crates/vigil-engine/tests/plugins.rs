@@ -647,3 +647,32 @@ async fn the_example_plugins_install_and_answer() {
     }
     engine.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unchanged_answers_are_logged_in_batches_and_none_is_lost_at_a_stop() {
+    let dir = tempfile::tempdir().unwrap();
+    install(dir.path(), "fine", "check", "nagios", &["say", "0", "OK - fine|n=1"], json!([]));
+    let engine = start(dir.path()).await;
+    let mut check = plugin_check("steady", "fine", json!({}));
+    check.interval_secs = Some(1);
+    let check = engine.call(CreateCheck(check)).await.unwrap();
+    // Count answers as they come (the view holds the latest), without reading the log.
+    let mut seen = std::collections::BTreeSet::new();
+    until("three scheduled answers", async || {
+        if let Some(r) = engine.call(GetCheck { id: check.id }).await.unwrap().latest {
+            seen.insert(r.ts);
+        }
+        (seen.len() >= 3).then_some(())
+    })
+    .await;
+    engine.stop().await;
+    let engine = start(dir.path()).await;
+    let history = engine
+        .call(ListCheckHistory { id: check.id, before: None, limit: None })
+        .await
+        .unwrap();
+    let logged: std::collections::BTreeSet<i64> = history.iter().map(|r| r.ts).collect();
+    assert!(seen.is_subset(&logged), "seen {seen:?}, logged {logged:?}");
+    assert!(events(&engine, &[EventKind::CheckRecovered, EventKind::CheckUnknown]).await.is_empty());
+    engine.stop().await;
+}

@@ -41,6 +41,9 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("sse_since", sse_since),
     ("api_request", api_request),
     ("settings_patch", settings_patch),
+    ("plugin_output", plugin_output),
+    ("plugin_manifest", plugin_manifest),
+    ("check_json", check_json),
 ];
 
 /// A job definition as the API, the UI form and the CLI send it: read as a [`Job`] and
@@ -386,5 +389,58 @@ mod tests {
             .is_ok(),
             "the template set holds a usable template, so resolving goes past the lookup"
         );
+    }
+}
+
+/// What a plugin process prints (a peer Vigil does not control): the first byte is its exit
+/// code, the rest its stdout, read by the Nagios convention and as Vigil's JSON result; every
+/// answer stays within the bounds the engine stores.
+pub fn plugin_output(data: &[u8]) {
+    let Some((&code, rest)) = data.split_first() else {
+        return;
+    };
+    let text = String::from_utf8_lossy(rest);
+    let code = i32::from(code) - 8;
+    for answer in [
+        vigil_core::parse_nagios(&text, code),
+        vigil_core::parse_vigil_result(&text),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        assert!(answer.message.chars().count() <= 1000);
+        assert!(answer.metrics.len() <= vigil_core::MAX_METRICS);
+        assert!(answer.metrics.iter().all(|m| m.value.is_finite() && !m.label.is_empty()));
+    }
+}
+
+/// A plugin's `plugin.json` (a file anyone may drop in the plugins folder): read, checked,
+/// then its config schema applied to a few value sets, as a check's save does.
+pub fn plugin_manifest(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Ok(m) = vigil_core::Manifest::parse(text) {
+        let _ = m.command.here();
+        for values in [
+            BTreeMap::new(),
+            BTreeMap::from([("port".to_owned(), json!(80))]),
+            BTreeMap::from([("host".to_owned(), json!(["a", "b"]))]),
+        ] {
+            let _ = m.config_argv(&values);
+            let _ = m.config_with_defaults(&values);
+        }
+    }
+}
+
+/// A check or an action as the API, the UI form and the CLI send it: read and validated.
+pub fn check_json(data: &[u8]) {
+    if let Ok(check) = serde_json::from_slice::<vigil_core::Check>(data) {
+        let _ = check.validate();
+    }
+    if let Ok(action) = serde_json::from_slice::<vigil_core::Action>(data)
+        && let Ok(a) = action.validate()
+    {
+        let _ = a.matches(&sample_event(), &["x".to_owned()]);
     }
 }

@@ -646,6 +646,9 @@ fn every_target_has_a_test_and_a_corpus() {
         "sse_since",
         "api_request",
         "settings_patch",
+        "plugin_output",
+        "plugin_manifest",
+        "check_json",
     ];
     for (name, _) in vigil_fuzz::TARGETS {
         assert!(
@@ -723,4 +726,47 @@ fn api_request() {
         "\u{fffd}",
     ];
     fuzz("api_request", fragments(PIECES).boxed());
+}
+
+#[test]
+fn plugin_output() {
+    const PIECES: &[&str] = &[
+        "\x08", "\x09", "\x0a", "\x0b", "\x0c", "\xff", "OK", "CRITICAL - ", "|", " ", "'",
+        "''", "=", ";", ":", "~", "@", "1", "-1.5", "1e3", "1e400", "NaN", "inf", "s", "ms", "%",
+        "B", "KB", "c", "\n", "\r\n", "\t", "{", "}", "\"status\"", "\"ok\"", "\"metrics\"",
+        "[", "]", "\"label\"", "\"value\"", "\"warn\"", ",", "\u{200b}", "\0",
+    ];
+    fuzz("plugin_output", fragments(PIECES).boxed());
+}
+
+#[test]
+fn plugin_manifest() {
+    let seeds = vec![
+        json!({"name": "tcp", "version": "1", "kind": "check",
+               "command": {"unix": ["/usr/lib/nagios/plugins/check_tcp"], "windows": ["check_tcp.exe"]},
+               "config": [{"name": "host", "type": "string", "flag": "-H", "default": "127.0.0.1"},
+                          {"name": "port", "type": "number", "flag": "-p"}]}),
+        json!({"name": "py", "version": "2.0", "kind": "check", "protocol": "vigil",
+               "command": {"unix": ["python3", "check.py"]}, "interval_secs": 30, "timeout_secs": 5,
+               "config": [{"name": "mode", "type": "select", "choices": ["a", "b"], "default": "a"}]}),
+        json!({"name": "dump", "version": "1", "kind": "action", "protocol": "vigil",
+               "command": {"windows": ["powershell", "-File", "dump.ps1"]},
+               "config": [{"name": "dirs", "type": "array", "flag": "--dir"}, {"name": "on", "type": "boolean", "flag": "-v"}]}),
+    ];
+    fuzz("plugin_manifest", json_input(seeds));
+}
+
+#[test]
+fn check_json() {
+    let seeds = vec![
+        json!({"name": "web", "program_id": 1, "probe": {"type": "http", "url": "https://x/health",
+               "expect_status": 200, "body_contains": "ok", "warn_ms": 100, "crit_ms": 500},
+               "interval_secs": 30, "retries": 2, "restart_after": 3}),
+        json!({"name": "port", "probe": {"type": "tcp", "host": "db", "port": 5432, "warn_ms": 50}}),
+        json!({"name": "log", "probe": {"type": "log_file", "path": "/var/log/x", "pattern": "ERR(OR)?", "status": "warning"}}),
+        json!({"name": "disk", "probe": {"type": "disk", "path": "C:\\", "warn_free_percent": 15, "crit_free_percent": 5}}),
+        json!({"name": "plug", "probe": {"type": "plugin", "plugin": "tcp", "config": {"port": 80}}, "enabled": false}),
+        json!({"name": "dump", "plugin": "dump", "kinds": ["program_crashed"], "programs": [1], "tags": ["db"], "config": {"x": 1}}),
+    ];
+    fuzz("check_json", json_input(seeds));
 }

@@ -50,6 +50,9 @@ const health: Health = {
   deliveries_dead: 1,
   endpoints_resting: 0,
   resting_endpoints: [],
+  checks_critical: [],
+  checks_warning: [],
+  plugins_resting: [],
   reasons: ["1 delivery is dead"],
 };
 const cred: TriggerCredential = { id: 3, job_id: "nightly", name: "ci", kind: "token", created_at: 1, last_used_at: null };

@@ -914,6 +914,18 @@ endpoints_resting: number,
  */
 resting_endpoints: number[], 
 /**
+ * Checks whose latest answer is CRITICAL (by name).
+ */
+checks_critical: Array<string>, 
+/**
+ * Checks whose latest answer is WARNING or UNKNOWN (by name).
+ */
+checks_warning: Array<string>, 
+/**
+ * Plugins resting after repeated failures.
+ */
+plugins_resting: Array<string>, 
+/**
  * One sentence per reason the level is not ok.
  */
 reasons: Array<string>, };
@@ -1417,11 +1429,11 @@ error?: string,
 /**
  * When it finished (unix ms).
  */
-ts: bigint, 
+ts: number, 
 /**
  * How long the last attempt took.
  */
-duration_ms: bigint, 
+duration_ms: number, 
 /**
  * Attempts made (1 when the first answered).
  */

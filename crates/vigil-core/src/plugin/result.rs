@@ -198,8 +198,10 @@ pub struct CheckResult {
     #[ts(optional)]
     pub error: Option<String>,
     /// When it finished (unix ms).
+    #[ts(type = "number")]
     pub ts: i64,
     /// How long the last attempt took.
+    #[ts(type = "number")]
     pub duration_ms: i64,
     /// Attempts made (1 when the first answered).
     pub attempts: u32,

@@ -196,6 +196,7 @@ impl Request for RunCheck {
             ))
         })?;
         plugins::finish(engine, &check, result.clone()).await;
+        plugins::flush(engine).await;
         Ok(result)
     }
 }
@@ -227,6 +228,8 @@ impl Request for ListCheckHistory {
             return Err(ApiError::not_found(format!("no check {}", self.id)));
         }
         let limit = self.limit.map_or(100, |l| l as usize).clamp(1, MAX_CHECK_HISTORY);
+        // What waits to be logged is part of the history.
+        plugins::flush(engine).await;
         let (id, before) = (self.id, self.before);
         engine
             .read(move |c| vigil_store::check_history(c, id, before, limit))
@@ -263,6 +266,7 @@ impl Request for GetCheckMetrics {
         if from >= to {
             return Err(ApiError::invalid_field("from", "from must be before to"));
         }
+        plugins::flush(engine).await;
         let id = self.id;
         engine
             .read(move |c| vigil_store::check_metrics(c, id, from, to))

@@ -1,0 +1,5 @@
+//! libFuzzer entry point of the `plugin_manifest` target (see vigil-fuzz's lib for what it covers).
+
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| vigil_fuzz::plugin_manifest(data));
