@@ -731,7 +731,7 @@ fn api_request() {
 #[test]
 fn plugin_output() {
     const PIECES: &[&str] = &[
-        "\x08", "\x09", "\x0a", "\x0b", "\x0c", "\xff", "OK", "CRITICAL - ", "|", " ", "'",
+        "\x08", "\x09", "\x0a", "\x0b", "\x0c", "\x7f", "OK", "CRITICAL - ", "|", " ", "'",
         "''", "=", ";", ":", "~", "@", "1", "-1.5", "1e3", "1e400", "NaN", "inf", "s", "ms", "%",
         "B", "KB", "c", "\n", "\r\n", "\t", "{", "}", "\"status\"", "\"ok\"", "\"metrics\"",
         "[", "]", "\"label\"", "\"value\"", "\"warn\"", ",", "\u{200b}", "\0",
