@@ -15,8 +15,6 @@ import {
   formToCheck,
   formToProbe,
   formatMetric,
-  metricBand,
-  metricWindow,
   nextReloadMs,
   probeTarget,
   probeToForm,
@@ -264,35 +262,5 @@ describe("reading again", () => {
     expect(nextReloadMs([{ next_at: 1_000_000 }], 0)).toBe(30_000);
     expect(nextReloadMs([{ next_at: null }], 0)).toBe(30_000);
     expect(nextReloadMs([], 0)).toBe(30_000);
-  });
-});
-
-describe("metric charts", () => {
-  it("opens on the shortest window that holds the history", () => {
-    const now = 100 * 86_400_000;
-    expect(metricWindow(now - 60_000, now)).toBe("1h");
-    expect(metricWindow(now - 5 * 3_600_000, now)).toBe("24h");
-    expect(metricWindow(now - 3 * 86_400_000, now)).toBe("7d");
-    expect(metricWindow(null, now)).toBe("24h");
-  });
-
-  it("orders the points as chart data and breaks the line over a gap", () => {
-    const band = metricBand({
-      resolution_secs: 60,
-      points: [
-        [120_000, 5, 4, 6],
-        [0, 1, 0.5, 2],
-        [60_000, 3, 3, 3],
-      ],
-    });
-    expect(band).toEqual([
-      [0, 60, 120],
-      [0.5, 3, 4],
-      [1, 3, 5],
-      [2, 3, 6],
-    ]);
-    const gap = metricBand({ resolution_secs: 60, points: [[0, 1, 1, 1], [600_000, 2, 2, 2]] });
-    expect(gap[0]).toEqual([0, 60, 600]);
-    expect(gap[2]).toEqual([1, null, 2]);
   });
 });

@@ -1,10 +1,9 @@
 /**
  * Checks: their statuses and a program's health in words, the check editor's form and its
  * conversion to and from a `Check` (probe fields, the plugin's generated config form), when
- * the list reads again, and the metric charts' data. The components only show.
+ * the list reads again. The metric charts' data is checkmetrics.ts's. The components only show.
  */
-import type { Check, CheckRecord, CheckResult, CheckStatus, CheckView, JobOption, MetricSeries, Probe, ProgramHealth, ProgramStatus } from "./types";
-import type { BandData } from "./monitor";
+import type { Check, CheckRecord, CheckResult, CheckStatus, CheckView, JobOption, Probe, ProgramHealth, ProgramStatus } from "./types";
 import { FormError } from "./errors";
 import type { Confirmation } from "./confirmations";
 import { buildRunOptions, initialOptionInputs, parseNumber, runOptionProblems, type OptionInput } from "./jobs";
@@ -15,11 +14,6 @@ export type CheckHealth = ProgramHealth;
 export type ProbeType = Probe["type"];
 
 // ------------------------------------------------------------ statuses in words
-
-/** When a result was made and how long it took, unix ms (as numbers, whatever the generated type says). */
-export function resultTimes(r: Pick<CheckResult, "ts" | "duration_ms">): { ts: number; duration_ms: number } {
-  return { ts: Number(r.ts), duration_ms: Number(r.duration_ms) };
-}
 
 export const CHECK_STATUSES: readonly CheckStatus[] = ["ok", "warning", "critical", "unknown"];
 
@@ -456,52 +450,6 @@ export function checkOf(detail: string | null | undefined): number | null {
   } catch {
     return null;
   }
-}
-
-// ------------------------------------------------------------ metrics
-
-/**
- * A metric's points as chart data ([seconds, min, avg, max]), oldest first, with a break
- * where more than 1.5 of its steps have no point (the check did not run, or was off).
- */
-export function metricBand(s: Pick<MetricSeries, "points" | "resolution_secs">): BandData {
-  const step = Math.max(1, s.resolution_secs) * 1000;
-  const sorted = [...s.points].sort((a, b) => a[0] - b[0]);
-  const out: BandData = [[], [], [], []];
-  let prev: number | null = null;
-  for (const [ts, avg, min, max] of sorted) {
-    if (prev !== null && ts - prev > 1.5 * step) {
-      out[0].push((prev + step) / 1000);
-      out[1].push(null);
-      out[2].push(null);
-      out[3].push(null);
-    }
-    out[0].push(ts / 1000);
-    out[1].push(min);
-    out[2].push(avg);
-    out[3].push(max);
-    prev = ts;
-  }
-  return out;
-}
-
-/**
- * The metric window a check's page opens on: the shortest of 1 h, 24 h, 7 d that holds its
- * history since `oldest` (its oldest answer; null: older than one page of history, 24 h).
- */
-export function metricWindow(oldest: number | null, now: number): "1h" | "24h" | "7d" {
-  if (oldest === null) return "24h";
-  const age = now - oldest;
-  if (age <= 3_600_000) return "1h";
-  if (age <= 86_400_000) return "24h";
-  return "7d";
-}
-
-/** The highest value of a metric's series (the y axis reaches at least a little above 0). */
-export function metricFloor(s: Pick<MetricSeries, "points">): number {
-  let m = 0;
-  for (const p of s.points) if (Number.isFinite(p[3]) && p[3] > m) m = p[3];
-  return m > 0 ? m : 1;
 }
 
 // ------------------------------------------------------------ delete
