@@ -379,7 +379,7 @@ impl Engine {
             let _ = stop.send(());
             let _ = task.await;
         }
-        crate::plugins::flush(self).await;
+        crate::plugins::flush(self.clone()).await;
         let _ = self
             .record(NewEvent {
                 ts: now_ms(),

@@ -136,14 +136,32 @@ pub fn record_check_result(
     let id = conn.last_insert_rowid();
     let secs = result.ts.div_euclid(1000);
     for m in &result.answer.metrics {
-        conn.prepare_cached(
-            "INSERT INTO metric_series (check_id, label, unit) VALUES (?1, ?2, ?3)
-             ON CONFLICT (check_id, label) DO UPDATE SET unit = excluded.unit",
-        )?
-        .execute(params![check_id, m.label, m.unit])?;
-        let series: i64 = conn
+        let known: Option<i64> = conn
             .prepare_cached("SELECT id FROM metric_series WHERE check_id = ?1 AND label = ?2")?
-            .query_row(params![check_id, m.label], |r| r.get(0))?;
+            .query_row(params![check_id, m.label], |r| r.get(0))
+            .optional()?;
+        let series = match known {
+            Some(id) => {
+                conn.prepare_cached("UPDATE metric_series SET unit = ?2 WHERE id = ?1 AND unit != ?2")?
+                    .execute(params![id, m.unit])?;
+                id
+            }
+            None => {
+                // A plugin whose labels change every run (a PID, a time) must not grow the
+                // series without end: past the cap, new labels are not stored.
+                let count: i64 = conn
+                    .prepare_cached("SELECT COUNT(*) FROM metric_series WHERE check_id = ?1")?
+                    .query_row([check_id], |r| r.get(0))?;
+                if count >= MAX_SERIES_PER_CHECK {
+                    continue;
+                }
+                conn.prepare_cached(
+                    "INSERT INTO metric_series (check_id, label, unit) VALUES (?1, ?2, ?3)",
+                )?
+                .execute(params![check_id, m.label, m.unit])?;
+                conn.last_insert_rowid()
+            }
+        };
         conn.prepare_cached(
             "INSERT INTO metrics (series_id, ts, value) VALUES (?1, ?2, ?3)
              ON CONFLICT (series_id, ts) DO UPDATE SET value = excluded.value",
@@ -163,6 +181,9 @@ pub fn record_check_result(
     }
     Ok(Some(id))
 }
+
+/// Most metric series (labels) one check keeps.
+pub const MAX_SERIES_PER_CHECK: i64 = 100;
 
 fn rollup_table(res: Resolution) -> &'static str {
     match res {
@@ -277,6 +298,9 @@ pub fn check_metrics(
                 })?
                 .collect::<Result<_, _>>()?,
         };
+        if points.is_empty() {
+            continue;
+        }
         out.push(MetricSeries {
             label,
             unit,
@@ -298,16 +322,21 @@ pub fn prune_check_history(
     let conn = tx.conn();
     let mut removed = 0;
     if log_days > 0 {
-        removed += conn.execute(
-            "DELETE FROM check_results WHERE id IN (
-                 SELECT id FROM check_results WHERE ts < ?1 ORDER BY id LIMIT ?2)",
-            params![now_ms - log_days.saturating_mul(86_400_000), crate::samples::PRUNE_SAMPLES],
-        )?;
-        removed += conn.execute(
-            "DELETE FROM action_runs WHERE id IN (
-                 SELECT id FROM action_runs WHERE ts < ?1 ORDER BY id LIMIT ?2)",
-            params![now_ms - log_days.saturating_mul(86_400_000), crate::samples::PRUNE_SAMPLES],
-        )?;
+        // Only the oldest batch by id is looked at (rows come in time order), so a prune with
+        // nothing to do reads a bounded number of rows, never the whole log.
+        for table in ["check_results", "action_runs"] {
+            removed += conn.execute(
+                &format!(
+                    "DELETE FROM {table} WHERE id IN (
+                         SELECT id FROM (SELECT id, ts FROM {table} ORDER BY id LIMIT ?2)
+                         WHERE ts < ?1)"
+                ),
+                params![
+                    now_ms - log_days.saturating_mul(86_400_000),
+                    crate::samples::PRUNE_SAMPLES
+                ],
+            )?;
+        }
     }
     let now = now_ms.div_euclid(1000);
     let series: Vec<i64> = conn

@@ -72,10 +72,19 @@ impl Request for GetCheck {
 /// Checks what needs the engine: the plugin is installed and is a check, its config fits its
 /// schema, a pattern compiles, the program exists.
 fn check_against_engine(engine: &Engine, check: &Check) -> Result<(), ApiError> {
-    if let Some(p) = check.program_id
-        && engine.program(p).is_none()
-    {
-        return Err(ApiError::invalid_field("program_id", format!("no program {p}")));
+    if let Some(p) = check.program_id {
+        let program = engine
+            .program(p)
+            .ok_or_else(|| ApiError::invalid_field("program_id", format!("no program {p}")))?;
+        if check.restart_after.is_some() && !program.launch {
+            return Err(ApiError::invalid_field(
+                "restart_after",
+                format!(
+                    "{:?} is only watched: Vigil cannot restart a program it did not launch",
+                    program.name
+                ),
+            ));
+        }
     }
     match &check.probe {
         Probe::Plugin { plugin, config } => {
@@ -163,11 +172,12 @@ impl Request for DeleteCheck {
 
     async fn handle(self, engine: &Engine) -> Result<(), ApiError> {
         let id = self.id;
-        engine.write(move |tx| vigil_store::delete_check(tx, id)).await?;
+        let deleted = engine.write(move |tx| vigil_store::delete_check(tx, id)).await;
+        // Forgotten either way: one the store no longer has must not run on.
         if let Some(p) = engine.plugins().check_removed(id).and_then(|c| c.program_id) {
             plugins::publish_health(engine, p);
         }
-        Ok(())
+        deleted
     }
 }
 
@@ -189,6 +199,11 @@ impl Request for RunCheck {
             .view(self.id)
             .ok_or_else(|| ApiError::not_found(format!("no check {}", self.id)))?
             .check;
+        // One run of a check at a time: a log file's new lines are read once, a CRITICAL
+        // counted once.
+        let _running = plugins::Running::claim(engine, check.id).ok_or_else(|| {
+            ApiError::conflict(format!("check {:?} is running now; its answer comes shortly", check.name))
+        })?;
         let result = plugins::invoke_check(engine, &check).await.ok_or_else(|| {
             ApiError::conflict(format!(
                 "plugin {:?} rests after repeated failures; it runs again after its rest",
@@ -196,7 +211,7 @@ impl Request for RunCheck {
             ))
         })?;
         plugins::finish(engine, &check, result.clone()).await;
-        plugins::flush(engine).await;
+        plugins::flush(engine.clone()).await;
         Ok(result)
     }
 }
@@ -229,7 +244,7 @@ impl Request for ListCheckHistory {
         }
         let limit = self.limit.map_or(100, |l| l as usize).clamp(1, MAX_CHECK_HISTORY);
         // What waits to be logged is part of the history.
-        plugins::flush(engine).await;
+        plugins::flush(engine.clone()).await;
         let (id, before) = (self.id, self.before);
         engine
             .read(move |c| vigil_store::check_history(c, id, before, limit))
@@ -262,11 +277,11 @@ impl Request for GetCheckMetrics {
             return Err(ApiError::not_found(format!("no check {}", self.id)));
         }
         let to = self.to.unwrap_or_else(now_ms);
-        let from = self.from.unwrap_or(to - 86_400_000);
+        let from = self.from.unwrap_or(to.saturating_sub(86_400_000));
         if from >= to {
             return Err(ApiError::invalid_field("from", "from must be before to"));
         }
-        plugins::flush(engine).await;
+        plugins::flush(engine.clone()).await;
         let id = self.id;
         engine
             .read(move |c| vigil_store::check_metrics(c, id, from, to))
@@ -288,6 +303,19 @@ impl Request for ListActions {
 
 async fn save_action(engine: &Engine, action: Action) -> Result<Action, ApiError> {
     let action = action.validate()?;
+    if let Some(k) = action
+        .kinds
+        .iter()
+        .find(|k| matches!(k, EventKind::EngineStarted | EventKind::EngineStopped))
+    {
+        return Err(ApiError::invalid_field(
+            "kinds",
+            format!(
+                "an action cannot run on {}: Vigil is not running actions yet, or no longer",
+                k.as_str()
+            ),
+        ));
+    }
     if action.kinds.contains(&EventKind::ActionFailed) {
         return Err(ApiError::invalid_field(
             "kinds",

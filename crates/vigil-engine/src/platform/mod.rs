@@ -17,7 +17,7 @@ mod unix;
 #[cfg(unix)]
 pub(crate) use unix::{
     SHELL, StatReader, check_shell_args, end_leftover, end_process, exit_status, is_executable,
-    list_pids, prepare, prepare_detached, request_stop, shell_command, top_windows,
+    list_pids, prepare, prepare_detached, request_stop, shell_command, top_windows, disk_space,
 };
 
 #[cfg(windows)]
@@ -25,5 +25,5 @@ mod windows;
 #[cfg(windows)]
 pub(crate) use windows::{
     SHELL, StatReader, check_shell_args, end_leftover, end_process, exit_status, is_executable,
-    list_pids, prepare, prepare_detached, request_stop, shell_command, top_windows,
+    list_pids, prepare, prepare_detached, request_stop, shell_command, top_windows, disk_space,
 };

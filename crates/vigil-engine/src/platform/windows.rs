@@ -229,3 +229,18 @@ pub(crate) fn top_windows() -> Option<Vec<crate::plugins::builtin::Window>> {
     let ok = unsafe { EnumWindows(Some(each), &mut out as *mut _ as LPARAM) };
     (ok != 0).then_some(out)
 }
+
+/// The size and the space available to Vigil's user of the volume holding `path` (a local
+/// drive, a mapped or UNC network share).
+pub(crate) fn disk_space(path: &std::path::Path) -> std::io::Result<(u64, u64)> {
+    use std::os::windows::ffi::OsStrExt;
+    use windows_sys::Win32::Storage::FileSystem::GetDiskFreeSpaceExW;
+    let wide: Vec<u16> = path.as_os_str().encode_wide().chain(std::iter::once(0)).collect();
+    let (mut avail, mut total, mut free) = (0u64, 0u64, 0u64);
+    // SAFETY: `wide` is NUL-terminated and outlives the call; the out pointers are valid.
+    let ok = unsafe { GetDiskFreeSpaceExW(wide.as_ptr(), &mut avail, &mut total, &mut free) };
+    if ok == 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok((total, avail))
+}

@@ -70,17 +70,24 @@ pub(crate) async fn http(
             ),
         )
     } else if let Some(text) = body_contains {
-        let mut body = Vec::new();
+        // Each chunk is searched with the tail of the one before (a match may straddle two),
+        // never the whole body again.
+        let needle = text.as_bytes();
+        let mut tail: Vec<u8> = Vec::new();
+        let mut read = 0usize;
         let mut found = false;
         loop {
             match tokio::time::timeout(timeout, resp.chunk()).await {
                 Ok(Ok(Some(chunk))) => {
-                    body.extend_from_slice(&chunk);
-                    if body.windows(text.len()).any(|w| w == text.as_bytes()) {
+                    read += chunk.len();
+                    tail.extend_from_slice(&chunk);
+                    if tail.windows(needle.len()).any(|w| w == needle) {
                         found = true;
                         break;
                     }
-                    if body.len() > MAX_BODY {
+                    let keep = needle.len().saturating_sub(1).min(tail.len());
+                    tail.drain(..tail.len() - keep);
+                    if read > MAX_BODY {
                         break;
                     }
                 }
@@ -208,32 +215,19 @@ pub(crate) fn log_file(
     (answer, Some(next))
 }
 
-/// Free space of the disk holding `path`.
+/// Free space of the disk holding `path`, asked of the OS for that path itself (so a network
+/// share or a memory file system is measured, not the disk it is mounted on).
 pub(crate) fn disk(path: &Path, warn_free: f64, crit_free: f64) -> CheckAnswer {
-    let target = match dunce::canonicalize(path) {
-        Ok(p) => p,
+    let (total, available) = match crate::platform::disk_space(path) {
+        Ok(s) => s,
         Err(e) => {
-            return CheckAnswer::new(CheckStatus::Unknown, format!("cannot find {}: {e}", path.display()));
+            return CheckAnswer::new(CheckStatus::Unknown, format!("cannot read the disk of {}: {e}", path.display()));
         }
     };
-    let Ok(disks) = sysinfo::Disks::new_with_refreshed_list() else {
-        return CheckAnswer::new(CheckStatus::Unknown, "cannot list the disks");
-    };
-    let Some(d) = disks
-        .iter()
-        .filter(|d| target.starts_with(d.mount_point()))
-        .max_by_key(|d| d.mount_point().as_os_str().len())
-    else {
-        return CheckAnswer::new(
-            CheckStatus::Unknown,
-            format!("no disk holds {}", target.display()),
-        );
-    };
-    let total = d.total_space();
     if total == 0 {
-        return CheckAnswer::new(CheckStatus::Unknown, format!("{} reports no size", d.mount_point().display()));
+        return CheckAnswer::new(CheckStatus::Unknown, format!("{} reports no size", path.display()));
     }
-    let free = d.available_space() as f64 / total as f64 * 100.0;
+    let free = available as f64 / total as f64 * 100.0;
     let status = if free < crit_free {
         CheckStatus::Critical
     } else if free < warn_free {
@@ -245,8 +239,8 @@ pub(crate) fn disk(path: &Path, warn_free: f64, crit_free: f64) -> CheckAnswer {
         status,
         format!(
             "{}: {free:.1}% free ({} of {} MiB)",
-            d.mount_point().display(),
-            d.available_space() / (1024 * 1024),
+            path.display(),
+            available / (1024 * 1024),
             total / (1024 * 1024)
         ),
     );

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use process_wrap::tokio::CommandWrap;
+use process_wrap::tokio::{CommandWrap, KillOnDrop};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 
 use crate::platform;
@@ -28,6 +28,8 @@ pub(crate) struct Invocation {
     pub stdin: Option<Vec<u8>>,
     /// Killed with its tree after this.
     pub timeout: Duration,
+    /// Extra environment variables.
+    pub env: Vec<(String, String)>,
 }
 
 /// How it went.
@@ -86,6 +88,7 @@ pub(crate) async fn run(inv: &Invocation) -> (Ran, Duration) {
         c.args(args)
             .current_dir(&inv.dir)
             .env("VIGIL_PLUGIN_DIR", &inv.dir)
+            .envs(inv.env.iter().map(|(k, v)| (k, v)))
             .stdin(if inv.stdin.is_some() {
                 Stdio::piped()
             } else {
@@ -96,6 +99,9 @@ pub(crate) async fn run(inv: &Invocation) -> (Ran, Duration) {
             .kill_on_drop(true);
     });
     platform::prepare(&mut cmd);
+    // Dropped mid-run (a run-now whose caller went away), the whole tree goes, not only the
+    // plugin's own process.
+    cmd.wrap(KillOnDrop);
     let mut child = match cmd.spawn() {
         Ok(c) => c,
         Err(e) => {

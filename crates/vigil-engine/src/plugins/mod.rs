@@ -94,7 +94,8 @@ struct CheckState {
 struct PluginBreaker {
     breaker: Breaker,
     failures: u32,
-    trial: bool,
+    /// When the trial of a half-open breaker was taken (one at a time).
+    trial: Option<i64>,
 }
 
 /// The plugins' shared state.
@@ -113,7 +114,14 @@ pub(crate) struct Plugins {
     cooldown_ms: i64,
     /// Results whose status did not change, waiting to be logged in one write (see [`finish`]).
     pending: Mutex<Vec<(CheckId, CheckResult)>>,
+    /// Held while a batch is taken and written.
+    log_order: tokio::sync::Mutex<()>,
+    /// Action runs started or waiting for a permit.
+    actions_waiting: std::sync::atomic::AtomicUsize,
 }
+
+/// Most action runs waiting at once.
+const MAX_ACTIONS_WAITING: usize = 64;
 
 /// Unchanged results wait at most this long before they are logged.
 const LOG_EVERY: Duration = Duration::from_secs(5);
@@ -149,6 +157,8 @@ impl Plugins {
             retry_delay,
             cooldown_ms: i64::try_from(cooldown.as_millis()).unwrap_or(i64::MAX).max(1),
             pending: Mutex::new(Vec::new()),
+            log_order: tokio::sync::Mutex::new(()),
+            actions_waiting: std::sync::atomic::AtomicUsize::new(0),
         }
     }
 
@@ -382,7 +392,8 @@ pub(crate) async fn run(engine: Engine, mut shutdown: watch::Receiver<bool>) {
     let mut log = tokio::time::interval(LOG_EVERY);
     log.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        if *shutdown.borrow() {
+        // A stopping engine stops its programs first: their checks must not report that.
+        if *shutdown.borrow() || engine.is_stopping() {
             return;
         }
         let now = Instant::now();
@@ -405,8 +416,10 @@ pub(crate) async fn run(engine: Engine, mut shutdown: watch::Receiver<bool>) {
                     if s.next_at <= now {
                         s.next_at = now + interval;
                     }
-                    s.running = true;
-                    due.push(s.check.clone());
+                    if program_ready(&engine, &s.check, interval) {
+                        s.running = true;
+                        due.push(s.check.clone());
+                    }
                 }
                 if !s.running || s.next_at > now {
                     next = Some(next.map_or(s.next_at, |n| n.min(s.next_at)));
@@ -416,16 +429,13 @@ pub(crate) async fn run(engine: Engine, mut shutdown: watch::Receiver<bool>) {
         for check in due {
             let engine = engine.clone();
             tokio::spawn(async move {
-                let id = check.id;
-                let result = invoke_check(&engine, &check).await;
-                if let Some(result) = result {
+                let _running = Running {
+                    engine: engine.clone(),
+                    id: check.id,
+                };
+                if let Some(result) = invoke_check(&engine, &check).await {
                     finish(&engine, &check, result).await;
                 }
-                if let Some(s) = lock(&engine.plugins().checks).get_mut(&id) {
-                    s.running = false;
-                }
-                // A run longer than its interval is due again at once.
-                engine.plugins().wake.send_modify(|n| *n = n.wrapping_add(1));
             });
         }
         let sleep = async {
@@ -437,35 +447,105 @@ pub(crate) async fn run(engine: Engine, mut shutdown: watch::Receiver<bool>) {
         tokio::select! {
             () = sleep => {}
             changed = wake.changed() => if changed.is_err() { return },
-            _ = log.tick() => flush(&engine).await,
+            // Logged beside the scheduling, so a slow writer never holds a check back.
+            _ = log.tick() => {
+                tokio::spawn(flush(engine.clone()));
+            }
             _ = shutdown.changed() => {}
         }
     }
 }
 
-/// The outcome of one attempt.
-enum Attempt {
-    Answer(CheckAnswer),
-    Failed(String),
+/// Whether a check of a program may run on its interval now: its program runs, and has run
+/// for a while (a check landing while a program starts up would report it down, and with
+/// `restart_after` restart it forever). A check standing alone always may. Run-now is not
+/// held back.
+fn program_ready(engine: &Engine, check: &Check, interval: Duration) -> bool {
+    let Some(p) = check.program_id else {
+        return true;
+    };
+    let status = engine.statuses().get(p, 0);
+    if status.state != crate::statuses::ProgramState::Running {
+        return false;
+    }
+    let grace = i64::try_from(interval.min(STARTUP_GRACE).as_millis()).unwrap_or(i64::MAX);
+    status.since.is_none_or(|since| now_ms() - since >= grace)
 }
 
+/// How long a program runs before its checks count (at most; a shorter interval is used).
+const STARTUP_GRACE: Duration = Duration::from_secs(30);
+
+/// Marks a check as running while it lives (even if its task panics or is dropped), and
+/// wakes the scheduler when it ends: a run longer than its interval is due again at once.
+pub(crate) struct Running {
+    engine: Engine,
+    id: CheckId,
+}
+
+impl Running {
+    /// Marks the check as running, unless it already is (a scheduled run or another run-now).
+    pub(crate) fn claim(engine: &Engine, id: CheckId) -> Option<Self> {
+        let mut checks = lock(&engine.plugins().checks);
+        let s = checks.get_mut(&id)?;
+        if s.running {
+            return None;
+        }
+        s.running = true;
+        Some(Self {
+            engine: engine.clone(),
+            id,
+        })
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let plugins = self.engine.plugins();
+        if let Some(s) = lock(&plugins.checks).get_mut(&self.id) {
+            s.running = false;
+        }
+        plugins.wake.send_modify(|n| *n = n.wrapping_add(1));
+    }
+}
+
+/// The outcome of one attempt.
+enum Attempt {
+    /// The probe answered.
+    Answer(CheckAnswer),
+    /// The plugin failed (crash, timeout, garbage): retried, and counted by its breaker.
+    Failed(String),
+    /// The check cannot run as it is (its plugin is missing, of the wrong kind, or its config
+    /// no longer fits the plugin): not the plugin's fault, so neither retried nor counted.
+    Misconfigured(String),
+}
+
+/// Most seconds the breaker's trial is held by one run: after that, a run that never
+/// reported (its task was dropped) no longer blocks the next trial.
+const TRIAL_HOLD_MS: i64 = 10 * 60 * 1000;
+
 /// Runs a check once, with its retries; `None` when its plugin rests (breaker open) and the
-/// run was skipped. Waits for a permit first.
+/// run was skipped. Each attempt waits for a permit of its own (a run waiting to retry holds
+/// none) and asks the breaker first.
 pub(crate) async fn invoke_check(engine: &Engine, check: &Check) -> Option<CheckResult> {
     let plugins = engine.plugins();
-    let permits = plugins.permits.clone();
-    let _permit = permits.acquire_owned().await.ok()?;
     let plugin = check.probe.plugin().map(str::to_owned);
-    if let Some(name) = &plugin
-        && !breaker_lets_through(engine, name)
-    {
-        return None;
-    }
     let mut attempts = 0;
     loop {
+        if let Some(name) = &plugin
+            && !breaker_lets_through(engine, name)
+        {
+            // Resting: the first attempt is skipped; a retry ends the run with its failure.
+            return (attempts > 0).then(|| failed_result(
+                "the plugin rests after repeated failures".to_owned(),
+                attempts,
+                0,
+            ));
+        }
         attempts += 1;
+        let permit = plugins.permits.clone().acquire_owned().await.ok()?;
         let started = std::time::Instant::now();
         let outcome = attempt(engine, check).await;
+        drop(permit);
         let duration_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
         match outcome {
             Attempt::Answer(answer) => {
@@ -480,24 +560,19 @@ pub(crate) async fn invoke_check(engine: &Engine, check: &Check) -> Option<Check
                     attempts,
                 });
             }
+            Attempt::Misconfigured(why) => {
+                if let Some(name) = &plugin {
+                    release_trial(engine, name);
+                }
+                return Some(failed_result(why, attempts, duration_ms));
+            }
             Attempt::Failed(why) => {
                 let resting = match &plugin {
                     Some(name) => breaker_result(engine, name, Some(&why)).await,
                     None => false,
                 };
                 if attempts > check.retries || resting || engine.is_stopping() {
-                    let mut answer = CheckAnswer::new(
-                        CheckStatus::Unknown,
-                        cut(&format!("the check failed: {why}"), 1000),
-                    );
-                    answer.metrics.clear();
-                    return Some(CheckResult {
-                        answer,
-                        error: Some(why),
-                        ts: now_ms(),
-                        duration_ms,
-                        attempts,
-                    });
+                    return Some(failed_result(why, attempts, duration_ms));
                 }
                 let delay = plugins
                     .retry_delay
@@ -505,6 +580,27 @@ pub(crate) async fn invoke_check(engine: &Engine, check: &Check) -> Option<Check
                 tokio::time::sleep(delay).await;
             }
         }
+    }
+}
+
+/// The result of a run that did not answer: UNKNOWN with the reason.
+fn failed_result(why: String, attempts: u32, duration_ms: i64) -> CheckResult {
+    CheckResult {
+        answer: CheckAnswer::new(
+            CheckStatus::Unknown,
+            cut(&format!("the check failed: {why}"), 1000),
+        ),
+        error: Some(why),
+        ts: now_ms(),
+        duration_ms,
+        attempts,
+    }
+}
+
+/// Gives a taken trial back without a verdict (the run could not even start the plugin).
+fn release_trial(engine: &Engine, name: &str) {
+    if let Some(b) = lock(&engine.plugins().breakers).get_mut(name) {
+        b.trial = None;
     }
 }
 
@@ -519,10 +615,10 @@ fn breaker_lets_through(engine: &Engine, name: &str) -> bool {
         return false;
     }
     if b.breaker.half_open(now) {
-        if b.trial {
+        if b.trial.is_some_and(|t| now - t < TRIAL_HOLD_MS) {
             return false;
         }
-        b.trial = true;
+        b.trial = Some(now);
     }
     true
 }
@@ -537,9 +633,9 @@ async fn breaker_result(engine: &Engine, name: &str, failed: Option<&str>) -> bo
         let b = breakers.entry(name.to_owned()).or_insert_with(|| PluginBreaker {
             breaker: Breaker::new(plugins.cooldown_ms),
             failures: 0,
-            trial: false,
+            trial: None,
         });
-        b.trial = false;
+        b.trial = None;
         let change = match failed {
             None => {
                 b.failures = 0;
@@ -590,10 +686,10 @@ async fn attempt(engine: &Engine, check: &Check) -> Attempt {
     match &check.probe {
         Probe::Plugin { plugin, config } => {
             let Some((manifest, dir)) = manifest else {
-                return Attempt::Failed(format!("plugin {plugin:?} is not installed (or was refused)"));
+                return Attempt::Misconfigured(format!("plugin {plugin:?} is not installed (or was refused)"));
             };
             if manifest.kind != PluginKind::Check {
-                return Attempt::Failed(format!("plugin {plugin:?} is an action, not a check"));
+                return Attempt::Misconfigured(format!("plugin {plugin:?} is an action, not a check"));
             }
             let program = check.program_id.and_then(|p| engine.program(p)).map(|p| {
                 let pids: Vec<u32> = engine
@@ -612,9 +708,13 @@ async fn attempt(engine: &Engine, check: &Check) -> Attempt {
                 check: serde_json::json!({ "id": check.id, "name": check.name }),
                 program,
             };
-            let inv = match invocation(&manifest, &dir, config, &request, timeout) {
+            let env = vec![
+                ("VIGIL_CHECK_ID".to_owned(), check.id.to_string()),
+                ("VIGIL_CHECK_NAME".to_owned(), check.name.clone()),
+            ];
+            let inv = match invocation(&manifest, &dir, config, &request, timeout, env) {
                 Ok(inv) => inv,
-                Err(e) => return Attempt::Failed(e.message),
+                Err(e) => return Attempt::Misconfigured(e.message),
             };
             let (ran, _) = invoke::run(&inv).await;
             interpret_check(&manifest, ran, timeout)
@@ -649,11 +749,11 @@ async fn attempt(engine: &Engine, check: &Check) -> Attempt {
         } => {
             let re = match compiled(engine, pattern) {
                 Ok(re) => re,
-                Err(e) => return Attempt::Failed(e.message),
+                Err(e) => return Attempt::Misconfigured(e.message),
             };
             let offset = lock(&plugins.offsets).get(&check.id).copied();
             let (path, status) = (PathBuf::from(path), *status);
-            let done = tokio::task::spawn_blocking(move || builtin::log_file(&path, &re, status, offset)).await;
+            let done = blocking(timeout, move || builtin::log_file(&path, &re, status, offset)).await;
             match done {
                 Ok((answer, next)) => {
                     let mut offsets = lock(&plugins.offsets);
@@ -672,7 +772,7 @@ async fn attempt(engine: &Engine, check: &Check) -> Attempt {
             crit_free_percent,
         } => {
             let (path, w, c) = (PathBuf::from(path), *warn_free_percent, *crit_free_percent);
-            match tokio::task::spawn_blocking(move || builtin::disk(&path, w, c)).await {
+            match blocking(timeout, move || builtin::disk(&path, w, c)).await {
                 Ok(a) => Attempt::Answer(a),
                 Err(e) => Attempt::Failed(format!("reading the disk failed: {e}")),
             }
@@ -691,7 +791,7 @@ async fn attempt(engine: &Engine, check: &Check) -> Attempt {
                 .iter()
                 .map(|x| x.pid)
                 .collect();
-            match tokio::task::spawn_blocking(crate::platform::top_windows).await {
+            match blocking(timeout, crate::platform::top_windows).await {
                 Ok(Some(windows)) => Attempt::Answer(builtin::hung_verdict(&program.name, &pids, &windows)),
                 Ok(None) => Attempt::Answer(CheckAnswer::new(
                     CheckStatus::Unknown,
@@ -700,6 +800,20 @@ async fn attempt(engine: &Engine, check: &Check) -> Attempt {
                 Err(e) => Attempt::Failed(format!("listing windows failed: {e}")),
             }
         }
+    }
+}
+
+/// Runs file-system or OS work off the async threads, giving up at the check's timeout (a
+/// hung network share must not hold a permit and the check for ever; the blocked thread is
+/// left to finish on its own).
+async fn blocking<T: Send + 'static>(
+    timeout: Duration,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, String> {
+    match tokio::time::timeout(timeout, tokio::task::spawn_blocking(f)).await {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err(format!("no answer within {} s", timeout.as_secs())),
     }
 }
 
@@ -727,6 +841,7 @@ fn invocation<T: Serialize>(
     config: &BTreeMap<String, serde_json::Value>,
     request: &T,
     timeout: Duration,
+    env: Vec<(String, String)>,
 ) -> Result<Invocation, ApiError> {
     let mut argv = manifest
         .command
@@ -749,6 +864,11 @@ fn invocation<T: Serialize>(
         argv,
         stdin,
         timeout,
+        // No NUL can reach the OS (it would refuse the whole start).
+        env: env
+            .into_iter()
+            .map(|(k, v)| (k, v.replace('\0', " ")))
+            .collect(),
     })
 }
 
@@ -799,21 +919,25 @@ fn interpret_check(manifest: &Manifest, ran: Ran, timeout: Duration) -> Attempt 
 pub(crate) async fn finish(engine: &Engine, check: &Check, result: CheckResult) {
     let plugins = engine.plugins();
     let status = result.answer.status;
-    let (previous, criticals) = {
+    let (previous, criticals, restart_after) = {
         let mut checks = lock(&plugins.checks);
         let Some(s) = checks.get_mut(&check.id) else {
             return; // Deleted while it ran.
         };
         let previous = s.latest.as_ref().map(|r| r.answer.status);
         s.latest = Some(result.clone());
-        s.criticals = if status == CheckStatus::Critical {
-            s.criticals + 1
-        } else {
-            0
-        };
-        (previous, s.criticals)
+        // Only answers count: a run that failed neither adds to nor resets the CRITICALs in a
+        // row (a flaky plugin must not hide a program that stays down).
+        if status == CheckStatus::Critical {
+            s.criticals += 1;
+        } else if result.error.is_none() {
+            s.criticals = 0;
+        }
+        // The definition now, not the one the run started with (it may have changed).
+        (previous, s.criticals, s.check.restart_after)
     };
-    let restart = check.restart_after.is_some_and(|n| criticals >= n)
+    let restart = restart_after.is_some_and(|n| criticals >= n)
+        && !engine.is_stopping()
         && check
             .program_id
             .and_then(|p| engine.program(p))
@@ -841,17 +965,13 @@ pub(crate) async fn finish(engine: &Engine, check: &Check, result: CheckResult) 
     // per result was most of the engine's cost at 20 checks a second); a change is written at
     // once, after what waited, so the log keeps its order and the event is committed before
     // anyone hears of it.
-    let batch = {
+    let now = {
         let mut pending = lock(&plugins.pending);
         pending.push((check.id, result.clone()));
-        if event.is_some() || pending.len() >= LOG_AT {
-            std::mem::take(&mut *pending)
-        } else {
-            Vec::new()
-        }
+        event.is_some() || pending.len() >= LOG_AT
     };
-    if !batch.is_empty() {
-        log_results(engine, batch, event).await;
+    if now {
+        log_results(engine, event.map(|e| (check.id, e))).await;
     }
     if let Some(p) = check.program_id {
         publish_health(engine, p);
@@ -874,17 +994,26 @@ pub(crate) async fn finish(engine: &Engine, check: &Check, result: CheckResult) 
     }
 }
 
-/// Writes logged results (and the event of the last, if its status changed) in one write.
-async fn log_results(engine: &Engine, batch: Vec<(CheckId, CheckResult)>, event: Option<NewEvent>) {
+/// Writes what waits to be logged, and `event` (of the check it names) if that check is still
+/// there, in one write. Batches are taken and written one at a time, in order, so the log
+/// (and the latest answer a restart reads back) keeps the order the answers came in.
+async fn log_results(engine: &Engine, event: Option<(CheckId, NewEvent)>) {
+    let _order = engine.plugins().log_order.lock().await;
+    let batch = std::mem::take(&mut *lock(&engine.plugins().pending));
+    if batch.is_empty() && event.is_none() {
+        return;
+    }
     let n = batch.len();
     let written = engine
         .write(move |tx| {
-            let mut last = None;
+            let mut kept = HashSet::new();
             for (id, result) in &batch {
-                last = vigil_store::record_check_result(tx, *id, result)?;
+                if vigil_store::record_check_result(tx, *id, result)?.is_some() {
+                    kept.insert(*id);
+                }
             }
-            if last.is_some()
-                && let Some(e) = event
+            if let Some((id, e)) = event
+                && kept.contains(&id)
             {
                 tx.event(e)?;
             }
@@ -897,11 +1026,8 @@ async fn log_results(engine: &Engine, batch: Vec<(CheckId, CheckResult)>, event:
 }
 
 /// Logs what waits: every [`LOG_EVERY`] while the engine runs, and once more at its stop.
-pub(crate) async fn flush(engine: &Engine) {
-    let batch = std::mem::take(&mut *lock(&engine.plugins().pending));
-    if !batch.is_empty() {
-        log_results(engine, batch, None).await;
-    }
+pub(crate) async fn flush(engine: Engine) {
+    log_results(&engine, None).await;
 }
 
 /// Runs the actions an event matches, each in its own task.
@@ -916,9 +1042,22 @@ pub(crate) fn on_event(engine: &Engine, event: &Event) {
     }
     let tags = subject_tags(engine, event);
     for action in actions.into_iter().filter(|a| a.matches(event, &tags)) {
+        // A burst of events must not pile up tasks without end: past the bound, the run is
+        // logged as failed at once, which says why.
+        let waiting = &engine.plugins().actions_waiting;
+        let over = waiting.fetch_add(1, std::sync::atomic::Ordering::SeqCst) >= MAX_ACTIONS_WAITING;
         let (engine, event) = (engine.clone(), event.clone());
         tokio::spawn(async move {
-            run_action(&engine, &action, Some(&event)).await;
+            if over {
+                let why = format!("more than {MAX_ACTIONS_WAITING} action runs are waiting; this one was dropped");
+                log_action_run(&engine, &action, &event, std::time::Instant::now(), Err(why)).await;
+            } else {
+                run_action(&engine, &action, Some(&event)).await;
+            }
+            engine
+                .plugins()
+                .actions_waiting
+                .fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
         });
     }
 }
@@ -963,9 +1102,6 @@ pub(crate) async fn run_action(engine: &Engine, action: &Action, event: Option<&
         if manifest.kind != PluginKind::Action {
             return Err(format!("plugin {:?} is a check, not an action", action.plugin));
         }
-        if !breaker_lets_through(engine, &action.plugin) {
-            return Err(format!("plugin {:?} rests after repeated failures", action.plugin));
-        }
         let timeout = Duration::from_secs(action.timeout_secs.unwrap_or(manifest.timeout_secs));
         let request = serde_json::json!({
             "kind": "action",
@@ -973,7 +1109,23 @@ pub(crate) async fn run_action(engine: &Engine, action: &Action, event: Option<&
             "action": { "id": action.id, "name": action.name },
             "event": event,
         });
-        let inv = invocation(&manifest, &dir, &action.config, &request, timeout).map_err(|e| e.message)?;
+        // The event in the environment too: a Nagios-style action script gets no stdin.
+        let env = vec![
+            ("VIGIL_EVENT_ID".to_owned(), event.id.to_string()),
+            ("VIGIL_EVENT_KIND".to_owned(), event.kind.as_str().to_owned()),
+            ("VIGIL_EVENT_MESSAGE".to_owned(), event.message.clone()),
+            (
+                "VIGIL_EVENT_PROGRAM_ID".to_owned(),
+                event.program_id.map(|p| p.to_string()).unwrap_or_default(),
+            ),
+            ("VIGIL_EVENT_JOB_ID".to_owned(), event.job_id.clone().unwrap_or_default()),
+        ];
+        let inv = invocation(&manifest, &dir, &action.config, &request, timeout, env)
+            .map_err(|e| e.message)?;
+        // Asked only once the run can start: a trial taken must end in a verdict.
+        if !breaker_lets_through(engine, &action.plugin) {
+            return Err(format!("plugin {:?} rests after repeated failures", action.plugin));
+        }
         let permit = plugins.permits.clone().acquire_owned().await.map_err(|e| e.to_string())?;
         let (ran, _) = invoke::run(&inv).await;
         drop(permit);
@@ -995,6 +1147,18 @@ pub(crate) async fn run_action(engine: &Engine, action: &Action, event: Option<&
         result
     }
     .await;
+    log_action_run(engine, action, event, started, outcome).await
+}
+
+/// Logs an action's run, with `action_failed` when it failed (nothing when the action was
+/// deleted meanwhile); returns the logged run.
+async fn log_action_run(
+    engine: &Engine,
+    action: &Action,
+    event: &Event,
+    started: std::time::Instant,
+    outcome: Result<String, String>,
+) -> ActionRun {
     let run = ActionRun {
         id: 0,
         action_id: action.id,

@@ -62,8 +62,9 @@ pub(crate) fn scan(root: &Path) -> Vec<Found> {
     };
     let mut dirs: Vec<PathBuf> = entries
         .flatten()
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
         .map(|e| e.path())
+        // A link to a folder is a plugin folder too (`is_dir` follows links).
+        .filter(|p| p.is_dir())
         .filter(|p| {
             // `plugins/examples/` style folders of folders are not plugins; hidden ones neither.
             !p.file_name()
