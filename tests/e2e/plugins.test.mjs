@@ -14,15 +14,15 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { ARTIFACTS, launchBrowser, signIn, startDaemon, waitFor } from "./harness.mjs";
 
-/** A TCP server on 127.0.0.1 that takes connections and closes them. */
-async function startPort() {
+/** A TCP server on 127.0.0.1 (on `port`, or a free one) that takes connections and closes them. */
+async function startPort(port = 0) {
   const sockets = new Set();
   const server = createServer((s) => {
     sockets.add(s);
     s.on("close", () => sockets.delete(s));
     s.end();
   });
-  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  await new Promise((r) => server.listen(port, "127.0.0.1", r));
   return {
     port: server.address().port,
     close: () =>
@@ -293,6 +293,75 @@ describe("checks and plugins against the real daemon", () => {
     const row = page.getByTestId("action-row").filter({ hasText: "e2e-note-critical" });
     await row.waitFor();
     assert.equal((await row.getByTestId("action-events").textContent())?.trim(), "check critical");
+  });
+
+  it("charts a check's metrics on its program's page, in the page's window, and reads them again after the check's event", async () => {
+    const programId = await addProgram("e2e-charted");
+    let port = await startPort();
+    const refused = await startPort();
+    const refusedPort = refused.port;
+    await refused.close();
+    const api = async (path, method, body, status) => {
+      const res = await daemon.api(path, { method, ...(body ? { body: JSON.stringify(body) } : {}) });
+      assert.equal(res.status, status, await res.clone().text());
+      return res.json();
+    };
+    try {
+      const timed = (await api("/api/checks", "POST", { name: "e2e-timed", program_id: programId, probe: { type: "tcp", host: "127.0.0.1", port: port.port }, interval_secs: 3600 }, 201)).id;
+      // A refused port answers Critical with no metrics: no chart, no empty box for it.
+      const bare = (await api("/api/checks", "POST", { name: "e2e-bare", program_id: programId, probe: { type: "tcp", host: "127.0.0.1", port: refusedPort }, interval_secs: 3600 }, 201)).id;
+      const first = await api(`/api/checks/${timed}/run`, "POST", undefined, 200);
+      assert.equal(first.answer.status, "ok", JSON.stringify(first));
+      assert.deepEqual([first.answer.metrics[0]?.label, first.answer.metrics[0]?.unit], ["time", "ms"]);
+      // Metrics are kept per second: the second answer in the next one.
+      await waitFor("the next second", () => Math.floor(Date.now() / 1000) > Math.floor(first.ts / 1000));
+      const second = await api(`/api/checks/${timed}/run`, "POST", undefined, 200);
+      assert.equal(second.answer.status, "ok");
+      assert.equal((await api(`/api/checks/${bare}/run`, "POST", undefined, 200)).answer.status, "critical");
+
+      await page.goto(`${daemon.baseUrl}/#/programs/${programId}`);
+      const checks = page.getByTestId("program-checks");
+      await checks.locator(`[data-testid="program-check"][data-check-id="${bare}"]`).waitFor();
+      const chart = checks.locator(`[data-testid="program-check-chart"][data-check-id="${timed}"]`);
+      await chart.waitFor();
+      assert.equal(await chart.getAttribute("data-label"), "time");
+      assert.equal((await chart.locator("h3").textContent())?.replace(/\s+/g, " ").trim(), "e2e-timed · time (ms)");
+      assert.equal(await chart.locator("h3 a").getAttribute("href"), `#/checks/${timed}`);
+      const plot = chart.getByTestId(`program-check-chart-${timed}-0`);
+      await waitFor("both answers charted", async () => (await plot.getAttribute("data-points")) === "2");
+      assert.match((await plot.getAttribute("aria-label")) ?? "", /^e2e-timed time chart, .* ms$/);
+      assert.equal(await checks.locator(`[data-testid="program-check-chart"][data-check-id="${bare}"]`).count(), 0);
+      assert.equal(await checks.getByTestId("program-check-chart").count(), 1);
+
+      // The window is the CPU and memory charts' one: another range reads the metrics of that one.
+      const charts = checks.getByTestId("program-check-charts");
+      const opened = await page.locator('[data-testid^="range-"][aria-pressed="true"]').getAttribute("data-testid");
+      assert.equal(`range-${await charts.getAttribute("data-window")}`, opened);
+      const pick = opened === "range-1h" ? "15m" : "1h";
+      const read = page.waitForResponse((r) => new URL(r.url()).pathname === `/api/checks/${timed}/metrics`);
+      await page.getByTestId(`range-${pick}`).click();
+      const asked = new URL((await read).url()).searchParams;
+      assert.equal(Number(asked.get("to")) - Number(asked.get("from")), pick === "1h" ? 3_600_000 : 900_000);
+      await checks.locator(`[data-testid="program-check-charts"][data-window="${pick}"]`).waitFor();
+      await waitFor("both answers charted in the new window", async () => (await plot.getAttribute("data-points")) === "2");
+
+      // Its port closes (Critical, an event, no new value), then listens again: the recovery is
+      // an event of this program, and the page reads the third value without being reloaded.
+      const portNumber = port.port;
+      await port.close();
+      port = null;
+      assert.equal((await api(`/api/checks/${timed}/run`, "POST", undefined, 200)).answer.status, "critical");
+      await checks.locator(`[data-testid="program-check"][data-check-id="${timed}"] [data-status="critical"]`).waitFor();
+      port = await startPort(portNumber);
+      await waitFor("a second after the last value", () => Math.floor(Date.now() / 1000) > Math.floor(second.ts / 1000));
+      const reread = page.waitForResponse((r) => new URL(r.url()).pathname === `/api/checks/${timed}/metrics`);
+      assert.equal((await api(`/api/checks/${timed}/run`, "POST", undefined, 200)).answer.status, "ok");
+      await reread;
+      await waitFor("the third value charted", async () => (await plot.getAttribute("data-points")) === "3");
+      assert.equal(new URL(page.url()).hash, `#/programs/${programId}`);
+    } finally {
+      await port?.close();
+    }
   });
 
   it("has no serious or critical accessibility violation on these pages, and none scrolls sideways at 800 px", { timeout: 300_000 }, async () => {

@@ -1,13 +1,16 @@
 // Realistic data for the pages (the accessibility test and the screenshots): launched
 // programs (running, stopped, one that keeps crashing, one growing in memory), a watched one
 // (a process started outside Vigil), jobs with finished runs including a failure, a webhook
-// endpoint with a rule sending every event to a local receiver (so deliveries exist), and an
-// endpoint that cannot be reached (a failed delivery).
+// endpoint with a rule sending every event to a local receiver (so deliveries exist), an
+// endpoint that cannot be reached (a failed delivery), plugins written into the daemon's
+// plugins folder (a check one reporting a warning with metrics, an action one), checks with
+// answers and metrics (a TCP port, a disk, the plugin, a port that is closed, a log file) and
+// an action that has run.
 
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createServer } from "node:http";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { VIGIL_FIXTURE, waitFor } from "./harness.mjs";
@@ -44,12 +47,13 @@ async function json(res, status) {
 
 /**
  * Fill a fresh daemon. Returns the ids made (`programs` by name, `jobs`, `runs` by job,
- * `endpoints`, `rules`) and `stop()`, which ends what it started outside the daemon.
+ * `endpoints`, `rules`, `checks` and `actions` by name) and `stop()`, which ends what it
+ * started outside the daemon.
  */
 export async function seed(daemon) {
   assert.ok(existsSync(VIGIL_FIXTURE), `fixture not found at ${VIGIL_FIXTURE} (set VIGIL_FIXTURE)`);
   const api = (path, method = "GET", body) => daemon.api(path, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-  const out = { programs: {}, jobs: [], runs: {}, endpoints: {}, rules: [] };
+  const out = { programs: {}, jobs: [], runs: {}, endpoints: {}, rules: [], checks: {}, actions: {} };
   const receiver = await startReceiver();
   const tmp = mkdtempSync(join(tmpdir(), "vigil-seed-"));
 
@@ -79,6 +83,46 @@ export async function seed(daemon) {
   const pidFile = join(tmp, "watched-demo.pid");
   const outside = spawn(VIGIL_FIXTURE, ["pid-file", pidFile, "86400"], { stdio: "ignore" });
   await add({ name: "desktop-sync", launch: false, match_by: { by: "cmdline", value: "watched-demo.pid" }, tags: ["desktop"] }, false);
+
+  // Plugins (shell lines: none on Windows), checks with answers and metrics, an action.
+  const unix = process.platform !== "win32";
+  const plugin = (name, manifest) => {
+    mkdirSync(join(daemon.dataDir, "plugins", name), { recursive: true });
+    writeFileSync(join(daemon.dataDir, "plugins", name, "plugin.json"), JSON.stringify({ name, version: "1.0", protocol: "nagios", config: [], ...manifest }, null, 2));
+  };
+  plugin("queue-depth", {
+    description: "Jobs waiting in a work queue and the age of the oldest (Nagios convention).",
+    kind: "check",
+    command: { unix: ["/bin/sh", "-c", "echo 'WARNING - 42 jobs waiting, oldest 95 s | depth=42;30;50 oldest=95s;120;300'; exit 1", "queue-depth"] },
+    config: [{ name: "queue", label: "Queue", type: "string", flag: "--queue", choices: [], default: "default" }],
+    interval_secs: 30,
+  });
+  plugin("note-event", {
+    description: "Writes the event to the system log.",
+    kind: "action",
+    command: { unix: ["/bin/sh", "-c", "echo noted", "note-event"] },
+    config: [{ name: "tag", label: "Tag", type: "string", flag: "--tag", choices: [], default: "vigil" }],
+  });
+  await json(await api("/api/plugins/rescan", "POST"), 200);
+  const logFile = join(tmp, "backup.log");
+  writeFileSync(logFile, "backup started\nbackup done\n");
+  const check = async (body, runs) => {
+    const c = await json(await api("/api/checks", "POST", body), 201);
+    out.checks[body.name] = c.id;
+    for (let i = 0; i < runs; i++) await json(await api(`/api/checks/${c.id}/run`, "POST"), 200);
+    return c.id;
+  };
+  const receiverPort = Number(new URL(receiver.url).port);
+  await check({ name: "web-api port", program_id: out.programs["web-api"], probe: { type: "tcp", host: "127.0.0.1", port: receiverPort, warn_ms: 500 }, interval_secs: 10 }, 3);
+  await check({ name: "web-api disk", program_id: out.programs["web-api"], probe: { type: "disk", path: tmpdir(), warn_free_percent: 10, crit_free_percent: 5 }, interval_secs: 60 }, 2);
+  if (unix) await check({ name: "report queue", program_id: out.programs["worker-1"], probe: { type: "plugin", plugin: "queue-depth", config: { queue: "reports" } } }, 2);
+  await check({ name: "sync peer port", program_id: out.programs["flaky-sync"], probe: { type: "tcp", host: "127.0.0.1", port: 9 }, interval_secs: 60 }, 1);
+  await check({ name: "backup log errors", probe: { type: "log_file", path: logFile, pattern: "ERROR|FATAL", status: "critical" }, interval_secs: 300 }, 1);
+  if (unix) {
+    const a = await json(await api("/api/actions", "POST", { name: "note critical checks", plugin: "note-event", config: { tag: "ops" }, kinds: ["check_critical", "program_crashed"], tags: ["prod"] }), 201);
+    out.actions.note = a.id;
+    await json(await api(`/api/actions/${a.id}/run`, "POST"), 200);
+  }
 
   // Jobs with runs: two that succeed, one that fails.
   const job = async (id, name, args, extra = {}) => {
@@ -136,6 +180,11 @@ export function pages(data) {
     { name: "rules", hash: "#/notifications/rules", ready: '[data-testid="rule-row"]' },
     { name: "rule", hash: `#/notifications/rules/${data.rules[0]}`, ready: '[data-testid="rule-editor"], form input' },
     { name: "deliveries", hash: "#/notifications/deliveries", ready: '[data-testid="delivery-row"]' },
+    { name: "checks", hash: "#/checks", ready: '[data-testid="check-row"] [data-testid="check-status"][data-status="ok"]' },
+    { name: "check", hash: `#/checks/${data.checks["web-api port"]}`, ready: '[data-testid="check-charts"] [data-testid="check-chart"]' },
+    { name: "new check", hash: "#/checks/new", ready: '[data-testid="check-editor"] [data-testid="check-name"]' },
+    { name: "actions", hash: "#/actions", ready: '[data-testid="action-row"], [data-testid="actions-empty"]' },
+    { name: "plugins", hash: "#/plugins", ready: '[data-testid="plugin-row"]' },
     { name: "settings", hash: "#/settings", ready: '[data-testid="settings-page"] input' },
     { name: "system", hash: "#/system", ready: '[data-testid="system-page"] [data-testid="sys-proc-row"]' },
   ];

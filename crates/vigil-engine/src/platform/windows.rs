@@ -198,9 +198,12 @@ fn terminate(pid: u32) {
 }
 
 /// The visible top-level windows with their process and whether Windows says each stopped
-/// responding (`IsHungAppWindow`: no message processed for 5 s).
+/// responding (`IsHungAppWindow`: no message processed for 5 s). Win32 calls need `unsafe`;
+/// each is a plain call on a handle the OS gave us, with a SAFETY note.
+#[allow(unsafe_code)]
 pub(crate) fn top_windows() -> Option<Vec<crate::plugins::builtin::Window>> {
-    use windows_sys::Win32::Foundation::{BOOL, HWND, LPARAM};
+    use windows_sys::Win32::Foundation::{HWND, LPARAM};
+    use windows_sys::core::BOOL;
     use windows_sys::Win32::UI::WindowsAndMessaging::{
         EnumWindows, GetWindowTextW, GetWindowThreadProcessId, IsHungAppWindow, IsWindowVisible,
     };
@@ -232,6 +235,7 @@ pub(crate) fn top_windows() -> Option<Vec<crate::plugins::builtin::Window>> {
 
 /// The size and the space available to Vigil's user of the volume holding `path` (a local
 /// drive, a mapped or UNC network share).
+#[allow(unsafe_code)]
 pub(crate) fn disk_space(path: &std::path::Path) -> std::io::Result<(u64, u64)> {
     use std::os::windows::ffi::OsStrExt;
     use windows_sys::Win32::Storage::FileSystem::GetDiskFreeSpaceExW;
