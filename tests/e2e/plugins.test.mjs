@@ -319,6 +319,13 @@ describe("checks and plugins against the real daemon", () => {
       assert.equal(second.answer.status, "ok");
       assert.equal((await api(`/api/checks/${bare}/run`, "POST", undefined, 200)).answer.status, "critical");
 
+      // Both values stored (an unchanged answer may wait a moment to be logged with others).
+      await waitFor("both values stored", async () => {
+        const to = Date.now() + 1000;
+        const got = await api(`/api/checks/${timed}/metrics?from=${to - 600_000}&to=${to}`, "GET", undefined, 200);
+        return got[0]?.points.length === 2;
+      });
+
       await page.goto(`${daemon.baseUrl}/#/programs/${programId}`);
       const checks = page.getByTestId("program-checks");
       await checks.locator(`[data-testid="program-check"][data-check-id="${bare}"]`).waitFor();

@@ -13,6 +13,7 @@ import {
   metricStepMs,
   metricTitle,
   metricWindow,
+  metricsEnd,
   readMetrics,
 } from "./checkmetrics";
 
@@ -149,6 +150,11 @@ describe("a program's check charts", () => {
     expect(checkCharts([view(3, "busy")], { 3: many }, 2)[0]).toMatchObject({ more: PROGRAM_CHARTS_PER_CHECK + 1 });
   });
 
+  it("asks up to the end of the window's last second", () => {
+    expect(metricsEnd(1_795_901_316_226)).toBe(1_795_901_317_000);
+    expect(metricsEnd(1_795_901_316_000)).toBe(1_795_901_316_000);
+  });
+
   it("reads every check's metrics in the window at once; a deleted check has none", async () => {
     const asked: unknown[] = [];
     const got = await readMetrics(
@@ -159,11 +165,12 @@ describe("a program's check charts", () => {
       },
       [1, 2],
       1_000,
-      2_000,
+      2_300,
     );
+    // Up to the end of the window's last second (values are kept per second).
     expect(asked).toEqual([
-      { id: 1, from: 1_000, to: 2_000 },
-      { id: 2, from: 1_000, to: 2_000 },
+      { id: 1, from: 1_000, to: 3_000 },
+      { id: 2, from: 1_000, to: 3_000 },
     ]);
     expect(got).toEqual({ 1: [series("m1", [[1_000, 1, 1, 1]])], 2: [] });
   });

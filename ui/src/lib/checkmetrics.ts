@@ -135,7 +135,16 @@ export function checkCharts(
 }
 
 /**
- * Reads the metrics of `ids` in [from, to) at once. A check deleted meanwhile has none; any
+ * The end to ask metrics up to: `to` rounded up to a whole second. The daemon keeps one value
+ * per second and reads whole seconds before the end's, so a window ending now (a live one)
+ * would miss the answer given in this very second.
+ */
+export function metricsEnd(to: number): number {
+  return Math.ceil(to / 1000) * 1000;
+}
+
+/**
+ * Reads the metrics of `ids` in [from, to) at once (up to `metricsEnd(to)`). A check deleted meanwhile has none; any
  * other failure (the daemon gone, the token refused) fails the whole read.
  */
 export async function readMetrics(
@@ -146,7 +155,7 @@ export async function readMetrics(
 ): Promise<Record<number, MetricSeries[]>> {
   const got = await Promise.all(
     ids.map((id) =>
-      get({ id, from, to }).catch((e: unknown) => {
+      get({ id, from, to: metricsEnd(to) }).catch((e: unknown) => {
         if (toApiError(e).code === "not_found") return [] as MetricSeries[];
         throw e;
       }),
