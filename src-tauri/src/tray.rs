@@ -556,7 +556,13 @@ mod tests {
             health: h,
             programs: vec![
                 (1, "web".into(), ProgramState::Running, true, None),
-                (2, "db".into(), ProgramState::Stopped, true, Some(ProgramHealth::Unhealthy)),
+                (
+                    2,
+                    "db".into(),
+                    ProgramState::Stopped,
+                    true,
+                    Some(ProgramHealth::Unhealthy),
+                ),
                 (3, "watched".into(), ProgramState::Running, false, None),
             ],
             favourites: vec!["deploy".into()],
@@ -585,7 +591,10 @@ mod tests {
             "a watched program cannot be started"
         );
         let web = menu.iter().find(|e| e.text == "web (running)").unwrap();
-        let db = menu.iter().find(|e| e.text == "db (stopped, unhealthy)").unwrap();
+        let db = menu
+            .iter()
+            .find(|e| e.text == "db (stopped, unhealthy)")
+            .unwrap();
         assert!(db.items.iter().any(|e| e.text == "Checks: unhealthy"));
         let enabled = |id: &str| web.items.iter().find(|e| e.id == id).unwrap().enabled;
         assert!(!enabled("program:start:1") && enabled("program:stop:1"));

@@ -14,8 +14,8 @@ use vigil_engine::api::ops::{Op, Operation};
 use vigil_engine::api::{
     BreakerState, GetProgram, GetProgramProcesses, GetRun, GetSettings, GetStatus, ListActions,
     ListChecks, ListDeliveries, ListJobs, ListPlugins, ListProgramStatus, ListPrograms, ListRuns,
-    RemoveProgram, ReplayDeliveries, RescanPlugins, RestartProgram, RunCheck, RunJob,
-    StartProgram, StopProgram, TailLog, UpdateSettings,
+    RemoveProgram, ReplayDeliveries, RescanPlugins, RestartProgram, RunCheck, RunJob, StartProgram,
+    StopProgram, TailLog, UpdateSettings,
 };
 use vigil_engine::{ApiError, NewProgram};
 
@@ -282,7 +282,10 @@ pub(crate) async fn list_plugins(data_dir: &Path, rescan: bool) -> anyhow::Resul
         d.call(ListPlugins {}).await?
     };
     if plugins.is_empty() {
-        println!("no plugins (put plugin folders in {})", data_dir.join("plugins").display());
+        println!(
+            "no plugins (put plugin folders in {})",
+            data_dir.join("plugins").display()
+        );
     }
     for p in plugins {
         match (&p.manifest, &p.error) {
@@ -314,7 +317,10 @@ pub(crate) async fn list_checks(data_dir: &Path) -> anyhow::Result<ExitCode> {
     }
     for v in checks {
         let (status, message) = match &v.latest {
-            Some(r) => (r.answer.status.as_str().to_uppercase(), r.answer.message.clone()),
+            Some(r) => (
+                r.answer.status.as_str().to_uppercase(),
+                r.answer.message.clone(),
+            ),
             None => ("PENDING".to_owned(), "not run yet".to_owned()),
         };
         let off = if v.check.enabled { "" } else { " (disabled)" };
@@ -326,7 +332,11 @@ pub(crate) async fn list_checks(data_dir: &Path) -> anyhow::Result<ExitCode> {
 pub(crate) async fn run_check(data_dir: &Path, id: i64) -> anyhow::Result<ExitCode> {
     let d = Daemon::find(data_dir)?;
     let r = d.call(RunCheck { id }).await?;
-    println!("{}: {}", r.answer.status.as_str().to_uppercase(), r.answer.message);
+    println!(
+        "{}: {}",
+        r.answer.status.as_str().to_uppercase(),
+        r.answer.message
+    );
     for m in &r.answer.metrics {
         println!("  {} = {}{}", m.label, m.value, m.unit);
     }
@@ -350,7 +360,13 @@ pub(crate) async fn list_actions(data_dir: &Path) -> anyhow::Result<ExitCode> {
     for a in actions {
         let kinds: Vec<&str> = a.kinds.iter().map(|k| k.as_str()).collect();
         let off = if a.enabled { "" } else { " (disabled)" };
-        println!("{}\t{}{off}\t{}\ton {}", a.id, a.name, a.plugin, kinds.join(", "));
+        println!(
+            "{}\t{}{off}\t{}\ton {}",
+            a.id,
+            a.name,
+            a.plugin,
+            kinds.join(", ")
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

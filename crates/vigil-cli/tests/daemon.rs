@@ -1071,7 +1071,11 @@ async fn plugins_and_checks_are_listed_and_run_from_the_cli() {
     // A Nagios plugin the way people install one: a folder with a manifest and a script.
     let folder = dir.path().join("plugins").join("always-critical");
     std::fs::create_dir_all(&folder).unwrap();
-    std::fs::write(folder.join("check.sh"), "#!/bin/sh\necho \"CRITICAL - $1 is down|up=0;;;0;1\"\nexit 2\n").unwrap();
+    std::fs::write(
+        folder.join("check.sh"),
+        "#!/bin/sh\necho \"CRITICAL - $1 is down|up=0;;;0;1\"\nexit 2\n",
+    )
+    .unwrap();
     std::fs::write(
         folder.join("plugin.json"),
         json!({"name": "always-critical", "version": "0.1", "kind": "check",
@@ -1096,8 +1100,14 @@ async fn plugins_and_checks_are_listed_and_run_from_the_cli() {
     let out = vigil(&["plugins", "ls"]);
     let said = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{out:?}");
-    assert!(said.contains("always-critical\t0.1\tcheck\tnagios"), "{said}");
-    assert!(said.contains("half-written\trefused: plugin.json is not a valid manifest"), "{said}");
+    assert!(
+        said.contains("always-critical\t0.1\tcheck\tnagios"),
+        "{said}"
+    );
+    assert!(
+        said.contains("half-written\trefused: plugin.json is not a valid manifest"),
+        "{said}"
+    );
     let check = daemon
         .create(
             &http,
@@ -1110,11 +1120,19 @@ async fn plugins_and_checks_are_listed_and_run_from_the_cli() {
     let out = vigil(&["checks", "run", &id]);
     assert_eq!(out.status.code(), Some(2), "the Nagios code: {out:?}");
     let said = String::from_utf8_lossy(&out.stdout);
-    assert!(said.starts_with("CRITICAL: CRITICAL - the database is down"), "{said}");
+    assert!(
+        said.starts_with("CRITICAL: CRITICAL - the database is down"),
+        "{said}"
+    );
     assert!(said.contains("up = 0"), "{said}");
     let out = vigil(&["checks", "ls"]);
     let said = String::from_utf8_lossy(&out.stdout);
-    assert!(said.contains(&format!("{id}\tdb\tCRITICAL\tCRITICAL - the database is down")), "{said}");
+    assert!(
+        said.contains(&format!(
+            "{id}\tdb\tCRITICAL\tCRITICAL - the database is down"
+        )),
+        "{said}"
+    );
     // A bad check over HTTP: refused with the field, nothing saved.
     let resp = http
         .post(daemon.url("/api/checks"))
@@ -1128,8 +1146,14 @@ async fn plugins_and_checks_are_listed_and_run_from_the_cli() {
     assert_eq!(body["field"], "probe.plugin");
     let out = vigil(&["checks", "run", "999"]);
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("no check 999"), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no check 999"),
+        "{out:?}"
+    );
     let out = vigil(&["actions", "ls"]);
-    assert!(String::from_utf8_lossy(&out.stdout).contains("no actions"), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("no actions"),
+        "{out:?}"
+    );
     drop(daemon);
 }

@@ -30,9 +30,10 @@ pub use notify::{
     TriggerKind, fill_template, hash_token, retry_delay_ms, sign, verify_signature,
 };
 pub use plugin::{
-    Action, ActionId, ActionRun, Check, CheckAnswer, CheckId, CheckRecord, CheckResult, CheckStatus, ProgramHealth,
-    MAX_CHECK_RETRIES, MAX_METRICS, MAX_PLUGIN_SECS, Manifest, Metric, MetricSeries, PluginCommand, PluginKind,
-    Probe, Protocol, health_of, parse_nagios, parse_perfdata, parse_vigil_result, plugin_name_ok,
+    Action, ActionId, ActionRun, Check, CheckAnswer, CheckId, CheckRecord, CheckResult,
+    CheckStatus, MAX_CHECK_RETRIES, MAX_METRICS, MAX_PLUGIN_SECS, Manifest, Metric, MetricSeries,
+    PluginCommand, PluginKind, Probe, ProgramHealth, Protocol, health_of, parse_nagios,
+    parse_perfdata, parse_vigil_result, plugin_name_ok,
 };
 pub use program::{
     Limits, MAX_ARGS, MAX_NAME_LEN, MAX_TAGS, MatchRule, NewProgram, Program, ProgramId,

@@ -16,11 +16,11 @@ use vigil_engine::monitor::{Discovery, Sweeper, Target};
 use vigil_engine::{Engine, EngineConfig, EventKind};
 use vigil_store::{Sample, Store};
 
+#[path = "support/checks.rs"]
+mod checks;
 #[cfg(target_os = "linux")]
 #[path = "support/daemon.rs"]
 mod daemon;
-#[path = "support/checks.rs"]
-mod checks;
 #[path = "support/month.rs"]
 mod month;
 #[path = "support/outbox.rs"]

@@ -8,25 +8,25 @@ use std::path::PathBuf;
 
 use ts_rs::TS;
 use vigil_core::{
+    Action, ActionRun, Check, CheckAnswer, CheckRecord, CheckResult, CheckStatus, Manifest, Metric,
+    MetricSeries, PluginCommand, PluginKind, Probe, ProgramHealth, Protocol,
+};
+use vigil_core::{
     Attempt, Backoff, Channel, Delivery, DeliveryStatus, EmailSettings, EmailTls, Endpoint,
     ExecutionPolicy, Header, Job, JobOption, Limits, MatchRule, Method, Missed, OptionKind,
     Overlap, Preset, RestartMode, RestartPolicy, RetentionSettings, RetryOn, Rule, Run, RunStatus,
     Settings, Trigger, TriggerCredential, TriggerKind, Usual,
 };
-use vigil_core::{
-    Action, ActionRun, Check, CheckAnswer, CheckRecord, CheckResult, CheckStatus, Manifest,
-    Metric, MetricSeries, PluginCommand, PluginKind, Probe, ProgramHealth, Protocol,
-};
 use vigil_engine::OsNotification;
 use vigil_engine::api::OPERATIONS;
 use vigil_engine::api::ops::Body;
+use vigil_engine::api::{BreakerState, CheckView, PluginInfo};
 use vigil_engine::api::{
     DeliveryDetail, DiskInfo, Health, HealthLevel, ImportReport, JobStats, JobsDashboard, JobsFile,
     MatchPreview, MemoryInfo, NetworkInfo, NewTrigger, NextFire, ProcessInfo, ProcessStatus,
     ProgramSaved, ProgramState, ProgramStatus, Replayed, RunAccepted, RunPoint, RunningRun,
     SampleBucket, SettingsChange, Status, StatusUpdate, SystemOverview,
 };
-use vigil_engine::api::{BreakerState, CheckView, PluginInfo};
 use vigil_engine::monitor::MatchedProcess;
 use vigil_engine::{ApiError, ErrorCode, Event, EventKind, NewProgram, Program};
 

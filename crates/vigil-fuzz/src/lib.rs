@@ -372,26 +372,6 @@ pub fn settings_patch(data: &[u8]) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_fixed_inputs_of_the_targets_are_valid() {
-        assert!(
-            hook_job().is_some(),
-            "the hook target needs its job, or it stops at the body"
-        );
-        assert_eq!(instants().len(), 3, "every fixed instant exists");
-        assert!(
-            resolve(json!({"id": "j", "name": "j", "extends": "python-script",
-                "vars": {"venv": "/v", "script": "s.py"}}))
-            .is_ok(),
-            "the template set holds a usable template, so resolving goes past the lookup"
-        );
-    }
-}
-
 /// What a plugin process prints (a peer Vigil does not control): the first byte is its exit
 /// code, the rest its stdout, read by the Nagios convention and as Vigil's JSON result; every
 /// answer stays within the bounds the engine stores.
@@ -410,7 +390,12 @@ pub fn plugin_output(data: &[u8]) {
     {
         assert!(answer.message.chars().count() <= 1000);
         assert!(answer.metrics.len() <= vigil_core::MAX_METRICS);
-        assert!(answer.metrics.iter().all(|m| m.value.is_finite() && !m.label.is_empty()));
+        assert!(
+            answer
+                .metrics
+                .iter()
+                .all(|m| m.value.is_finite() && !m.label.is_empty())
+        );
     }
 }
 
@@ -442,5 +427,25 @@ pub fn check_json(data: &[u8]) {
         && let Ok(a) = action.validate()
     {
         let _ = a.matches(&sample_event(), &["x".to_owned()]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fixed_inputs_of_the_targets_are_valid() {
+        assert!(
+            hook_job().is_some(),
+            "the hook target needs its job, or it stops at the body"
+        );
+        assert_eq!(instants().len(), 3, "every fixed instant exists");
+        assert!(
+            resolve(json!({"id": "j", "name": "j", "extends": "python-script",
+                "vars": {"venv": "/v", "script": "s.py"}}))
+            .is_ok(),
+            "the template set holds a usable template, so resolving goes past the lookup"
+        );
     }
 }

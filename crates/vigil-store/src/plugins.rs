@@ -15,8 +15,11 @@ fn to_json<T: Serialize>(v: &T) -> Result<String, StoreError> {
 }
 
 fn from_json<T: serde::de::DeserializeOwned>(what: &str, s: &str) -> Result<T, StoreError> {
-    serde_json::from_str(s)
-        .map_err(|e| StoreError::Api(ApiError::internal(format!("stored {what} is unreadable: {e}"))))
+    serde_json::from_str(s).map_err(|e| {
+        StoreError::Api(ApiError::internal(format!(
+            "stored {what} is unreadable: {e}"
+        )))
+    })
 }
 
 /// A write of a named row: a clash on the unique name is a conflict that names it.
@@ -98,7 +101,11 @@ pub fn put_check(tx: &mut Tx<'_>, check: Check, now: i64) -> Result<Check, Store
 
 /// Deletes a check with its log and metrics.
 pub fn delete_check(tx: &mut Tx<'_>, id: CheckId) -> Result<(), StoreError> {
-    if tx.conn().execute("DELETE FROM checks WHERE id = ?1", [id])? == 0 {
+    if tx
+        .conn()
+        .execute("DELETE FROM checks WHERE id = ?1", [id])?
+        == 0
+    {
         return Err(ApiError::not_found(format!("no check {id}")).into());
     }
     Ok(())
@@ -142,8 +149,10 @@ pub fn record_check_result(
             .optional()?;
         let series = match known {
             Some(id) => {
-                conn.prepare_cached("UPDATE metric_series SET unit = ?2 WHERE id = ?1 AND unit != ?2")?
-                    .execute(params![id, m.unit])?;
+                conn.prepare_cached(
+                    "UPDATE metric_series SET unit = ?2 WHERE id = ?1 AND unit != ?2",
+                )?
+                .execute(params![id, m.unit])?;
                 id
             }
             None => {
@@ -273,7 +282,9 @@ pub fn check_metrics(
         Some(Resolution::Hour)
     };
     let series: Vec<(i64, String, String)> = conn
-        .prepare_cached("SELECT id, label, unit FROM metric_series WHERE check_id = ?1 ORDER BY label")?
+        .prepare_cached(
+            "SELECT id, label, unit FROM metric_series WHERE check_id = ?1 ORDER BY label",
+        )?
         .query_map([check_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<Result<_, _>>()?;
     let mut out = Vec::new();
@@ -408,19 +419,33 @@ pub fn put_action(tx: &mut Tx<'_>, action: Action, now: i64) -> Result<Action, S
 
 /// Deletes an action with its log.
 pub fn delete_action(tx: &mut Tx<'_>, id: ActionId) -> Result<(), StoreError> {
-    if tx.conn().execute("DELETE FROM actions WHERE id = ?1", [id])? == 0 {
+    if tx
+        .conn()
+        .execute("DELETE FROM actions WHERE id = ?1", [id])?
+        == 0
+    {
         return Err(ApiError::not_found(format!("no action {id}")).into());
     }
     Ok(())
 }
 
 /// Logs one run of an action (nothing when the action was deleted meanwhile).
-pub fn record_action_run(tx: &mut Tx<'_>, run: &ActionRun) -> Result<Option<ActionRun>, StoreError> {
+pub fn record_action_run(
+    tx: &mut Tx<'_>,
+    run: &ActionRun,
+) -> Result<Option<ActionRun>, StoreError> {
     let conn = tx.conn();
     let inserted = conn.execute(
         "INSERT INTO action_runs (action_id, event_id, ts, ok, message, duration_ms)
          SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM actions WHERE id = ?1)",
-        params![run.action_id, run.event_id, run.ts, run.ok, run.message, run.duration_ms],
+        params![
+            run.action_id,
+            run.event_id,
+            run.ts,
+            run.ok,
+            run.message,
+            run.duration_ms
+        ],
     )?;
     Ok((inserted == 1).then(|| ActionRun {
         id: conn.last_insert_rowid(),

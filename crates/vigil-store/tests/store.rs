@@ -469,14 +469,23 @@ fn check_results_log_roll_metrics_up_and_prune_and_go_with_their_program() {
     let dir = tempfile::tempdir().unwrap();
     let (store, _) = open(&dir);
     let p = program("web");
-    let added = block_on(store.writer().write(move |tx| vigil_store::insert_program(tx, &p, 1)))
-        .unwrap();
+    let added = block_on(
+        store
+            .writer()
+            .write(move |tx| vigil_store::insert_program(tx, &p, 1)),
+    )
+    .unwrap();
     let check: Check = serde_json::from_value(serde_json::json!({
         "name": "port", "program_id": added.id,
         "probe": {"type": "tcp", "host": "127.0.0.1", "port": 80}
     }))
     .unwrap();
-    let saved = block_on(store.writer().write(move |tx| vigil_store::put_check(tx, check, 1))).unwrap();
+    let saved = block_on(
+        store
+            .writer()
+            .write(move |tx| vigil_store::put_check(tx, check, 1)),
+    )
+    .unwrap();
     let day = 86_400_000i64;
     let now = 30 * day;
     // One answer a minute for two hours, 20 days ago, then one now.
@@ -485,7 +494,11 @@ fn check_results_log_roll_metrics_up_and_prune_and_go_with_their_program() {
     for (i, ts) in at.iter().enumerate() {
         let result = CheckResult {
             answer: CheckAnswer {
-                status: if i % 2 == 0 { CheckStatus::Ok } else { CheckStatus::Warning },
+                status: if i % 2 == 0 {
+                    CheckStatus::Ok
+                } else {
+                    CheckStatus::Warning
+                },
                 message: format!("answer {i}"),
                 metrics: vec![Metric {
                     label: "time".into(),
@@ -502,11 +515,19 @@ fn check_results_log_roll_metrics_up_and_prune_and_go_with_their_program() {
             attempts: 1,
         };
         let id = saved.id;
-        block_on(store.writer().write(move |tx| vigil_store::record_check_result(tx, id, &result))).unwrap();
+        block_on(
+            store
+                .writer()
+                .write(move |tx| vigil_store::record_check_result(tx, id, &result)),
+        )
+        .unwrap();
     }
     let id = saved.id;
     let latest = store.read(vigil_store::latest_check_results).unwrap();
-    assert_eq!((latest.len(), latest[0].message.as_str()), (1, "answer 120"));
+    assert_eq!(
+        (latest.len(), latest[0].message.as_str()),
+        (1, "answer 120")
+    );
     // Two hours of values; a 10-day window reads hourly buckets: 2.
     let raw = store
         .read(move |c| vigil_store::check_metrics(c, id, now - 21 * day, now - 11 * day))
@@ -516,23 +537,45 @@ fn check_results_log_roll_metrics_up_and_prune_and_go_with_their_program() {
     let (_, avg, min, max) = raw[0].points[0];
     assert_eq!((avg, min, max), (29.5, 0.0, 59.0));
     let span = store
-        .read(move |c| vigil_store::check_metrics(c, id, now - 20 * day, now - 20 * day + 3_600_000))
+        .read(move |c| {
+            vigil_store::check_metrics(c, id, now - 20 * day, now - 20 * day + 3_600_000)
+        })
         .unwrap();
     assert_eq!((span[0].resolution_secs, span[0].points.len()), (0, 60));
     // Pruning: the log keeps 7 days, raw metrics 2 days; rollups stay.
     let keep = vigil_store::Retention::default();
-    let removed = block_on(store.writer().write(move |tx| vigil_store::prune_check_history(tx, 7, keep, now)))
-        .unwrap();
+    let removed = block_on(
+        store
+            .writer()
+            .write(move |tx| vigil_store::prune_check_history(tx, 7, keep, now)),
+    )
+    .unwrap();
     assert_eq!(removed, 240, "120 log rows and 120 raw values");
-    let left = store.read(move |c| vigil_store::check_history(c, id, None, 1000)).unwrap();
+    let left = store
+        .read(move |c| vigil_store::check_history(c, id, None, 1000))
+        .unwrap();
     assert_eq!(left.len(), 1);
     let hourly = store
         .read(move |c| vigil_store::check_metrics(c, id, now - 21 * day, now - 11 * day))
         .unwrap();
-    assert_eq!(hourly[0].points.len(), 2, "hourly rollups are kept 400 days");
+    assert_eq!(
+        hourly[0].points.len(),
+        2,
+        "hourly rollups are kept 400 days"
+    );
     // Removing the program removes its check and everything of it.
-    block_on(store.writer().write(move |tx| vigil_store::delete_program(tx, added.id, 2))).unwrap();
+    block_on(
+        store
+            .writer()
+            .write(move |tx| vigil_store::delete_program(tx, added.id, 2)),
+    )
+    .unwrap();
     assert!(store.read(vigil_store::list_checks).unwrap().is_empty());
-    assert!(store.read(move |c| vigil_store::check_history(c, id, None, 10)).unwrap().is_empty());
+    assert!(
+        store
+            .read(move |c| vigil_store::check_history(c, id, None, 10))
+            .unwrap()
+            .is_empty()
+    );
     store.writer().close();
 }

@@ -131,7 +131,10 @@ pub fn options_argv(
     options: &[JobOption],
     values: &BTreeMap<String, Value>,
 ) -> Result<Vec<String>, ApiError> {
-    if let Some(unknown) = values.keys().find(|k| !options.iter().any(|o| &o.name == *k)) {
+    if let Some(unknown) = values
+        .keys()
+        .find(|k| !options.iter().any(|o| &o.name == *k))
+    {
         return Err(ApiError::invalid_field(
             format!("options.{unknown}"),
             format!("there is no option {unknown:?}"),

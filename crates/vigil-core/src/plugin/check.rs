@@ -153,7 +153,10 @@ impl Check {
     /// checked by the engine).
     pub fn validate(mut self) -> Result<Self, ApiError> {
         check_name(&mut self.name, "check")?;
-        for (field, secs) in [("interval_secs", self.interval_secs), ("timeout_secs", self.timeout_secs)] {
+        for (field, secs) in [
+            ("interval_secs", self.interval_secs),
+            ("timeout_secs", self.timeout_secs),
+        ] {
             if let Some(s) = secs
                 && (s == 0 || s > MAX_PLUGIN_SECS)
             {
@@ -181,7 +184,8 @@ impl Check {
                 "restart_after needs the check's program",
             ));
         }
-        let bad = |field: &str, why: String| Err(ApiError::invalid_field(format!("probe.{field}"), why));
+        let bad =
+            |field: &str, why: String| Err(ApiError::invalid_field(format!("probe.{field}"), why));
         match &mut self.probe {
             Probe::Plugin { plugin, .. } => {
                 if !plugin_name_ok(plugin) {
@@ -203,8 +207,14 @@ impl Check {
                 if expect_status.is_some_and(|s| !(100..=599).contains(&s)) {
                     return bad("expect_status", "expect_status must be 100 to 599".into());
                 }
-                if body_contains.as_ref().is_some_and(|b| b.is_empty() || b.len() > 1000) {
-                    return bad("body_contains", "body_contains must be 1 to 1000 bytes".into());
+                if body_contains
+                    .as_ref()
+                    .is_some_and(|b| b.is_empty() || b.len() > 1000)
+                {
+                    return bad(
+                        "body_contains",
+                        "body_contains must be 1 to 1000 bytes".into(),
+                    );
                 }
                 if let (Some(w), Some(c)) = (warn_ms, crit_ms)
                     && w > c
@@ -328,7 +338,10 @@ impl Action {
                 "an action needs at least one event kind to run on",
             ));
         }
-        if self.timeout_secs.is_some_and(|s| s == 0 || s > MAX_PLUGIN_SECS) {
+        if self
+            .timeout_secs
+            .is_some_and(|s| s == 0 || s > MAX_PLUGIN_SECS)
+        {
             return Err(ApiError::invalid_field(
                 "timeout_secs",
                 format!("timeout_secs must be 1 to {MAX_PLUGIN_SECS}"),
@@ -373,26 +386,61 @@ mod tests {
         let c = check(serde_json::json!({"type": "tcp", "host": "localhost", "port": 22})).unwrap();
         assert_eq!((c.name.as_str(), c.retries, c.enabled), ("c", 2, true));
         let cases = [
-            (serde_json::json!({"type": "http", "url": "ftp://x"}), "probe.url"),
-            (serde_json::json!({"type": "http", "url": "http://x", "expect_status": 99}), "probe.expect_status"),
-            (serde_json::json!({"type": "http", "url": "http://x", "warn_ms": 5, "crit_ms": 1}), "probe.warn_ms"),
-            (serde_json::json!({"type": "tcp", "host": "", "port": 1}), "probe.host"),
-            (serde_json::json!({"type": "tcp", "host": "x", "port": 0}), "probe.port"),
-            (serde_json::json!({"type": "log_file", "path": "/x", "pattern": ""}), "probe.pattern"),
-            (serde_json::json!({"type": "log_file", "path": "/x", "pattern": "a", "status": "ok"}), "probe.status"),
-            (serde_json::json!({"type": "disk", "path": "/", "warn_free_percent": 5, "crit_free_percent": 10}), "probe.crit_free_percent"),
-            (serde_json::json!({"type": "disk", "path": "/", "warn_free_percent": 500, "crit_free_percent": 10}), "probe.warn_free_percent"),
+            (
+                serde_json::json!({"type": "http", "url": "ftp://x"}),
+                "probe.url",
+            ),
+            (
+                serde_json::json!({"type": "http", "url": "http://x", "expect_status": 99}),
+                "probe.expect_status",
+            ),
+            (
+                serde_json::json!({"type": "http", "url": "http://x", "warn_ms": 5, "crit_ms": 1}),
+                "probe.warn_ms",
+            ),
+            (
+                serde_json::json!({"type": "tcp", "host": "", "port": 1}),
+                "probe.host",
+            ),
+            (
+                serde_json::json!({"type": "tcp", "host": "x", "port": 0}),
+                "probe.port",
+            ),
+            (
+                serde_json::json!({"type": "log_file", "path": "/x", "pattern": ""}),
+                "probe.pattern",
+            ),
+            (
+                serde_json::json!({"type": "log_file", "path": "/x", "pattern": "a", "status": "ok"}),
+                "probe.status",
+            ),
+            (
+                serde_json::json!({"type": "disk", "path": "/", "warn_free_percent": 5, "crit_free_percent": 10}),
+                "probe.crit_free_percent",
+            ),
+            (
+                serde_json::json!({"type": "disk", "path": "/", "warn_free_percent": 500, "crit_free_percent": 10}),
+                "probe.warn_free_percent",
+            ),
             (serde_json::json!({"type": "hung_window"}), "program_id"),
-            (serde_json::json!({"type": "plugin", "plugin": "../etc"}), "probe.plugin"),
+            (
+                serde_json::json!({"type": "plugin", "plugin": "../etc"}),
+                "probe.plugin",
+            ),
         ];
         for (probe, field) in cases {
             let e = check(probe.clone()).unwrap_err();
             assert_eq!(e.field.as_deref(), Some(field), "{probe}: {e:?}");
         }
-        assert!(check(serde_json::json!({"type": "tcp", "host": "x", "port": 1, "extra": 1})).is_err());
+        assert!(
+            check(serde_json::json!({"type": "tcp", "host": "x", "port": 1, "extra": 1})).is_err()
+        );
         let mut c = check(serde_json::json!({"type": "tcp", "host": "x", "port": 1})).unwrap();
         c.restart_after = Some(3);
-        assert_eq!(c.validate().unwrap_err().field.as_deref(), Some("restart_after"));
+        assert_eq!(
+            c.validate().unwrap_err().field.as_deref(),
+            Some("restart_after")
+        );
     }
 
     #[test]

@@ -128,7 +128,10 @@ impl Manifest {
         }
         self.version = self.version.trim().to_owned();
         if self.version.is_empty() || self.version.len() > 32 {
-            return Err(ApiError::invalid_field("version", "version must be 1 to 32 characters"));
+            return Err(ApiError::invalid_field(
+                "version",
+                "version must be 1 to 32 characters",
+            ));
         }
         if self.description.chars().count() > 500 {
             return Err(ApiError::invalid_field(
@@ -136,7 +139,10 @@ impl Manifest {
                 "description must be at most 500 characters",
             ));
         }
-        for (os, cmd) in [("windows", &self.command.windows), ("unix", &self.command.unix)] {
+        for (os, cmd) in [
+            ("windows", &self.command.windows),
+            ("unix", &self.command.unix),
+        ] {
             if let Some(cmd) = cmd
                 && (cmd.is_empty()
                     || cmd[0].trim().is_empty()
@@ -155,7 +161,10 @@ impl Manifest {
             ));
         }
         crate::job::check_options(&self.config).map_err(|e| rename_options(e, "config"))?;
-        for (field, secs) in [("interval_secs", self.interval_secs), ("timeout_secs", self.timeout_secs)] {
+        for (field, secs) in [
+            ("interval_secs", self.interval_secs),
+            ("timeout_secs", self.timeout_secs),
+        ] {
             if secs == 0 || secs > MAX_PLUGIN_SECS {
                 return Err(ApiError::invalid_field(
                     field,
@@ -209,15 +218,30 @@ mod tests {
     #[test]
     fn a_manifest_reads_with_its_defaults_and_makes_argv() {
         let m = Manifest::parse(GOOD).unwrap();
-        assert_eq!((m.interval_secs, m.timeout_secs, m.protocol), (60, 10, Protocol::Nagios));
+        assert_eq!(
+            (m.interval_secs, m.timeout_secs, m.protocol),
+            (60, 10, Protocol::Nagios)
+        );
         let values = BTreeMap::from([("port".to_owned(), serde_json::json!(22))]);
-        assert_eq!(m.config_argv(&values).unwrap(), ["-H", "127.0.0.1", "-p", "22"]);
+        assert_eq!(
+            m.config_argv(&values).unwrap(),
+            ["-H", "127.0.0.1", "-p", "22"]
+        );
         let full = m.config_with_defaults(&values);
-        assert_eq!((full["host"].as_str(), full["port"].as_i64()), (Some("127.0.0.1"), Some(22)));
+        assert_eq!(
+            (full["host"].as_str(), full["port"].as_i64()),
+            (Some("127.0.0.1"), Some(22))
+        );
         let bad = BTreeMap::from([("nope".to_owned(), serde_json::json!(1))]);
-        assert_eq!(m.config_argv(&bad).unwrap_err().field.as_deref(), Some("config.nope"));
+        assert_eq!(
+            m.config_argv(&bad).unwrap_err().field.as_deref(),
+            Some("config.nope")
+        );
         let bad = BTreeMap::from([("port".to_owned(), serde_json::json!("x"))]);
-        assert_eq!(m.config_argv(&bad).unwrap_err().field.as_deref(), Some("config.port"));
+        assert_eq!(
+            m.config_argv(&bad).unwrap_err().field.as_deref(),
+            Some("config.port")
+        );
     }
 
     #[test]
@@ -226,10 +250,19 @@ mod tests {
             (GOOD.replace("\"tcp\"", "\"Bad Name\""), Some("name")),
             (GOOD.replace("\"1.0\"", "\"\""), Some("version")),
             (GOOD.replace("\"check\"", "\"probe\""), None),
-            (GOOD.replace(r#"{"unix":["/usr/lib/nagios/plugins/check_tcp"]}"#, "{}"), Some("command")),
-            (GOOD.replace(r#"["/usr/lib/nagios/plugins/check_tcp"]"#, "[]"), Some("command.unix")),
+            (
+                GOOD.replace(r#"{"unix":["/usr/lib/nagios/plugins/check_tcp"]}"#, "{}"),
+                Some("command"),
+            ),
+            (
+                GOOD.replace(r#"["/usr/lib/nagios/plugins/check_tcp"]"#, "[]"),
+                Some("command.unix"),
+            ),
             (GOOD.replace("\"port\"", "\"host\""), Some("config.1.name")),
-            (GOOD.replace("\"kind\"", "\"interval_secs\":0,\"kind\""), Some("interval_secs")),
+            (
+                GOOD.replace("\"kind\"", "\"interval_secs\":0,\"kind\""),
+                Some("interval_secs"),
+            ),
             (GOOD.replace("\"kind\"", "\"surprise\":1,\"kind\""), None),
             ("".into(), None),
             ("[]".into(), None),

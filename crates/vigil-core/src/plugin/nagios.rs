@@ -10,7 +10,9 @@ use super::*;
 /// (the plugin crashed or is not a Nagios plugin): refused with the reason.
 pub fn parse_nagios(stdout: &str, exit_code: i32) -> Result<CheckAnswer, String> {
     let status = CheckStatus::from_exit(exit_code).ok_or_else(|| {
-        format!("exit code {exit_code} is not a Nagios status (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)")
+        format!(
+            "exit code {exit_code} is not a Nagios status (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)"
+        )
     })?;
     let mut lines = stdout.lines();
     let first = lines.next().unwrap_or("");
@@ -28,7 +30,10 @@ pub fn parse_nagios(stdout: &str, exit_code: i32) -> Result<CheckAnswer, String>
     }
     let mut message = one_line(message, MAX_MESSAGE);
     if message.is_empty() {
-        message = format!("{} (the plugin printed no message)", status.as_str().to_uppercase());
+        message = format!(
+            "{} (the plugin printed no message)",
+            status.as_str().to_uppercase()
+        );
     }
     Ok(CheckAnswer {
         status,
@@ -95,7 +100,11 @@ pub fn parse_perfdata(text: &str) -> Vec<Metric> {
         if !value.is_finite() || label.is_empty() {
             continue;
         }
-        let range = |s: Option<&str>| s.map(str::trim).filter(|s| !s.is_empty()).map(|s| one_line(s, 64));
+        let range = |s: Option<&str>| {
+            s.map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| one_line(s, 64))
+        };
         let warn = range(parts.next());
         let crit = range(parts.next());
         out.push(Metric {
@@ -122,7 +131,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(a.status, CheckStatus::Warning);
-        assert_eq!(a.message, "DISK WARNING - free space: / 9367MiB (10% inode=95%);");
+        assert_eq!(
+            a.message,
+            "DISK WARNING - free space: / 9367MiB (10% inode=95%);"
+        );
         assert_eq!(
             a.metrics,
             vec![Metric {
@@ -138,7 +150,14 @@ mod tests {
             0,
         )
         .unwrap();
-        assert_eq!((a.status, a.metrics[0].label.as_str(), a.metrics[0].unit.as_str()), (CheckStatus::Ok, "time", "s"));
+        assert_eq!(
+            (
+                a.status,
+                a.metrics[0].label.as_str(),
+                a.metrics[0].unit.as_str()
+            ),
+            (CheckStatus::Ok, "time", "s")
+        );
         assert_eq!(a.metrics[0].warn, None);
         let a = parse_nagios(
             "PROCS OK: 62 processes | procs=62;1000;2000;0;\nlong text\nmore | 'disk c:'=10% 'it''s'=3c bad=x =4\n",

@@ -326,12 +326,23 @@ mod tests {
             r#"{"status":"warning","message":"slow\nsecond line","metrics":[{"label":"time","value":1.5,"unit":"s","warn":1000,"crit":"2000"},{"label":"","value":1}],"details":{"x":1}}"#,
         )
         .unwrap();
-        assert_eq!((a.metrics[0].warn.as_deref(), a.metrics[0].crit.as_deref()), (Some("1000"), Some("2000")));
+        assert_eq!(
+            (a.metrics[0].warn.as_deref(), a.metrics[0].crit.as_deref()),
+            (Some("1000"), Some("2000"))
+        );
         assert_eq!(a.status, CheckStatus::Warning);
         assert_eq!(a.message, "slow");
         assert_eq!(a.metrics.len(), 1);
         assert_eq!(a.details, Some(serde_json::json!({"x": 1})));
-        for bad in ["", "   ", "OK", "{}", r#"{"status":"fine"}"#, r#"{"status":"ok","extra":1}"#, "[1]"] {
+        for bad in [
+            "",
+            "   ",
+            "OK",
+            "{}",
+            r#"{"status":"fine"}"#,
+            r#"{"status":"ok","extra":1}"#,
+            "[1]",
+        ] {
             assert!(parse_vigil_result(bad).is_err(), "{bad:?}");
         }
     }
@@ -340,9 +351,15 @@ mod tests {
     fn health_is_the_worst_answer() {
         use CheckStatus::*;
         assert_eq!(health_of([]), None);
-        assert_eq!(health_of([Some(Ok), Some(Ok)]), Some(ProgramHealth::Healthy));
+        assert_eq!(
+            health_of([Some(Ok), Some(Ok)]),
+            Some(ProgramHealth::Healthy)
+        );
         assert_eq!(health_of([Some(Ok), None]), Some(ProgramHealth::Unknown));
-        assert_eq!(health_of([Some(Unknown), Some(Warning)]), Some(ProgramHealth::Degraded));
+        assert_eq!(
+            health_of([Some(Unknown), Some(Warning)]),
+            Some(ProgramHealth::Degraded)
+        );
         assert_eq!(
             health_of([Some(Critical), Some(Warning), None]),
             Some(ProgramHealth::Unhealthy)

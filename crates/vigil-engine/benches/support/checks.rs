@@ -76,7 +76,11 @@ pub fn checks(rows: &mut Vec<Row>) {
         let mut starts = Vec::new();
         for id in ids {
             let history = engine
-                .call(ListCheckHistory { id, before: None, limit: Some(100) })
+                .call(ListCheckHistory {
+                    id,
+                    before: None,
+                    limit: Some(100),
+                })
                 .await
                 .unwrap();
             // A run's start: its end less its duration.
@@ -129,7 +133,10 @@ pub fn checks(rows: &mut Vec<Row>) {
         &format!("{CHECKS} checks at a {INTERVAL_SECS} s interval: the most starts in one second"),
         format!("{} (share {share:.0})", busiest_second(&vigil_starts)),
         format!("bare loop: {CHECKS} (all at once)"),
-        format!("{:.2}x its share", busiest_second(&vigil_starts) as f64 / share),
+        format!(
+            "{:.2}x its share",
+            busiest_second(&vigil_starts) as f64 / share
+        ),
         "no second gets more than its share (1.0x, rounding aside)",
     ));
 }

@@ -122,7 +122,10 @@ async fn save_check(engine: &Engine, check: Check) -> Result<Check, ApiError> {
         .and_then(|p| engine.plugins().plugin(p))
         .map(|(m, _)| m);
     let (interval, _) = plugins::timing(&saved, manifest.as_ref());
-    let before = engine.plugins().view(saved.id).and_then(|v| v.check.program_id);
+    let before = engine
+        .plugins()
+        .view(saved.id)
+        .and_then(|v| v.check.program_id);
     engine.plugins().check_saved(saved.clone(), interval);
     for p in [before, saved.program_id].into_iter().flatten() {
         plugins::publish_health(engine, p);
@@ -172,9 +175,15 @@ impl Request for DeleteCheck {
 
     async fn handle(self, engine: &Engine) -> Result<(), ApiError> {
         let id = self.id;
-        let deleted = engine.write(move |tx| vigil_store::delete_check(tx, id)).await;
+        let deleted = engine
+            .write(move |tx| vigil_store::delete_check(tx, id))
+            .await;
         // Forgotten either way: one the store no longer has must not run on.
-        if let Some(p) = engine.plugins().check_removed(id).and_then(|c| c.program_id) {
+        if let Some(p) = engine
+            .plugins()
+            .check_removed(id)
+            .and_then(|c| c.program_id)
+        {
             plugins::publish_health(engine, p);
         }
         deleted
@@ -202,7 +211,10 @@ impl Request for RunCheck {
         // One run of a check at a time: a log file's new lines are read once, a CRITICAL
         // counted once.
         let _running = plugins::Running::claim(engine, check.id).ok_or_else(|| {
-            ApiError::conflict(format!("check {:?} is running now; its answer comes shortly", check.name))
+            ApiError::conflict(format!(
+                "check {:?} is running now; its answer comes shortly",
+                check.name
+            ))
         })?;
         let result = plugins::invoke_check(engine, &check).await.ok_or_else(|| {
             ApiError::conflict(format!(
@@ -242,7 +254,10 @@ impl Request for ListCheckHistory {
         if engine.plugins().view(self.id).is_none() {
             return Err(ApiError::not_found(format!("no check {}", self.id)));
         }
-        let limit = self.limit.map_or(100, |l| l as usize).clamp(1, MAX_CHECK_HISTORY);
+        let limit = self
+            .limit
+            .map_or(100, |l| l as usize)
+            .clamp(1, MAX_CHECK_HISTORY);
         // What waits to be logged is part of the history.
         plugins::flush(engine.clone()).await;
         let (id, before) = (self.id, self.before);
@@ -326,7 +341,10 @@ async fn save_action(engine: &Engine, action: Action) -> Result<Action, ApiError
     let (manifest, _) = engine.plugins().plugin(&action.plugin).ok_or_else(|| {
         ApiError::invalid_field(
             "plugin",
-            format!("no plugin named {:?} is installed (see the plugins list)", action.plugin),
+            format!(
+                "no plugin named {:?} is installed (see the plugins list)",
+                action.plugin
+            ),
         )
     })?;
     if manifest.kind != PluginKind::Action {
@@ -391,7 +409,9 @@ impl Request for DeleteAction {
 
     async fn handle(self, engine: &Engine) -> Result<(), ApiError> {
         let id = self.id;
-        engine.write(move |tx| vigil_store::delete_action(tx, id)).await?;
+        engine
+            .write(move |tx| vigil_store::delete_action(tx, id))
+            .await?;
         reload_actions(engine).await
     }
 }
@@ -433,7 +453,10 @@ impl Request for ListActionRuns {
         if plugins::action(engine, self.id).is_none() {
             return Err(ApiError::not_found(format!("no action {}", self.id)));
         }
-        let limit = self.limit.map_or(100, |l| l as usize).clamp(1, MAX_CHECK_HISTORY);
+        let limit = self
+            .limit
+            .map_or(100, |l| l as usize)
+            .clamp(1, MAX_CHECK_HISTORY);
         let id = self.id;
         engine
             .read(move |c| vigil_store::action_runs(c, id, limit))

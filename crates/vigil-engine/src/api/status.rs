@@ -143,7 +143,12 @@ impl Request for GetHealth {
             plugins_resting: Vec::new(),
             reasons: Vec::new(),
         };
-        for v in engine.plugins().views().into_iter().filter(|v| v.check.enabled) {
+        for v in engine
+            .plugins()
+            .views()
+            .into_iter()
+            .filter(|v| v.check.enabled)
+        {
             match v.latest.map(|r| r.answer.status) {
                 Some(vigil_core::CheckStatus::Critical) => h.checks_critical.push(v.check.name),
                 Some(vigil_core::CheckStatus::Warning | vigil_core::CheckStatus::Unknown) => {
@@ -196,7 +201,10 @@ impl Request for GetHealth {
         warn(
             !h.plugins_resting.is_empty(),
             HealthLevel::Warning,
-            format!("plugins resting after failures: {}", h.plugins_resting.join(", ")),
+            format!(
+                "plugins resting after failures: {}",
+                h.plugins_resting.join(", ")
+            ),
         );
         warn(
             h.programs_waiting > 0,

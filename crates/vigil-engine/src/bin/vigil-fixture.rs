@@ -212,7 +212,10 @@ fn main() -> ExitCode {
                 return ExitCode::from(2);
             }
             if args.get(2).is_some_and(|a| a == "fail") {
-                let _ = writeln!(out, r#"{{"status":"critical","message":"recorded, then failed on purpose"}}"#);
+                let _ = writeln!(
+                    out,
+                    r#"{{"status":"critical","message":"recorded, then failed on purpose"}}"#
+                );
                 return ExitCode::from(1);
             }
             let _ = writeln!(

@@ -16,14 +16,14 @@ pub(crate) struct ProcStat {
 mod unix;
 #[cfg(unix)]
 pub(crate) use unix::{
-    SHELL, StatReader, check_shell_args, end_leftover, end_process, exit_status, is_executable,
-    list_pids, prepare, prepare_detached, request_stop, shell_command, top_windows, disk_space,
+    SHELL, StatReader, check_shell_args, disk_space, end_leftover, end_process, exit_status,
+    is_executable, list_pids, prepare, prepare_detached, request_stop, shell_command, top_windows,
 };
 
 #[cfg(windows)]
 mod windows;
 #[cfg(windows)]
 pub(crate) use windows::{
-    SHELL, StatReader, check_shell_args, end_leftover, end_process, exit_status, is_executable,
-    list_pids, prepare, prepare_detached, request_stop, shell_command, top_windows, disk_space,
+    SHELL, StatReader, check_shell_args, disk_space, end_leftover, end_process, exit_status,
+    is_executable, list_pids, prepare, prepare_detached, request_stop, shell_command, top_windows,
 };

@@ -225,10 +225,10 @@ fn group_members(pgid: u32) -> Vec<u32> {
 
 /// The size and the space available to Vigil's user of the file system holding `path`
 /// (statvfs on the path itself: network and memory file systems included).
+#[allow(clippy::useless_conversion)] // The field types differ between Unix targets.
 pub(crate) fn disk_space(path: &std::path::Path) -> std::io::Result<(u64, u64)> {
     let st = nix::sys::statvfs::statvfs(path).map_err(std::io::Error::from)?;
     let unit = u64::from(st.fragment_size()).max(1);
-    #[allow(clippy::useless_conversion)] // u32 on some targets, u64 on others.
     let (blocks, avail) = (u64::from(st.blocks()), u64::from(st.blocks_available()));
     Ok((blocks.saturating_mul(unit), avail.saturating_mul(unit)))
 }

@@ -203,10 +203,10 @@ fn terminate(pid: u32) {
 #[allow(unsafe_code)]
 pub(crate) fn top_windows() -> Option<Vec<crate::plugins::builtin::Window>> {
     use windows_sys::Win32::Foundation::{HWND, LPARAM};
-    use windows_sys::core::BOOL;
     use windows_sys::Win32::UI::WindowsAndMessaging::{
         EnumWindows, GetWindowTextW, GetWindowThreadProcessId, IsHungAppWindow, IsWindowVisible,
     };
+    use windows_sys::core::BOOL;
     unsafe extern "system" fn each(hwnd: HWND, param: LPARAM) -> BOOL {
         // SAFETY: `param` is the address of the Vec below, alive for the whole EnumWindows call.
         let out = unsafe { &mut *(param as *mut Vec<crate::plugins::builtin::Window>) };
@@ -239,7 +239,11 @@ pub(crate) fn top_windows() -> Option<Vec<crate::plugins::builtin::Window>> {
 pub(crate) fn disk_space(path: &std::path::Path) -> std::io::Result<(u64, u64)> {
     use std::os::windows::ffi::OsStrExt;
     use windows_sys::Win32::Storage::FileSystem::GetDiskFreeSpaceExW;
-    let wide: Vec<u16> = path.as_os_str().encode_wide().chain(std::iter::once(0)).collect();
+    let wide: Vec<u16> = path
+        .as_os_str()
+        .encode_wide()
+        .chain(std::iter::once(0))
+        .collect();
     let (mut avail, mut total, mut free) = (0u64, 0u64, 0u64);
     // SAFETY: `wide` is NUL-terminated and outlives the call; the out pointers are valid.
     let ok = unsafe { GetDiskFreeSpaceExW(wide.as_ptr(), &mut avail, &mut total, &mut free) };

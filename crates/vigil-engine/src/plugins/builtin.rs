@@ -76,26 +76,24 @@ pub(crate) async fn http(
         let mut tail: Vec<u8> = Vec::new();
         let mut read = 0usize;
         let mut found = false;
-        loop {
-            match tokio::time::timeout(timeout, resp.chunk()).await {
-                Ok(Ok(Some(chunk))) => {
-                    read += chunk.len();
-                    tail.extend_from_slice(&chunk);
-                    if tail.windows(needle.len()).any(|w| w == needle) {
-                        found = true;
-                        break;
-                    }
-                    let keep = needle.len().saturating_sub(1).min(tail.len());
-                    tail.drain(..tail.len() - keep);
-                    if read > MAX_BODY {
-                        break;
-                    }
-                }
-                _ => break,
+        while let Ok(Ok(Some(chunk))) = tokio::time::timeout(timeout, resp.chunk()).await {
+            read += chunk.len();
+            tail.extend_from_slice(&chunk);
+            if tail.windows(needle.len()).any(|w| w == needle) {
+                found = true;
+                break;
+            }
+            let keep = needle.len().saturating_sub(1).min(tail.len());
+            tail.drain(..tail.len() - keep);
+            if read > MAX_BODY {
+                break;
             }
         }
         if found {
-            CheckAnswer::new(CheckStatus::Ok, format!("HTTP {url}: status {code}, text found"))
+            CheckAnswer::new(
+                CheckStatus::Ok,
+                format!("HTTP {url}: status {code}, text found"),
+            )
         } else {
             CheckAnswer::new(
                 CheckStatus::Critical,
@@ -117,7 +115,12 @@ pub(crate) async fn http(
 }
 
 /// A TCP connection.
-pub(crate) async fn tcp(host: &str, port: u16, warn_ms: Option<u64>, timeout: Duration) -> CheckAnswer {
+pub(crate) async fn tcp(
+    host: &str,
+    port: u16,
+    warn_ms: Option<u64>,
+    timeout: Duration,
+) -> CheckAnswer {
     let started = Instant::now();
     match tokio::time::timeout(timeout, tokio::net::TcpStream::connect((host, port))).await {
         Ok(Ok(_)) => {
@@ -135,7 +138,10 @@ pub(crate) async fn tcp(host: &str, port: u16, warn_ms: Option<u64>, timeout: Du
         Ok(Err(e)) => CheckAnswer::new(CheckStatus::Critical, format!("TCP {host}:{port}: {e}")),
         Err(_) => CheckAnswer::new(
             CheckStatus::Critical,
-            format!("TCP {host}:{port}: not connected within {} s", timeout.as_secs_f64()),
+            format!(
+                "TCP {host}:{port}: not connected within {} s",
+                timeout.as_secs_f64()
+            ),
         ),
     }
 }
@@ -154,7 +160,10 @@ pub(crate) fn log_file(
         Ok(f) => f,
         Err(e) => {
             return (
-                CheckAnswer::new(CheckStatus::Unknown, format!("cannot read {}: {e}", path.display())),
+                CheckAnswer::new(
+                    CheckStatus::Unknown,
+                    format!("cannot read {}: {e}", path.display()),
+                ),
                 None,
             );
         }
@@ -176,7 +185,10 @@ pub(crate) fn log_file(
         || (&mut file).take(want).read_to_end(&mut bytes).is_err()
     {
         return (
-            CheckAnswer::new(CheckStatus::Unknown, format!("cannot read {}", path.display())),
+            CheckAnswer::new(
+                CheckStatus::Unknown,
+                format!("cannot read {}", path.display()),
+            ),
             Some(from),
         );
     }
@@ -203,7 +215,10 @@ pub(crate) fn log_file(
             on_match,
             format!("{matches} new line(s) of {} match: {line}", path.display()),
         ),
-        None => CheckAnswer::new(CheckStatus::Ok, format!("no new line of {} matches", path.display())),
+        None => CheckAnswer::new(
+            CheckStatus::Ok,
+            format!("no new line of {} matches", path.display()),
+        ),
     };
     answer.metrics.push(Metric {
         label: "matches".into(),
@@ -221,11 +236,17 @@ pub(crate) fn disk(path: &Path, warn_free: f64, crit_free: f64) -> CheckAnswer {
     let (total, available) = match crate::platform::disk_space(path) {
         Ok(s) => s,
         Err(e) => {
-            return CheckAnswer::new(CheckStatus::Unknown, format!("cannot read the disk of {}: {e}", path.display()));
+            return CheckAnswer::new(
+                CheckStatus::Unknown,
+                format!("cannot read the disk of {}: {e}", path.display()),
+            );
         }
     };
     if total == 0 {
-        return CheckAnswer::new(CheckStatus::Unknown, format!("{} reports no size", path.display()));
+        return CheckAnswer::new(
+            CheckStatus::Unknown,
+            format!("{} reports no size", path.display()),
+        );
     }
     let free = available as f64 / total as f64 * 100.0;
     let status = if free < crit_free {
@@ -273,7 +294,10 @@ pub(crate) fn hung_verdict(name: &str, pids: &[u32], windows: &[Window]) -> Chec
     }
     let mine: Vec<&Window> = windows.iter().filter(|w| pids.contains(&w.pid)).collect();
     if mine.is_empty() {
-        return CheckAnswer::new(CheckStatus::Unknown, format!("{name} has no window to look at"));
+        return CheckAnswer::new(
+            CheckStatus::Unknown,
+            format!("{name} has no window to look at"),
+        );
     }
     let hung: Vec<&&Window> = mine.iter().filter(|w| w.hung).collect();
     let mut a = match hung.first() {
@@ -310,8 +334,14 @@ mod tests {
             title: format!("w{pid}"),
             hung,
         };
-        assert_eq!(hung_verdict("app", &[], &[w(1, true)]).status, CheckStatus::Unknown);
-        assert_eq!(hung_verdict("app", &[5], &[w(1, true)]).status, CheckStatus::Unknown);
+        assert_eq!(
+            hung_verdict("app", &[], &[w(1, true)]).status,
+            CheckStatus::Unknown
+        );
+        assert_eq!(
+            hung_verdict("app", &[5], &[w(1, true)]).status,
+            CheckStatus::Unknown
+        );
         let ok = hung_verdict("app", &[1, 2], &[w(1, false), w(2, false), w(3, true)]);
         assert_eq!(ok.status, CheckStatus::Ok);
         assert!(ok.message.contains("2 window"));
@@ -331,22 +361,40 @@ mod tests {
         assert_eq!((a.status, at), (CheckStatus::Ok, Some(10)));
         let append = |s: &str| {
             use std::io::Write;
-            std::fs::OpenOptions::new().append(true).open(&path).unwrap().write_all(s.as_bytes()).unwrap();
+            std::fs::OpenOptions::new()
+                .append(true)
+                .open(&path)
+                .unwrap()
+                .write_all(s.as_bytes())
+                .unwrap();
         };
         append("fine\nERROR new one\nERROR half");
         let (a, at) = log_file(&path, &re, CheckStatus::Critical, at);
         assert_eq!(a.status, CheckStatus::Critical);
-        assert!(a.message.starts_with("1 new line(s)") && a.message.ends_with("ERROR new one"), "{}", a.message);
+        assert!(
+            a.message.starts_with("1 new line(s)") && a.message.ends_with("ERROR new one"),
+            "{}",
+            a.message
+        );
         append(" done\n");
         let (a, at) = log_file(&path, &re, CheckStatus::Warning, at);
-        assert_eq!(a.status, CheckStatus::Warning, "the half line counts once whole");
+        assert_eq!(
+            a.status,
+            CheckStatus::Warning,
+            "the half line counts once whole"
+        );
         let (a, at) = log_file(&path, &re, CheckStatus::Warning, at);
         assert_eq!(a.status, CheckStatus::Ok);
         // Rotated: smaller than where we were, read from the start.
         std::fs::write(&path, "ERROR after rotation\n").unwrap();
         let (a, _) = log_file(&path, &re, CheckStatus::Critical, at);
         assert_eq!(a.status, CheckStatus::Critical);
-        let (a, at) = log_file(&dir.path().join("nope"), &re, CheckStatus::Critical, Some(3));
+        let (a, at) = log_file(
+            &dir.path().join("nope"),
+            &re,
+            CheckStatus::Critical,
+            Some(3),
+        );
         assert_eq!((a.status, at), (CheckStatus::Unknown, None));
     }
 

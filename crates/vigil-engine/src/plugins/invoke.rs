@@ -81,7 +81,10 @@ async fn read_capped(mut r: impl AsyncRead + Unpin, max: usize) -> (Vec<u8>, boo
 pub(crate) async fn run(inv: &Invocation) -> (Ran, Duration) {
     let started = Instant::now();
     let Some((program, args)) = inv.argv.split_first() else {
-        return (Ran::StartFailed("the command is empty".into()), started.elapsed());
+        return (
+            Ran::StartFailed("the command is empty".into()),
+            started.elapsed(),
+        );
     };
     let program = resolve(&inv.dir, program);
     let mut cmd = CommandWrap::with_new(&program, |c| {
@@ -120,8 +123,14 @@ pub(crate) async fn run(inv: &Invocation) -> (Ran, Duration) {
         })),
         _ => None,
     };
-    let out = child.stdout().take().map(|o| tokio::spawn(read_capped(o, MAX_STDOUT)));
-    let err = child.stderr().take().map(|e| tokio::spawn(read_capped(e, MAX_STDERR)));
+    let out = child
+        .stdout()
+        .take()
+        .map(|o| tokio::spawn(read_capped(o, MAX_STDOUT)));
+    let err = child
+        .stderr()
+        .take()
+        .map(|e| tokio::spawn(read_capped(e, MAX_STDERR)));
     let waited = tokio::time::timeout(inv.timeout, innermost(child.as_mut()).wait()).await;
     // Whatever is left of the tree goes, in every case.
     let _ = child.start_kill();

@@ -19,12 +19,12 @@ use tokio::time::Instant;
 use ts_rs::TS;
 use vigil_core::{
     Action, ActionId, ActionRun, ApiError, Breaker, BreakerChange, Check, CheckAnswer, CheckId,
-    CheckResult, CheckStatus, Event, EventKind, Manifest, NewEvent, PluginKind, ProgramId, Probe,
+    CheckResult, CheckStatus, Event, EventKind, Manifest, NewEvent, PluginKind, Probe, ProgramId,
     Protocol, health_of,
 };
 
-use vigil_core::sync::{lock, read, write};
 use crate::{Engine, now_ms};
+use vigil_core::sync::{lock, read, write};
 
 pub(crate) mod builtin;
 pub(crate) mod invoke;
@@ -138,7 +138,12 @@ struct CheckRequest<'a> {
 }
 
 impl Plugins {
-    pub(crate) fn new(root: PathBuf, concurrency: usize, retry_delay: Duration, cooldown: Duration) -> Self {
+    pub(crate) fn new(
+        root: PathBuf,
+        concurrency: usize,
+        retry_delay: Duration,
+        cooldown: Duration,
+    ) -> Self {
         Self {
             root,
             found: RwLock::new(Vec::new()),
@@ -155,7 +160,9 @@ impl Plugins {
                 .build()
                 .unwrap_or_default(),
             retry_delay,
-            cooldown_ms: i64::try_from(cooldown.as_millis()).unwrap_or(i64::MAX).max(1),
+            cooldown_ms: i64::try_from(cooldown.as_millis())
+                .unwrap_or(i64::MAX)
+                .max(1),
             pending: Mutex::new(Vec::new()),
             log_order: tokio::sync::Mutex::new(()),
             actions_waiting: std::sync::atomic::AtomicUsize::new(0),
@@ -354,7 +361,11 @@ pub(crate) async fn load(engine: &Engine) -> Result<(), ApiError> {
         latest.into_iter().map(|r| (r.check_id, r)).collect();
     let mut programs = HashSet::new();
     for check in checks {
-        let manifest = check.probe.plugin().and_then(|p| plugins.plugin(p)).map(|(m, _)| m);
+        let manifest = check
+            .probe
+            .plugin()
+            .and_then(|p| plugins.plugin(p))
+            .map(|(m, _)| m);
         let (interval, _) = timing(&check, manifest.as_ref());
         let id = check.id;
         if let Some(p) = check.program_id {
@@ -535,11 +546,13 @@ pub(crate) async fn invoke_check(engine: &Engine, check: &Check) -> Option<Check
             && !breaker_lets_through(engine, name)
         {
             // Resting: the first attempt is skipped; a retry ends the run with its failure.
-            return (attempts > 0).then(|| failed_result(
-                "the plugin rests after repeated failures".to_owned(),
-                attempts,
-                0,
-            ));
+            return (attempts > 0).then(|| {
+                failed_result(
+                    "the plugin rests after repeated failures".to_owned(),
+                    attempts,
+                    0,
+                )
+            });
         }
         attempts += 1;
         let permit = plugins.permits.clone().acquire_owned().await.ok()?;
@@ -630,11 +643,13 @@ async fn breaker_result(engine: &Engine, name: &str, failed: Option<&str>) -> bo
     let now = now_ms();
     let (change, resting) = {
         let mut breakers = lock(&plugins.breakers);
-        let b = breakers.entry(name.to_owned()).or_insert_with(|| PluginBreaker {
-            breaker: Breaker::new(plugins.cooldown_ms),
-            failures: 0,
-            trial: None,
-        });
+        let b = breakers
+            .entry(name.to_owned())
+            .or_insert_with(|| PluginBreaker {
+                breaker: Breaker::new(plugins.cooldown_ms),
+                failures: 0,
+                trial: None,
+            });
         b.trial = None;
         let change = match failed {
             None => {
@@ -686,10 +701,14 @@ async fn attempt(engine: &Engine, check: &Check) -> Attempt {
     match &check.probe {
         Probe::Plugin { plugin, config } => {
             let Some((manifest, dir)) = manifest else {
-                return Attempt::Misconfigured(format!("plugin {plugin:?} is not installed (or was refused)"));
+                return Attempt::Misconfigured(format!(
+                    "plugin {plugin:?} is not installed (or was refused)"
+                ));
             };
             if manifest.kind != PluginKind::Check {
-                return Attempt::Misconfigured(format!("plugin {plugin:?} is an action, not a check"));
+                return Attempt::Misconfigured(format!(
+                    "plugin {plugin:?} is an action, not a check"
+                ));
             }
             let program = check.program_id.and_then(|p| engine.program(p)).map(|p| {
                 let pids: Vec<u32> = engine
@@ -753,7 +772,10 @@ async fn attempt(engine: &Engine, check: &Check) -> Attempt {
             };
             let offset = lock(&plugins.offsets).get(&check.id).copied();
             let (path, status) = (PathBuf::from(path), *status);
-            let done = blocking(timeout, move || builtin::log_file(&path, &re, status, offset)).await;
+            let done = blocking(timeout, move || {
+                builtin::log_file(&path, &re, status, offset)
+            })
+            .await;
             match done {
                 Ok((answer, next)) => {
                     let mut offsets = lock(&plugins.offsets);
@@ -792,7 +814,9 @@ async fn attempt(engine: &Engine, check: &Check) -> Attempt {
                 .map(|x| x.pid)
                 .collect();
             match blocking(timeout, crate::platform::top_windows).await {
-                Ok(Some(windows)) => Attempt::Answer(builtin::hung_verdict(&program.name, &pids, &windows)),
+                Ok(Some(windows)) => {
+                    Attempt::Answer(builtin::hung_verdict(&program.name, &pids, &windows))
+                }
                 Ok(None) => Attempt::Answer(CheckAnswer::new(
                     CheckStatus::Unknown,
                     "hung-window checks need Windows",
@@ -826,7 +850,12 @@ pub(crate) fn compiled(engine: &Engine, pattern: &str) -> Result<regex::Regex, A
     let re = regex::RegexBuilder::new(pattern)
         .size_limit(1 << 20)
         .build()
-        .map_err(|e| ApiError::invalid_field("probe.pattern", format!("the pattern does not compile: {e}")))?;
+        .map_err(|e| {
+            ApiError::invalid_field(
+                "probe.pattern",
+                format!("the pattern does not compile: {e}"),
+            )
+        })?;
     if patterns.len() > 1000 {
         patterns.clear();
     }
@@ -887,7 +916,11 @@ fn interpret_check(manifest: &Manifest, ran: Ran, timeout: Duration) -> Attempt 
             cut,
         } => {
             let stderr_note = || {
-                let line = stderr.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
+                let line = stderr
+                    .lines()
+                    .find(|l| !l.trim().is_empty())
+                    .unwrap_or("")
+                    .trim();
                 if line.is_empty() {
                     String::new()
                 } else {
@@ -953,12 +986,19 @@ pub(crate) async fn finish(engine: &Engine, check: &Check, result: CheckResult) 
             kind: status.event(),
             program_id: check.program_id,
             job_id: None,
-            message: format!("{subject} is {}: {}", status.as_str().to_uppercase(), result.answer.message),
-            detail: Some(serde_json::json!({
-                "check_id": check.id,
-                "status": status.as_str(),
-                "previous": previous.map(CheckStatus::as_str),
-            }).to_string()),
+            message: format!(
+                "{subject} is {}: {}",
+                status.as_str().to_uppercase(),
+                result.answer.message
+            ),
+            detail: Some(
+                serde_json::json!({
+                    "check_id": check.id,
+                    "status": status.as_str(),
+                    "previous": previous.map(CheckStatus::as_str),
+                })
+                .to_string(),
+            ),
         }
     });
     // A result that changes nothing waits to be logged with others in one write (a commit
@@ -982,12 +1022,13 @@ pub(crate) async fn finish(engine: &Engine, check: &Check, result: CheckResult) 
             let engine = engine.clone();
             let name = check.name.clone();
             tokio::spawn(async move {
-                match engine
-                    .control(p, crate::supervisor::Control::Restart)
-                    .await
-                {
-                    Ok(Ok(())) => tracing::info!(program = p, check = %name, "restarted after CRITICAL answers in a row"),
-                    Ok(Err(e)) | Err(e) => tracing::warn!(program = p, check = %name, error = %e, "restart after CRITICAL answers failed"),
+                match engine.control(p, crate::supervisor::Control::Restart).await {
+                    Ok(Ok(())) => {
+                        tracing::info!(program = p, check = %name, "restarted after CRITICAL answers in a row")
+                    }
+                    Ok(Err(e)) | Err(e) => {
+                        tracing::warn!(program = p, check = %name, error = %e, "restart after CRITICAL answers failed")
+                    }
                 }
             });
         }
@@ -1049,8 +1090,17 @@ pub(crate) fn on_event(engine: &Engine, event: &Event) {
         let (engine, event) = (engine.clone(), event.clone());
         tokio::spawn(async move {
             if over {
-                let why = format!("more than {MAX_ACTIONS_WAITING} action runs are waiting; this one was dropped");
-                log_action_run(&engine, &action, &event, std::time::Instant::now(), Err(why)).await;
+                let why = format!(
+                    "more than {MAX_ACTIONS_WAITING} action runs are waiting; this one was dropped"
+                );
+                log_action_run(
+                    &engine,
+                    &action,
+                    &event,
+                    std::time::Instant::now(),
+                    Err(why),
+                )
+                .await;
             } else {
                 run_action(&engine, &action, Some(&event)).await;
             }
@@ -1076,7 +1126,11 @@ fn subject_tags(engine: &Engine, event: &Event) -> Vec<String> {
 
 /// Runs an action on an event (`None`: a test run with a made-up event), logs the run and
 /// raises `action_failed` when it failed.
-pub(crate) async fn run_action(engine: &Engine, action: &Action, event: Option<&Event>) -> ActionRun {
+pub(crate) async fn run_action(
+    engine: &Engine,
+    action: &Action,
+    event: Option<&Event>,
+) -> ActionRun {
     let plugins = engine.plugins();
     let started = std::time::Instant::now();
     let test_event;
@@ -1086,7 +1140,11 @@ pub(crate) async fn run_action(engine: &Engine, action: &Action, event: Option<&
             test_event = Event {
                 id: 0,
                 ts: now_ms(),
-                kind: action.kinds.first().copied().unwrap_or(EventKind::ProgramCrashed),
+                kind: action
+                    .kinds
+                    .first()
+                    .copied()
+                    .unwrap_or(EventKind::ProgramCrashed),
                 program_id: action.programs.first().copied(),
                 job_id: action.jobs.first().cloned(),
                 message: format!("a test run of action {:?}", action.name),
@@ -1096,11 +1154,17 @@ pub(crate) async fn run_action(engine: &Engine, action: &Action, event: Option<&
         }
     };
     let outcome: Result<String, String> = async {
-        let (manifest, dir) = plugins
-            .plugin(&action.plugin)
-            .ok_or_else(|| format!("plugin {:?} is not installed (or was refused)", action.plugin))?;
+        let (manifest, dir) = plugins.plugin(&action.plugin).ok_or_else(|| {
+            format!(
+                "plugin {:?} is not installed (or was refused)",
+                action.plugin
+            )
+        })?;
         if manifest.kind != PluginKind::Action {
-            return Err(format!("plugin {:?} is a check, not an action", action.plugin));
+            return Err(format!(
+                "plugin {:?} is a check, not an action",
+                action.plugin
+            ));
         }
         let timeout = Duration::from_secs(action.timeout_secs.unwrap_or(manifest.timeout_secs));
         let request = serde_json::json!({
@@ -1112,38 +1176,69 @@ pub(crate) async fn run_action(engine: &Engine, action: &Action, event: Option<&
         // The event in the environment too: a Nagios-style action script gets no stdin.
         let env = vec![
             ("VIGIL_EVENT_ID".to_owned(), event.id.to_string()),
-            ("VIGIL_EVENT_KIND".to_owned(), event.kind.as_str().to_owned()),
+            (
+                "VIGIL_EVENT_KIND".to_owned(),
+                event.kind.as_str().to_owned(),
+            ),
             ("VIGIL_EVENT_MESSAGE".to_owned(), event.message.clone()),
             (
                 "VIGIL_EVENT_PROGRAM_ID".to_owned(),
                 event.program_id.map(|p| p.to_string()).unwrap_or_default(),
             ),
-            ("VIGIL_EVENT_JOB_ID".to_owned(), event.job_id.clone().unwrap_or_default()),
+            (
+                "VIGIL_EVENT_JOB_ID".to_owned(),
+                event.job_id.clone().unwrap_or_default(),
+            ),
         ];
         let inv = invocation(&manifest, &dir, &action.config, &request, timeout, env)
             .map_err(|e| e.message)?;
         // Asked only once the run can start: a trial taken must end in a verdict.
         if !breaker_lets_through(engine, &action.plugin) {
-            return Err(format!("plugin {:?} rests after repeated failures", action.plugin));
+            return Err(format!(
+                "plugin {:?} rests after repeated failures",
+                action.plugin
+            ));
         }
-        let permit = plugins.permits.clone().acquire_owned().await.map_err(|e| e.to_string())?;
+        let permit = plugins
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| e.to_string())?;
         let (ran, _) = invoke::run(&inv).await;
         drop(permit);
         let result = match ran {
             Ran::StartFailed(why) => Err(why),
-            Ran::TimedOut => Err(format!("it ran past its timeout of {} s and was killed", timeout.as_secs())),
+            Ran::TimedOut => Err(format!(
+                "it ran past its timeout of {} s and was killed",
+                timeout.as_secs()
+            )),
             Ran::Exited { code, stdout, .. } => match (manifest.protocol, code) {
                 (_, None) => Err("it was ended by a signal".to_owned()),
-                (Protocol::Nagios, Some(0)) => Ok(cut(stdout.lines().next().unwrap_or("done").trim(), 1000)),
-                (Protocol::Nagios, Some(c)) => Err(format!("exit code {c}: {}", stdout.lines().next().unwrap_or("").trim())),
+                (Protocol::Nagios, Some(0)) => {
+                    Ok(cut(stdout.lines().next().unwrap_or("done").trim(), 1000))
+                }
+                (Protocol::Nagios, Some(c)) => Err(format!(
+                    "exit code {c}: {}",
+                    stdout.lines().next().unwrap_or("").trim()
+                )),
                 (Protocol::Vigil, Some(c)) => match vigil_core::parse_vigil_result(&stdout) {
                     Ok(a) if a.status == CheckStatus::Ok && c == 0 => Ok(a.message),
-                    Ok(a) => Err(format!("{}: {} (exit code {c})", a.status.as_str(), a.message)),
+                    Ok(a) => Err(format!(
+                        "{}: {} (exit code {c})",
+                        a.status.as_str(),
+                        a.message
+                    )),
                     Err(e) => Err(format!("{e}; exit code {c}")),
                 },
             },
         };
-        breaker_result(engine, &action.plugin, result.as_ref().err().map(String::as_str)).await;
+        breaker_result(
+            engine,
+            &action.plugin,
+            result.as_ref().err().map(String::as_str),
+        )
+        .await;
         result
     }
     .await;
@@ -1175,8 +1270,14 @@ async fn log_action_run(
         kind: EventKind::ActionFailed,
         program_id: event.program_id,
         job_id: event.job_id.clone(),
-        message: format!("action {:?} failed on {}: {why}", action.name, event.kind.as_str()),
-        detail: Some(serde_json::json!({ "action_id": action.id, "event_id": event.id }).to_string()),
+        message: format!(
+            "action {:?} failed on {}: {why}",
+            action.name,
+            event.kind.as_str()
+        ),
+        detail: Some(
+            serde_json::json!({ "action_id": action.id, "event_id": event.id }).to_string(),
+        ),
     });
     let logged = run.clone();
     match engine
@@ -1214,7 +1315,10 @@ fn cut(s: &str, max: usize) -> String {
 
 /// For [`ActionId`] lookups by the API.
 pub(crate) fn action(engine: &Engine, id: ActionId) -> Option<Action> {
-    read(&engine.plugins().actions).iter().find(|a| a.id == id).cloned()
+    read(&engine.plugins().actions)
+        .iter()
+        .find(|a| a.id == id)
+        .cloned()
 }
 
 #[cfg(test)]

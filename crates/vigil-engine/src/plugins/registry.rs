@@ -40,7 +40,8 @@ fn read_one(dir: &Path) -> Result<Manifest, String> {
     if meta.len() > MAX_MANIFEST {
         return Err(format!("plugin.json is larger than {MAX_MANIFEST} bytes"));
     }
-    let text = std::fs::read_to_string(&file).map_err(|e| format!("cannot read plugin.json: {e}"))?;
+    let text =
+        std::fs::read_to_string(&file).map_err(|e| format!("cannot read plugin.json: {e}"))?;
     let m = Manifest::parse(&text).map_err(|e| match e.field {
         Some(f) => format!("{} (field {f})", e.message),
         None => e.message,
@@ -107,7 +108,10 @@ mod tests {
         write("a-ok", good);
         write("b-dup", good);
         write("c-garbage", "{not json");
-        write("d-wrong-os", r#"{"name":"other","version":"1","kind":"check","command":{"plan9":["x"]}}"#);
+        write(
+            "d-wrong-os",
+            r#"{"name":"other","version":"1","kind":"check","command":{"plan9":["x"]}}"#,
+        );
         std::fs::create_dir_all(root.path().join("e-empty")).unwrap();
         std::fs::write(root.path().join("loose-file"), "x").unwrap();
         let found = scan(root.path());
