@@ -135,8 +135,8 @@ describe("a program's check charts", () => {
       9: [series("old", []), free],
     });
     expect(charts).toEqual([
-      { id: 3, name: "alpha", intervalMs: 30_000, series: [time], more: 0 },
-      { id: 9, name: "delta", intervalMs: undefined, series: [free], more: 0 },
+      { id: 3, name: "alpha", intervalMs: 30_000, series: [time], more: 0, colorFrom: 0 },
+      { id: 9, name: "delta", intervalMs: undefined, series: [free], more: 0, colorFrom: 1 },
     ]);
     // Not read (yet): nothing.
     expect(checkCharts(views, {})).toEqual([]);
@@ -147,6 +147,9 @@ describe("a program's check charts", () => {
     const [c] = checkCharts([view(3, "busy")], { 3: many });
     expect(c.series.map((s) => s.label)).toEqual(many.slice(0, PROGRAM_CHARTS_PER_CHECK).map((s) => s.label));
     expect(c.more).toBe(3);
+    // The next check's charts take the next colours.
+    const two = checkCharts([view(3, "busy"), view(4, "next")], { 3: many, 4: [series("t", [[0, 1, 1, 1]])] });
+    expect(two[1].colorFrom).toBe(PROGRAM_CHARTS_PER_CHECK);
     expect(checkCharts([view(3, "busy")], { 3: many }, 2)[0]).toMatchObject({ more: PROGRAM_CHARTS_PER_CHECK + 1 });
   });
 

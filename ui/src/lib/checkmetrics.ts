@@ -109,6 +109,8 @@ export type CheckCharts = {
   series: MetricSeries[];
   /** How many more it has (charted on the check's own page). */
   more: number;
+  /** Its first series' place among all the charts shown (each chart its own colour). */
+  colorFrom: number;
 };
 
 /** The most metrics of one check the program page charts (a plugin may report dozens). */
@@ -125,11 +127,15 @@ export function checkCharts(
   perCheck = PROGRAM_CHARTS_PER_CHECK,
 ): CheckCharts[] {
   const out: CheckCharts[] = [];
+  let colorFrom = 0;
   for (const v of views) {
     const id = v.check.id;
     if (id === undefined) continue;
     const series = (metrics[id] ?? []).filter((s) => s.points.length > 0);
-    if (series.length > 0) out.push({ id, name: v.check.name, intervalMs: checkIntervalMs(v.check), series: series.slice(0, perCheck), more: Math.max(0, series.length - perCheck) });
+    if (series.length === 0) continue;
+    const shown = series.slice(0, perCheck);
+    out.push({ id, name: v.check.name, intervalMs: checkIntervalMs(v.check), series: shown, more: series.length - shown.length, colorFrom });
+    colorFrom += shown.length;
   }
   return out;
 }
