@@ -12,6 +12,17 @@ pub(crate) struct ProcStat {
     pub(crate) rss_bytes: u64,
 }
 
+/// A top-level window as the hung-window check sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Window {
+    /// The process that owns it.
+    pub pid: u32,
+    /// Its title.
+    pub title: String,
+    /// Whether Windows says it stopped responding (`IsHungAppWindow`).
+    pub hung: bool,
+}
+
 #[cfg(unix)]
 mod unix;
 #[cfg(unix)]

@@ -234,7 +234,7 @@ pub(crate) fn disk_space(path: &std::path::Path) -> std::io::Result<(u64, u64)> 
 }
 
 /// The top-level windows and whether each stopped responding: a Windows notion; `None` here.
-pub(crate) fn top_windows() -> Option<Vec<crate::plugins::builtin::Window>> {
+pub(crate) fn top_windows() -> Option<Vec<super::Window>> {
     None
 }
 

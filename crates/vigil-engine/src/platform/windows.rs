@@ -201,7 +201,7 @@ fn terminate(pid: u32) {
 /// responding (`IsHungAppWindow`: no message processed for 5 s). Win32 calls need `unsafe`;
 /// each is a plain call on a handle the OS gave us, with a SAFETY note.
 #[allow(unsafe_code)]
-pub(crate) fn top_windows() -> Option<Vec<crate::plugins::builtin::Window>> {
+pub(crate) fn top_windows() -> Option<Vec<super::Window>> {
     use windows_sys::Win32::Foundation::{HWND, LPARAM};
     use windows_sys::Win32::UI::WindowsAndMessaging::{
         EnumWindows, GetWindowTextW, GetWindowThreadProcessId, IsHungAppWindow, IsWindowVisible,
@@ -209,7 +209,7 @@ pub(crate) fn top_windows() -> Option<Vec<crate::plugins::builtin::Window>> {
     use windows_sys::core::BOOL;
     unsafe extern "system" fn each(hwnd: HWND, param: LPARAM) -> BOOL {
         // SAFETY: `param` is the address of the Vec below, alive for the whole EnumWindows call.
-        let out = unsafe { &mut *(param as *mut Vec<crate::plugins::builtin::Window>) };
+        let out = unsafe { &mut *(param as *mut Vec<super::Window>) };
         // SAFETY: plain Win32 calls on a window handle EnumWindows gave us.
         unsafe {
             if IsWindowVisible(hwnd) == 0 {
@@ -219,7 +219,7 @@ pub(crate) fn top_windows() -> Option<Vec<crate::plugins::builtin::Window>> {
             GetWindowThreadProcessId(hwnd, &mut pid);
             let mut title = [0u16; 256];
             let n = GetWindowTextW(hwnd, title.as_mut_ptr(), title.len() as i32);
-            out.push(crate::plugins::builtin::Window {
+            out.push(super::Window {
                 pid,
                 title: String::from_utf16_lossy(&title[..usize::try_from(n).unwrap_or(0)]),
                 hung: IsHungAppWindow(hwnd) != 0,
@@ -227,7 +227,7 @@ pub(crate) fn top_windows() -> Option<Vec<crate::plugins::builtin::Window>> {
         }
         1
     }
-    let mut out: Vec<crate::plugins::builtin::Window> = Vec::new();
+    let mut out: Vec<super::Window> = Vec::new();
     // SAFETY: the callback only writes through the pointer to `out`, which outlives the call.
     let ok = unsafe { EnumWindows(Some(each), &mut out as *mut _ as LPARAM) };
     (ok != 0).then_some(out)

@@ -275,16 +275,7 @@ pub(crate) fn disk(path: &Path, warn_free: f64, crit_free: f64) -> CheckAnswer {
     a
 }
 
-/// A top-level window as the hung-window check sees it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Window {
-    /// The process that owns it.
-    pub pid: u32,
-    /// Its title.
-    pub title: String,
-    /// Whether Windows says it stopped responding (`IsHungAppWindow`).
-    pub hung: bool,
-}
+pub(crate) use crate::platform::Window;
 
 /// The verdict on a program's windows: CRITICAL when any of its processes' windows is hung,
 /// OK when it has windows and none is, UNKNOWN when it has none (or is not running).
