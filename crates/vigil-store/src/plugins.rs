@@ -272,7 +272,9 @@ pub fn check_metrics(
     from_ms: i64,
     to_ms: i64,
 ) -> Result<Vec<MetricSeries>, StoreError> {
-    let (from, to) = (from_ms.div_euclid(1000), to_ms.div_euclid(1000));
+    // Values are stored by the second: a second counts when it starts before `to_ms` (an
+    // answer given this very second is in a window ending now).
+    let (from, to) = (from_ms.div_euclid(1000), to_ms.saturating_add(999).div_euclid(1000));
     let span = to.saturating_sub(from);
     let res = if span <= 6 * 3600 {
         None
