@@ -265,20 +265,29 @@ pub fn latest_check_results(conn: &Connection) -> Result<Vec<CheckRecord>, Store
 }
 
 /// A check's metrics in `[from_ms, to_ms)`: raw values for spans up to 6 hours, per-minute
-/// rollups up to 7 days, per-hour beyond (a 30-day chart reads rollups).
+/// rollups up to 7 days, per-hour beyond (a 30-day chart reads rollups); a window starting
+/// before what a resolution keeps (`retention` at `now_ms`) reads the next coarser one, so a
+/// few hours of last week are not an empty chart.
 pub fn check_metrics(
     conn: &Connection,
     check_id: CheckId,
     from_ms: i64,
     to_ms: i64,
+    retention: crate::Retention,
+    now_ms: i64,
 ) -> Result<Vec<MetricSeries>, StoreError> {
     // Values are stored by the second: a second counts when it starts before `to_ms` (an
     // answer given this very second is in a window ending now).
-    let (from, to) = (from_ms.div_euclid(1000), to_ms.saturating_add(999).div_euclid(1000));
+    let (from, to) = (
+        from_ms.div_euclid(1000),
+        to_ms.saturating_add(999).div_euclid(1000),
+    );
     let span = to.saturating_sub(from);
-    let res = if span <= 6 * 3600 {
+    let now = now_ms.div_euclid(1000);
+    let kept = |secs: i64| from >= now.saturating_sub(secs);
+    let res = if span <= 6 * 3600 && kept(retention.raw_secs) {
         None
-    } else if span <= 7 * 86_400 {
+    } else if span <= 7 * 86_400 && kept(retention.minute_secs) {
         Some(Resolution::Minute)
     } else {
         Some(Resolution::Hour)

@@ -523,6 +523,11 @@ fn check_results_log_roll_metrics_up_and_prune_and_go_with_their_program() {
         .unwrap();
     }
     let id = saved.id;
+    // Raw values are kept for ever here, so a window's resolution follows its length only.
+    let keep = vigil_store::Retention {
+        raw_secs: i64::MAX / 4,
+        ..vigil_store::Retention::default()
+    };
     let latest = store.read(vigil_store::latest_check_results).unwrap();
     assert_eq!(
         (latest.len(), latest[0].message.as_str()),
@@ -530,7 +535,7 @@ fn check_results_log_roll_metrics_up_and_prune_and_go_with_their_program() {
     );
     // Two hours of values; a 10-day window reads hourly buckets: 2.
     let raw = store
-        .read(move |c| vigil_store::check_metrics(c, id, now - 21 * day, now - 11 * day))
+        .read(move |c| vigil_store::check_metrics(c, id, now - 21 * day, now - 11 * day, keep, now))
         .unwrap();
     assert_eq!(raw[0].resolution_secs, 3600);
     assert_eq!(raw[0].points.len(), 2);
@@ -538,17 +543,14 @@ fn check_results_log_roll_metrics_up_and_prune_and_go_with_their_program() {
     assert_eq!((avg, min, max), (29.5, 0.0, 59.0));
     let span = store
         .read(move |c| {
-            vigil_store::check_metrics(c, id, now - 20 * day, now - 20 * day + 3_600_000)
+            vigil_store::check_metrics(c, id, now - 20 * day, now - 20 * day + 3_600_000, keep, now)
         })
         .unwrap();
     assert_eq!((span[0].resolution_secs, span[0].points.len()), (0, 60));
     // Pruning: the log keeps 7 days, raw metrics 2 days; rollups stay.
-    let keep = vigil_store::Retention::default();
-    let removed = block_on(
-        store
-            .writer()
-            .write(move |tx| vigil_store::prune_check_history(tx, 7, keep, now)),
-    )
+    let removed = block_on(store.writer().write(move |tx| {
+        vigil_store::prune_check_history(tx, 7, vigil_store::Retention::default(), now)
+    }))
     .unwrap();
     assert_eq!(removed, 240, "120 log rows and 120 raw values");
     let left = store
@@ -556,13 +558,28 @@ fn check_results_log_roll_metrics_up_and_prune_and_go_with_their_program() {
         .unwrap();
     assert_eq!(left.len(), 1);
     let hourly = store
-        .read(move |c| vigil_store::check_metrics(c, id, now - 21 * day, now - 11 * day))
+        .read(move |c| vigil_store::check_metrics(c, id, now - 21 * day, now - 11 * day, keep, now))
         .unwrap();
     assert_eq!(
         hourly[0].points.len(),
         2,
         "hourly rollups are kept 400 days"
     );
+    // An hour 20 days back, its raw values pruned: read from the minute rollups, not empty.
+    let defaults = vigil_store::Retention::default();
+    let hour = store
+        .read(move |c| {
+            vigil_store::check_metrics(
+                c,
+                id,
+                now - 20 * day,
+                now - 20 * day + 3_600_000,
+                defaults,
+                now,
+            )
+        })
+        .unwrap();
+    assert_eq!((hour[0].resolution_secs, hour[0].points.len()), (60, 60));
     // Removing the program removes its check and everything of it.
     block_on(
         store

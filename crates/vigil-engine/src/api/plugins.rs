@@ -297,9 +297,9 @@ impl Request for GetCheckMetrics {
             return Err(ApiError::invalid_field("from", "from must be before to"));
         }
         plugins::flush(engine.clone()).await;
-        let id = self.id;
+        let (id, retention, now) = (self.id, engine.live().retention, now_ms());
         engine
-            .read(move |c| vigil_store::check_metrics(c, id, from, to))
+            .read(move |c| vigil_store::check_metrics(c, id, from, to, retention, now))
             .await
     }
 }

@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use process_wrap::tokio::{CommandWrap, KillOnDrop};
+use process_wrap::tokio::CommandWrap;
+#[cfg(unix)]
+use process_wrap::tokio::KillOnDrop;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 
 use crate::platform;
@@ -103,7 +105,9 @@ pub(crate) async fn run(inv: &Invocation) -> (Ran, Duration) {
     });
     platform::prepare(&mut cmd);
     // Dropped mid-run (a run-now whose caller went away), the whole tree goes, not only the
-    // plugin's own process.
+    // plugin's own process. On Windows the Job Object already ends the tree when its handle
+    // closes (`kill_on_drop` makes it kill-on-close).
+    #[cfg(unix)]
     cmd.wrap(KillOnDrop);
     let mut child = match cmd.spawn() {
         Ok(c) => c,

@@ -778,10 +778,15 @@ async fn attempt(engine: &Engine, check: &Check) -> Attempt {
             .await;
             match done {
                 Ok((answer, next)) => {
+                    // Kept only for the check as it still is: one deleted meanwhile must not
+                    // leave an entry, one whose probe changed starts afresh.
+                    let same = lock(&plugins.checks)
+                        .get(&check.id)
+                        .is_some_and(|s| s.check.probe == check.probe);
                     let mut offsets = lock(&plugins.offsets);
                     match next {
-                        Some(n) => offsets.insert(check.id, n),
-                        None => offsets.remove(&check.id),
+                        Some(n) if same => offsets.insert(check.id, n),
+                        _ => offsets.remove(&check.id),
                     };
                     Attempt::Answer(answer)
                 }
