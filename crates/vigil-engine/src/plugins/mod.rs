@@ -4,9 +4,10 @@
 //! One scheduler task decides what is due; each invocation is its own task that waits for one
 //! of a fixed number of permits (so a hundred checks never start at once), runs the plugin
 //! process (or a built-in probe) with a timeout that kills its tree, and hands the result to
-//! [`finish`], which writes the log row, the metrics and (only on a change of status) the event
-//! in one transaction. Checks are spread over their interval by id, so checks with the same
-//! interval do not start in the same second.
+//! [`finish`]: a change of status is written at once with its event, in one transaction;
+//! unchanged answers are logged in batches. Checks are spread over their interval by id, so
+//! checks with the same interval do not start in the same second; a program's checks wait
+//! until it runs.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
