@@ -2,25 +2,13 @@
 //! (raw values with per-minute and per-hour rollups, like CPU and memory), and the action log.
 
 use rusqlite::{Connection, OptionalExtension, params};
-use serde::Serialize;
 use vigil_core::{
     Action, ActionId, ActionRun, ApiError, Check, CheckId, CheckRecord, CheckResult, CheckStatus,
     MetricSeries,
 };
 
+use crate::outbox::{from_json, to_json};
 use crate::{Resolution, StoreError, Tx};
-
-fn to_json<T: Serialize>(v: &T) -> Result<String, StoreError> {
-    serde_json::to_string(v).map_err(|e| StoreError::Api(ApiError::internal(e.to_string())))
-}
-
-fn from_json<T: serde::de::DeserializeOwned>(what: &str, s: &str) -> Result<T, StoreError> {
-    serde_json::from_str(s).map_err(|e| {
-        StoreError::Api(ApiError::internal(format!(
-            "stored {what} is unreadable: {e}"
-        )))
-    })
-}
 
 /// A write of a named row: a clash on the unique name is a conflict that names it.
 fn named<T>(r: rusqlite::Result<T>, what: &str, name: &str) -> Result<T, StoreError> {

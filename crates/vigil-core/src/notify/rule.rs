@@ -93,11 +93,24 @@ impl Rule {
         if !self.enabled || (!self.kinds.is_empty() && !self.kinds.contains(&event.kind)) {
             return false;
         }
-        if self.programs.is_empty() && self.jobs.is_empty() && self.tags.is_empty() {
-            return true;
-        }
-        event.program_id.is_some_and(|p| self.programs.contains(&p))
-            || event.job_id.as_ref().is_some_and(|j| self.jobs.contains(j))
-            || tags.iter().any(|t| self.tags.contains(t))
+        in_scope(&self.programs, &self.jobs, &self.tags, event, tags)
     }
+}
+
+/// Whether an event is within a filter of programs, jobs and tags (`tags`: those its subject
+/// carries): all three empty means any event; otherwise any one of them matching. Rules and
+/// actions filter events this same way.
+pub fn in_scope(
+    programs: &[ProgramId],
+    jobs: &[JobId],
+    scope_tags: &[String],
+    event: &Event,
+    tags: &[String],
+) -> bool {
+    if programs.is_empty() && jobs.is_empty() && scope_tags.is_empty() {
+        return true;
+    }
+    event.program_id.is_some_and(|p| programs.contains(&p))
+        || event.job_id.as_ref().is_some_and(|j| jobs.contains(j))
+        || tags.iter().any(|t| scope_tags.contains(t))
 }

@@ -360,14 +360,9 @@ impl Action {
 
     /// Whether an event (of a subject carrying `tags`) makes this action run.
     pub fn matches(&self, event: &crate::Event, tags: &[String]) -> bool {
-        if !self.enabled || !self.kinds.contains(&event.kind) {
-            return false;
-        }
-        let scoped = !(self.programs.is_empty() && self.jobs.is_empty() && self.tags.is_empty());
-        !scoped
-            || event.program_id.is_some_and(|p| self.programs.contains(&p))
-            || event.job_id.as_ref().is_some_and(|j| self.jobs.contains(j))
-            || tags.iter().any(|t| self.tags.contains(t))
+        self.enabled
+            && self.kinds.contains(&event.kind)
+            && crate::notify::in_scope(&self.programs, &self.jobs, &self.tags, event, tags)
     }
 }
 

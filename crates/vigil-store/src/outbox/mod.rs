@@ -15,11 +15,16 @@ use vigil_core::{
 
 use crate::{StoreError, Tx};
 
-fn to_json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
+/// A document as stored (checks and actions use it too).
+pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
     serde_json::to_string(v).map_err(|e| StoreError::Api(ApiError::internal(e.to_string())))
 }
 
-fn from_json<T: serde::de::DeserializeOwned>(what: &str, s: &str) -> Result<T, StoreError> {
+/// A stored document read back; an unreadable one is an internal error naming `what`.
+pub(crate) fn from_json<T: serde::de::DeserializeOwned>(
+    what: &str,
+    s: &str,
+) -> Result<T, StoreError> {
     serde_json::from_str(s).map_err(|e| {
         StoreError::Api(ApiError::internal(format!(
             "stored {what} is unreadable: {e}"
